@@ -1,0 +1,192 @@
+"""Compile the release into one SQLite artifact, cached by the hashes of its input files.
+
+SQLite because the artifact must load in well under a second, answer a code lookup in
+microseconds through its primary key, and be readable by any tool without clh.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import sqlite3
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import asdict
+from pathlib import Path
+
+from icd_resources.alphabetic_index import EntryRecord, parse_index
+from icd_resources.config import ResourceSettings
+from icd_resources.errors import ResourceError
+from icd_resources.guidelines import parse_guidelines
+from icd_resources.locate import Discovery, discover
+from icd_resources.models import FileKind, IndexSource
+from icd_resources.tabular import parse_tabular
+from icd_resources.xrefs import XrefResolver
+
+SCHEMA_VERSION = "3"
+Progress = Callable[[str, int, int], None]
+"""Called with (step description, steps done, steps in all)."""
+
+_INDEX_KINDS = (
+    (FileKind.INDEX, IndexSource.INDEX),
+    (FileKind.EINDEX, IndexSource.EINDEX),
+    (FileKind.DRUG, IndexSource.DRUG),
+    (FileKind.NEOPLASM, IndexSource.NEOPLASM),
+)
+
+_SCHEMA = """
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE chapters (number INTEGER PRIMARY KEY, description TEXT, first TEXT, last TEXT);
+CREATE TABLE blocks (id TEXT PRIMARY KEY, chapter INTEGER, description TEXT, first TEXT,
+                     last TEXT, seq INTEGER);
+CREATE TABLE codes (code TEXT PRIMARY KEY, description TEXT, kind TEXT, parent TEXT,
+                    chapter INTEGER, block TEXT, billable INTEGER, depth INTEGER,
+                    seq INTEGER) WITHOUT ROWID;
+CREATE INDEX codes_parent ON codes(parent);
+CREATE TABLE notes (owner TEXT, owner_kind TEXT, kind TEXT, text TEXT, seq INTEGER);
+CREATE INDEX notes_owner ON notes(owner);
+CREATE TABLE seventh (owner TEXT, char TEXT, description TEXT);
+CREATE INDEX seventh_owner ON seventh(owner);
+CREATE TABLE entries (id INTEGER PRIMARY KEY, source TEXT, parent_id INTEGER, level INTEGER,
+                      title TEXT, nemod TEXT, path TEXT, see TEXT, see_also TEXT,
+                      manif_text TEXT, warning TEXT, col TEXT);
+CREATE INDEX entries_parent ON entries(parent_id);
+CREATE INDEX entries_path ON entries(path COLLATE NOCASE);
+CREATE TABLE entry_codes (entry_id INTEGER, code TEXT, role TEXT, incomplete INTEGER);
+CREATE INDEX entry_codes_entry ON entry_codes(entry_id);
+CREATE INDEX entry_codes_code ON entry_codes(code);
+CREATE TABLE xrefs (entry_id INTEGER, kind TEXT, text TEXT, target_id INTEGER, exact INTEGER);
+CREATE INDEX xrefs_entry ON xrefs(entry_id);
+CREATE TABLE guidelines (id TEXT PRIMARY KEY, parent TEXT, level INTEGER, title TEXT,
+                         page INTEGER, seq INTEGER, end_seq INTEGER, text TEXT,
+                         chapter INTEGER);
+CREATE INDEX guidelines_seq ON guidelines(seq);
+"""
+
+
+def artifact_key(found: Discovery) -> str:
+    """Hash the schema version and every input file's content hash."""
+    digest = hashlib.sha256(f"clh-resources:{SCHEMA_VERSION}".encode())
+    for kind in sorted(found.files):
+        digest.update(f"{kind}:{found.files[kind].sha256}".encode())
+    return digest.hexdigest()[:24]
+
+
+def ensure_artifact(
+    settings: ResourceSettings, *, force: bool = False, progress: Progress | None = None
+) -> tuple[Path, bool]:
+    """Return the artifact for the release in ``settings``, building it if it is missing.
+
+    Returns:
+        ``(path, built)``: built is False when a cached artifact was reused.
+
+    Raises:
+        ReleaseNotFoundError: when no Tabular List is found.
+        ReleaseFileError: when the Tabular List cannot be parsed.
+    """
+    found = discover(settings.icd_dirs)
+    found.require_tabular(settings.icd_dirs)
+    path = settings.artifact_dir / f"icd10cm-{artifact_key(found)}.sqlite"
+    if path.exists() and not force:
+        return path, False
+    build_artifact(found, path, progress=progress)
+    return path, True
+
+
+def build_artifact(found: Discovery, dest: Path, *, progress: Progress | None = None) -> None:
+    """Parse every file found and write the artifact atomically to ``dest``.
+
+    Optional files that fail to parse are recorded as problems in the artifact (``clh resources
+    stats`` shows them); what remains is still built. Only a broken Tabular List is fatal.
+    """
+    report = progress or (lambda _label, _done, _total: None)
+    total = 3 + len(_INDEX_KINDS) + 1
+    started = time.perf_counter()
+    problems: list[dict[str, str]] = []
+    tabular_file = found.files[FileKind.TABULAR]
+    report("Tabular List", 0, total)
+    tabular = parse_tabular(Path(tabular_file.path))
+
+    entries: list[EntryRecord] = []
+    versions: dict[str, str] = {FileKind.TABULAR: tabular.version}
+    for step, (kind, source) in enumerate(_INDEX_KINDS, start=1):
+        report(f"index: {source}", step, total)
+        file = found.files.get(kind)
+        if file is None:
+            continue
+        try:
+            data = parse_index(Path(file.path), source, start_id=len(entries) + 1)
+        except ResourceError as exc:
+            problems.append({"kind": str(kind), "path": file.path, "message": str(exc)})
+            continue
+        entries.extend(data.entries)
+        versions[kind] = data.version
+
+    report("cross-references", 1 + len(_INDEX_KINDS), total)
+    resolver = XrefResolver(entries)
+    xrefs: list[tuple[int, str, str, int | None, int]] = []
+    for entry in entries:
+        for kind_name, target in (("see", entry.see), ("seeAlso", entry.see_also)):
+            if target:
+                res = resolver.resolve(target, entry.source)
+                xrefs.append((entry.id, kind_name, target, res.entry_id, int(res.exact)))
+
+    report("guidelines", 2 + len(_INDEX_KINDS), total)
+    sections = []
+    guidelines_file = found.files.get(FileKind.GUIDELINES)
+    if guidelines_file is not None:
+        try:
+            sections = parse_guidelines(Path(guidelines_file.path))
+            versions[FileKind.GUIDELINES] = guidelines_file.version
+        except ResourceError as exc:
+            problems.append({"kind": "guidelines", "path": guidelines_file.path,
+                             "message": str(exc)})
+
+    report("writing artifact", 3 + len(_INDEX_KINDS), total)
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp_name = tempfile.mkstemp(prefix=".building-", suffix=".sqlite", dir=dest.parent)
+    os.close(fd)
+    try:
+        with sqlite3.connect(tmp_name) as db:
+            db.executescript(_SCHEMA)
+            db.executemany("INSERT INTO chapters VALUES (?,?,?,?)",
+                           [(c.number, c.description, c.first, c.last) for c in tabular.chapters])
+            db.executemany("INSERT INTO blocks VALUES (?,?,?,?,?,?)",
+                           [(b.id, b.chapter, b.description, b.first, b.last, i)
+                            for i, b in enumerate(tabular.blocks)])
+            db.executemany("INSERT INTO codes VALUES (?,?,?,?,?,?,?,?,?)", [
+                (c.code, c.description, c.kind.value, c.parent, c.chapter, c.block,
+                 int(c.billable), c.depth, i) for i, c in enumerate(tabular.codes)])
+            db.executemany("INSERT INTO notes VALUES (?,?,?,?,?)", [
+                (n.owner, n.owner_kind.value, n.kind.value, n.text, n.seq)
+                for n in tabular.notes])
+            db.executemany("INSERT INTO seventh VALUES (?,?,?)",
+                           [(s.owner, s.char, s.description) for s in tabular.seventh])
+            db.executemany("INSERT INTO entries VALUES (?,?,?,?,?,?,?,?,?,?,?,?)", [
+                (e.id, e.source.value, e.parent_id, e.level, e.title, e.nemod, e.path, e.see,
+                 e.see_also, e.manif_text, e.warning, e.column) for e in entries])
+            db.executemany("INSERT INTO entry_codes VALUES (?,?,?,?)", [
+                (e.id, c.code, c.role, int(c.incomplete)) for e in entries for c in e.codes])
+            db.executemany("INSERT INTO xrefs VALUES (?,?,?,?,?)", xrefs)
+            db.executemany("INSERT INTO guidelines VALUES (?,?,?,?,?,?,?,?,?)", [
+                (s.id, s.parent, s.level, s.title, s.page, s.seq, s.end_seq, s.text, s.chapter)
+                for s in sections])
+            meta = {
+                "schema_version": SCHEMA_VERSION,
+                "release": tabular.version,
+                "versions": json.dumps(versions),
+                "built_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+                "build_seconds": f"{time.perf_counter() - started:.2f}",
+                "files": json.dumps([asdict(f) for f in found.files.values()]),
+                "skipped": json.dumps(found.skipped),
+                "problems": json.dumps(problems),
+            }
+            db.executemany("INSERT INTO meta VALUES (?,?)", list(meta.items()))
+        db.close()
+        os.replace(tmp_name, dest)
+    finally:
+        if os.path.exists(tmp_name):
+            os.unlink(tmp_name)
+    report("done", total, total)

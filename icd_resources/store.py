@@ -1,0 +1,465 @@
+"""The typed, read-only API over a compiled release: what tools and agents call."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from icd_resources.build import SCHEMA_VERSION, Progress, ensure_artifact
+from icd_resources.codes import is_block_id, normalize_code
+from icd_resources.config import ResourceSettings
+from icd_resources.errors import ArtifactError, GuidelinesUnavailableError, UnknownCodeError
+from icd_resources.models import (
+    Block,
+    Chapter,
+    CodeInfo,
+    GuidelineSection,
+    IndexCode,
+    IndexEntry,
+    IndexSource,
+    NodeKind,
+    Note,
+    NoteKind,
+    SeventhCharacter,
+    XrefTarget,
+)
+
+_CODE_COLUMNS = "code, description, kind, parent, chapter, block, billable, depth"
+_ENTRY_COLUMNS = ("id, source, parent_id, level, title, nemod, path, see, see_also, manif_text, "
+                  "warning, col")
+
+
+class IcdResources:
+    """One ICD-10-CM release, loaded from its compiled artifact.
+
+    Build it with :meth:`load` (which compiles the release on first use) or open an artifact
+    directly. Every method that takes a code accepts any spelling ``normalize_code`` accepts.
+    """
+
+    def __init__(self, artifact: Path) -> None:
+        """Open an artifact read-only.
+
+        Raises:
+            ArtifactError: if the file is missing, corrupt or of another schema version.
+        """
+        self.artifact = artifact
+        if not artifact.is_file():
+            raise ArtifactError(f"{artifact} does not exist: run `clh resources build`")
+        try:
+            self._db = sqlite3.connect(
+                f"file:{artifact}?mode=ro", uri=True, check_same_thread=False
+            )
+            meta = dict(self._db.execute("SELECT key, value FROM meta").fetchall())
+        except sqlite3.DatabaseError as exc:
+            raise ArtifactError(
+                f"{artifact} is not a readable clh artifact ({exc}): delete it and run "
+                "`clh resources build`"
+            ) from exc
+        if meta.get("schema_version") != SCHEMA_VERSION:
+            raise ArtifactError(
+                f"{artifact} was built by another clh version (schema "
+                f"{meta.get('schema_version')}, need {SCHEMA_VERSION}): run `clh resources build`"
+            )
+        self._meta = meta
+        self.release: str = meta["release"]
+        self._codes: dict[str, CodeInfo | None] = {}
+
+    @classmethod
+    def load(
+        cls,
+        settings: ResourceSettings | None = None,
+        *,
+        force_build: bool = False,
+        progress: Progress | None = None,
+    ) -> IcdResources:
+        """Locate the release, build its artifact if needed, and open it."""
+        path, _built = ensure_artifact(
+            settings or ResourceSettings.resolve(), force=force_build, progress=progress
+        )
+        return cls(path)
+
+    def close(self) -> None:
+        """Close the database connection."""
+        self._db.close()
+
+    # -- codes -------------------------------------------------------------------------------
+
+    def get(self, code: str) -> CodeInfo | None:
+        """Return a code's record, or None if the release does not have it.
+
+        Raises:
+            MalformedCodeError: if ``code`` is not shaped like a code.
+        """
+        key = normalize_code(code)
+        if key not in self._codes:
+            row = self._db.execute(
+                f"SELECT {_CODE_COLUMNS} FROM codes WHERE code = ?", (key,)
+            ).fetchone()
+            self._codes[key] = _code(row) if row else None
+        return self._codes[key]
+
+    def lookup(self, code: str) -> CodeInfo:
+        """Return a code's record.
+
+        Raises:
+            MalformedCodeError: if ``code`` is not shaped like a code.
+            UnknownCodeError: if the release does not have it (naming its nearest ancestor).
+        """
+        info = self.get(code)
+        if info is None:
+            key = normalize_code(code)
+            raise UnknownCodeError(key, self.release, self._nearest_existing(key))
+        return info
+
+    def exists(self, code: str) -> bool:
+        """Say whether the release has this code (malformed strings simply do not exist)."""
+        try:
+            return self.get(code) is not None
+        except ValueError:
+            return False
+
+    def is_billable(self, code: str) -> bool:
+        """Say whether a code is valid for submission (a leaf, with its 7th character)."""
+        return self.lookup(code).billable
+
+    def parent(self, code: str) -> CodeInfo | None:
+        """Return the code one level up, or None for a category."""
+        info = self.lookup(code)
+        return self.lookup(info.parent) if info.parent else None
+
+    def ancestors(self, code: str) -> list[CodeInfo]:
+        """Return the codes above ``code``, nearest first, up to its category."""
+        result: list[CodeInfo] = []
+        info: CodeInfo | None = self.lookup(code)
+        while info is not None and info.parent:
+            info = self.lookup(info.parent)
+            result.append(info)
+        return result
+
+    def children(self, code: str) -> list[CodeInfo]:
+        """Return the codes directly below ``code`` in tabular order."""
+        key = self.lookup(code).code
+        rows = self._db.execute(
+            f"SELECT {_CODE_COLUMNS} FROM codes WHERE parent = ? ORDER BY seq", (key,)
+        ).fetchall()
+        return [_code(row) for row in rows]
+
+    def descendants(self, code: str) -> list[CodeInfo]:
+        """Return every code below ``code`` in tabular order."""
+        found: list[CodeInfo] = []
+        stack = list(reversed(self.children(code)))
+        while stack:
+            info = stack.pop()
+            found.append(info)
+            stack.extend(reversed(self.children(info.code)))
+        return found
+
+    def billable_descendants(self, code: str) -> list[CodeInfo]:
+        """Return the billable codes at or below ``code``: how an incomplete code is completed."""
+        info = self.lookup(code)
+        if info.billable:
+            return [info]
+        return [d for d in self.descendants(code) if d.billable]
+
+    def chapter_of(self, code: str) -> Chapter:
+        """Return the chapter a code belongs to."""
+        return self.chapter(self.lookup(code).chapter)
+
+    def block_of(self, code: str) -> Block:
+        """Return the block (section) a code belongs to."""
+        return self.block(self.lookup(code).block)
+
+    def chapter(self, number: int) -> Chapter:
+        """Return a chapter by number (1-22)."""
+        row = self._db.execute(
+            "SELECT number, description, first, last FROM chapters WHERE number = ?", (number,)
+        ).fetchone()
+        if row is None:
+            raise UnknownCodeError(f"Chapter {number}", self.release)
+        return Chapter(*row)
+
+    def chapters(self) -> list[Chapter]:
+        """Return every chapter in order."""
+        rows = self._db.execute("SELECT number, description, first, last FROM chapters "
+                                "ORDER BY number").fetchall()
+        return [Chapter(*row) for row in rows]
+
+    def block(self, block_id: str) -> Block:
+        """Return a block by id (``A00-A09``)."""
+        row = self._db.execute(
+            "SELECT id, chapter, description, first, last FROM blocks WHERE id = ?",
+            (block_id.strip().upper(),),
+        ).fetchone()
+        if row is None:
+            raise UnknownCodeError(block_id, self.release)
+        return Block(*row)
+
+    def notes_for(self, code: str, kinds: set[NoteKind] | None = None) -> list[Note]:
+        """Return the instructional notes that apply to a code, most specific origin first.
+
+        Notes written at a category, block or chapter apply to every code below it (OCG I.A.12:
+        Excludes notes; I.A.13: Code first / Use additional code), so they are returned too,
+        each with its origin.
+        """
+        info = self.lookup(code)
+        owners: list[tuple[str, NodeKind]] = [(info.code, info.kind)]
+        owners += [(a.code, a.kind) for a in self.ancestors(info.code)]
+        owners += [(info.block, NodeKind.BLOCK), (f"Chapter {info.chapter}", NodeKind.CHAPTER)]
+        notes: list[Note] = []
+        for owner, owner_kind in owners:
+            rows = self._db.execute(
+                "SELECT kind, text FROM notes WHERE owner = ? ORDER BY seq", (owner,)
+            ).fetchall()
+            for kind, text in rows:
+                note_kind = NoteKind(kind)
+                if kinds is None or note_kind in kinds:
+                    notes.append(Note(note_kind, text, owner, owner_kind))
+        return notes
+
+    def seventh_characters(self, code: str) -> list[SeventhCharacter]:
+        """Return the 7th characters a code takes (OCG I.A.5), from its nearest definition.
+
+        Empty for codes that take none; for a 7th-character code, the choices of its base code.
+        """
+        info = self.lookup(code)
+        for candidate in [info, *self.ancestors(info.code)]:
+            rows = self._db.execute(
+                "SELECT char, description FROM seventh WHERE owner = ?", (candidate.code,)
+            ).fetchall()
+            if rows:
+                return [SeventhCharacter(c, d, candidate.code) for c, d in rows]
+        rows = self._db.execute(
+            "SELECT char, description FROM seventh WHERE owner = ?", (info.block,)
+        ).fetchall()
+        return [SeventhCharacter(c, d, info.block) for c, d in rows]
+
+    def codes(self, *, billable_only: bool = False) -> Iterator[CodeInfo]:
+        """Iterate over every code in tabular order."""
+        where = "WHERE billable = 1 " if billable_only else ""
+        for row in self._db.execute(f"SELECT {_CODE_COLUMNS} FROM codes {where}ORDER BY seq"):
+            yield _code(row)
+
+    def _nearest_existing(self, code: str) -> str | None:
+        bare = code.replace(".", "")
+        for length in range(len(bare) - 1, 2, -1):
+            candidate = f"{bare[:3]}.{bare[3:length]}" if length > 3 else bare[:3]
+            if self.get(candidate) is not None:
+                return candidate
+        return bare[:3] if self.get(bare[:3]) is not None else None
+
+    # -- Alphabetic Index ----------------------------------------------------------------------
+
+    def index_entry(self, entry_id: int) -> IndexEntry:
+        """Return one index entry by id."""
+        row = self._db.execute(
+            f"SELECT {_ENTRY_COLUMNS} FROM entries WHERE id = ?", (entry_id,)
+        ).fetchone()
+        if row is None:
+            raise KeyError(f"no index entry with id {entry_id}")
+        return self._entry(row)
+
+    def index_entries(self, source: IndexSource | None = None) -> Iterator[IndexEntry]:
+        """Iterate over index entries, of one source or all, in index order."""
+        codes: dict[int, list[IndexCode]] = {}
+        code_sql = ("SELECT c.entry_id, c.code, c.role, c.incomplete FROM entry_codes c "
+                    "JOIN entries e ON e.id = c.entry_id")
+        entry_sql = f"SELECT {_ENTRY_COLUMNS} FROM entries"
+        params: tuple[str, ...] = ()
+        if source is not None:
+            code_sql += " WHERE e.source = ?"
+            entry_sql += " WHERE source = ?"
+            params = (IndexSource(source).value,)
+        for entry_id, code, role, incomplete in self._db.execute(code_sql, params):
+            codes.setdefault(entry_id, []).append(IndexCode(code, role, bool(incomplete)))
+        for row in self._db.execute(entry_sql + " ORDER BY id", params):
+            yield _entry(row, tuple(codes.get(row[0], ())))
+
+    def index_children(self, entry_id: int) -> list[IndexEntry]:
+        """Return the sub-terms (and table cells) directly under an entry."""
+        rows = self._db.execute(
+            f"SELECT {_ENTRY_COLUMNS} FROM entries WHERE parent_id = ? ORDER BY id", (entry_id,)
+        ).fetchall()
+        return [self._entry(row) for row in rows]
+
+    def find_index_path(self, path: str, source: IndexSource | None = None) -> list[IndexEntry]:
+        """Return entries whose full path is ``path`` (case-insensitive)."""
+        sql = f"SELECT {_ENTRY_COLUMNS} FROM entries WHERE path = ? COLLATE NOCASE"
+        params: tuple[str, ...] = (path.strip(),)
+        if source is not None:
+            sql += " AND source = ?"
+            params += (IndexSource(source).value,)
+        return [self._entry(row) for row in self._db.execute(sql + " ORDER BY id", params)]
+
+    def entries_for_code(self, code: str) -> list[IndexEntry]:
+        """Return the index entries that point to a code (a reverse look-up)."""
+        key = normalize_code(code)
+        rows = self._db.execute(
+            f"SELECT {_ENTRY_COLUMNS} FROM entries WHERE id IN "
+            "(SELECT entry_id FROM entry_codes WHERE code = ?) ORDER BY id", (key,)
+        ).fetchall()
+        return [self._entry(row) for row in rows]
+
+    def resolve_xref(self, entry_id: int) -> list[XrefTarget]:
+        """Return where an entry's ``see``/``see also`` instructions lead (OCG I.A.16)."""
+        rows = self._db.execute(
+            "SELECT kind, text, target_id, exact FROM xrefs WHERE entry_id = ? ORDER BY rowid",
+            (entry_id,),
+        ).fetchall()
+        return [XrefTarget(kind, text, target, bool(exact)) for kind, text, target, exact in rows]
+
+    def _entry(self, row: tuple[Any, ...]) -> IndexEntry:
+        codes = tuple(
+            IndexCode(code, role, bool(incomplete))
+            for code, role, incomplete in self._db.execute(
+                "SELECT code, role, incomplete FROM entry_codes WHERE entry_id = ? ORDER BY rowid",
+                (row[0],),
+            )
+        )
+        return _entry(row, codes)
+
+    # -- Official Guidelines -------------------------------------------------------------------
+
+    @property
+    def has_guidelines(self) -> bool:
+        """Say whether the guidelines PDF was part of the built release."""
+        return self._db.execute("SELECT 1 FROM guidelines LIMIT 1").fetchone() is not None
+
+    def guideline(self, section_id: str, *, with_subsections: bool = True) -> GuidelineSection:
+        """Return a guideline section (``I.A.12.a``), by default with all its subsections.
+
+        Raises:
+            GuidelinesUnavailableError: if no guidelines were built, or the id is unknown.
+        """
+        self._require_guidelines()
+        row = self._db.execute(
+            "SELECT id, title, level, page, seq, end_seq, text FROM guidelines WHERE id = ?",
+            (section_id.strip(),),
+        ).fetchone()
+        if row is None:
+            raise GuidelinesUnavailableError(
+                f"no guideline section {section_id!r} (ids look like I.A.12.a or I.C.19)"
+            )
+        sid, title, level, page, seq, end_seq, text = row
+        if with_subsections and end_seq > seq:
+            texts = self._db.execute(
+                "SELECT text FROM guidelines WHERE seq BETWEEN ? AND ? ORDER BY seq",
+                (seq, end_seq),
+            ).fetchall()
+            text = "\n\n".join(t for (t,) in texts)
+        return GuidelineSection(sid, title, level, page, text)
+
+    def guideline_for_chapter(self, chapter: int) -> GuidelineSection:
+        """Return the chapter-specific guideline section (I.C.N) for a tabular chapter."""
+        self._require_guidelines()
+        row = self._db.execute(
+            "SELECT id FROM guidelines WHERE chapter = ?", (chapter,)
+        ).fetchone()
+        if row is None:
+            raise GuidelinesUnavailableError(f"the guidelines have no section for chapter {chapter}")
+        return self.guideline(row[0])
+
+    def guideline_sections(self) -> list[GuidelineSection]:
+        """Return every section with its own text only, in document order."""
+        self._require_guidelines()
+        rows = self._db.execute(
+            "SELECT id, title, level, page, text FROM guidelines ORDER BY seq"
+        ).fetchall()
+        return [GuidelineSection(*row) for row in rows]
+
+    def _require_guidelines(self) -> None:
+        if not self.has_guidelines:
+            problems = [p for p in self.problems if p["kind"] == "guidelines"]
+            why = problems[0]["message"] if problems else "no guidelines PDF was found"
+            raise GuidelinesUnavailableError(
+                f"the Official Guidelines are not available ({why}); put the guidelines PDF "
+                "beside the release files and run `clh resources build`"
+            )
+
+    # -- release facts -------------------------------------------------------------------------
+
+    @property
+    def problems(self) -> list[dict[str, str]]:
+        """Files that were found but could not be parsed when the artifact was built."""
+        problems: list[dict[str, str]] = json.loads(self._meta.get("problems", "[]"))
+        return problems
+
+    def stats(self) -> dict[str, Any]:
+        """Count what the artifact holds, per element and source, with the files it came from."""
+        db = self._db
+
+        def grouped(sql: str) -> dict[str, int]:
+            return {str(k): int(v) for k, v in db.execute(sql).fetchall()}
+
+        return {
+            "release": self.release,
+            "versions": json.loads(self._meta["versions"]),
+            "artifact": str(self.artifact),
+            "built_at": self._meta["built_at"],
+            "build_seconds": float(self._meta["build_seconds"]),
+            "files": json.loads(self._meta["files"]),
+            "skipped": [{"path": p, "reason": r} for p, r in json.loads(self._meta["skipped"])],
+            "problems": self.problems,
+            "tabular": {
+                "chapters": db.execute("SELECT count(*) FROM chapters").fetchone()[0],
+                "blocks": db.execute("SELECT count(*) FROM blocks").fetchone()[0],
+                "codes_by_kind": grouped("SELECT kind, count(*) FROM codes GROUP BY kind"),
+                "billable": db.execute("SELECT count(*) FROM codes WHERE billable").fetchone()[0],
+                "notes_by_kind": grouped("SELECT kind, count(*) FROM notes GROUP BY kind"),
+                "seventh_character_definitions": db.execute(
+                    "SELECT count(DISTINCT owner) FROM seventh").fetchone()[0],
+            },
+            "index": {
+                "entries_by_source": grouped(
+                    "SELECT source, count(*) FROM entries GROUP BY source"),
+                "codes_by_source": grouped(
+                    "SELECT e.source, count(*) FROM entry_codes c JOIN entries e "
+                    "ON e.id = c.entry_id GROUP BY e.source"),
+                "code_roles": grouped(
+                    "SELECT CASE WHEN e.col != '' THEN 'table cell' ELSE c.role END, count(*) "
+                    "FROM entry_codes c JOIN entries e ON e.id = c.entry_id GROUP BY 1"),
+                "incomplete_codes": db.execute(
+                    "SELECT count(*) FROM entry_codes WHERE incomplete").fetchone()[0],
+                "nemod": db.execute(
+                    "SELECT count(*) FROM entries WHERE nemod != ''").fetchone()[0],
+                "see": db.execute("SELECT count(*) FROM entries WHERE see != ''").fetchone()[0],
+                "see_also": db.execute(
+                    "SELECT count(*) FROM entries WHERE see_also != ''").fetchone()[0],
+                "xrefs_resolved_exactly": db.execute(
+                    "SELECT count(*) FROM xrefs WHERE exact").fetchone()[0],
+                "xrefs_resolved_partly": db.execute(
+                    "SELECT count(*) FROM xrefs WHERE NOT exact AND target_id IS NOT NULL"
+                ).fetchone()[0],
+                "xrefs_generic": db.execute(
+                    "SELECT count(*) FROM xrefs WHERE target_id IS NULL").fetchone()[0],
+            },
+            "guidelines": {
+                "sections": db.execute("SELECT count(*) FROM guidelines").fetchone()[0],
+                "chapters_mapped": db.execute(
+                    "SELECT count(*) FROM guidelines WHERE chapter IS NOT NULL").fetchone()[0],
+            },
+        }
+
+
+def _code(row: tuple[Any, ...]) -> CodeInfo:
+    code, description, kind, parent, chapter, block, billable, depth = row
+    return CodeInfo(code, description, NodeKind(kind), parent, chapter, block, bool(billable),
+                    depth)
+
+
+def _entry(row: tuple[Any, ...], codes: tuple[IndexCode, ...]) -> IndexEntry:
+    (entry_id, source, parent_id, level, title, nemod, path, see, see_also, manif_text, warning,
+     column) = row
+    return IndexEntry(entry_id, IndexSource(source), parent_id, level, title, nemod, path, see,
+                      see_also, manif_text, warning, column, codes)
+
+
+def is_tabular_key(text: str) -> bool:
+    """Say whether ``text`` names a code or a block (used by CLI look-ups)."""
+    try:
+        normalize_code(text)
+        return True
+    except ValueError:
+        return is_block_id(text.strip().upper())
