@@ -51,6 +51,7 @@ def parse_index(path: Path, source: IndexSource, start_id: int) -> IndexData:
 
     Raises:
         ReleaseFileError: for broken XML or an index with no main terms.
+
     """
     root = parse_xml(path, "ICD10CM.index")
     data = IndexData(source=source, version=clean(root.findtext("version")))
@@ -97,11 +98,23 @@ class _Walker:
             else:
                 manif_text = text_of(manif)
         entry_id = self._new_id()
-        self.data.entries.append(EntryRecord(
-            entry_id, self.data.source, parent, level, title, nemod, path,
-            text_of(elem.find("see")), text_of(elem.find("seeAlso")), manif_text,
-            text_of(elem.find("warning")), "", tuple(codes),
-        ))
+        self.data.entries.append(
+            EntryRecord(
+                entry_id,
+                self.data.source,
+                parent,
+                level,
+                title,
+                nemod,
+                path,
+                text_of(elem.find("see")),
+                text_of(elem.find("seeAlso")),
+                manif_text,
+                text_of(elem.find("warning")),
+                "",
+                tuple(codes),
+            )
+        )
         for cell in elem.findall("cell"):
             self._cell(cell, entry_id, level, path)
         for term in elem.findall("term"):
@@ -117,8 +130,20 @@ class _Walker:
             return
         column = self.data.columns.get(cell.get("col", ""), f"column {cell.get('col', '?')}")
         label = column.lower()
-        self.data.entries.append(EntryRecord(
-            self._new_id(), self.data.source, row_id, level + 1, label, "",
-            f"{row_path}, {label}", "", "", "", "", column,
-            (IndexCode(parsed[0], column, parsed[1]),),
-        ))
+        self.data.entries.append(
+            EntryRecord(
+                self._new_id(),
+                self.data.source,
+                row_id,
+                level + 1,
+                label,
+                "",
+                f"{row_path}, {label}",
+                "",
+                "",
+                "",
+                "",
+                column,
+                (IndexCode(parsed[0], column, parsed[1]),),
+            )
+        )

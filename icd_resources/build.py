@@ -85,6 +85,7 @@ def ensure_artifact(
     Raises:
         ReleaseNotFoundError: when no Tabular List is found.
         ReleaseFileError: when the Tabular List cannot be parsed.
+
     """
     found = discover(settings.icd_dirs)
     found.require_tabular(settings.icd_dirs)
@@ -141,8 +142,9 @@ def build_artifact(found: Discovery, dest: Path, *, progress: Progress | None = 
             sections = parse_guidelines(Path(guidelines_file.path))
             versions[FileKind.GUIDELINES] = guidelines_file.version
         except ResourceError as exc:
-            problems.append({"kind": "guidelines", "path": guidelines_file.path,
-                             "message": str(exc)})
+            problems.append(
+                {"kind": "guidelines", "path": guidelines_file.path, "message": str(exc)}
+            )
 
     report("writing artifact", 3 + len(_INDEX_KINDS), total)
     dest.parent.mkdir(parents=True, exist_ok=True)
@@ -151,28 +153,74 @@ def build_artifact(found: Discovery, dest: Path, *, progress: Progress | None = 
     try:
         with sqlite3.connect(tmp_name) as db:
             db.executescript(_SCHEMA)
-            db.executemany("INSERT INTO chapters VALUES (?,?,?,?)",
-                           [(c.number, c.description, c.first, c.last) for c in tabular.chapters])
-            db.executemany("INSERT INTO blocks VALUES (?,?,?,?,?,?)",
-                           [(b.id, b.chapter, b.description, b.first, b.last, i)
-                            for i, b in enumerate(tabular.blocks)])
-            db.executemany("INSERT INTO codes VALUES (?,?,?,?,?,?,?,?,?)", [
-                (c.code, c.description, c.kind.value, c.parent, c.chapter, c.block,
-                 int(c.billable), c.depth, i) for i, c in enumerate(tabular.codes)])
-            db.executemany("INSERT INTO notes VALUES (?,?,?,?,?)", [
-                (n.owner, n.owner_kind.value, n.kind.value, n.text, n.seq)
-                for n in tabular.notes])
-            db.executemany("INSERT INTO seventh VALUES (?,?,?)",
-                           [(s.owner, s.char, s.description) for s in tabular.seventh])
-            db.executemany("INSERT INTO entries VALUES (?,?,?,?,?,?,?,?,?,?,?,?)", [
-                (e.id, e.source.value, e.parent_id, e.level, e.title, e.nemod, e.path, e.see,
-                 e.see_also, e.manif_text, e.warning, e.column) for e in entries])
-            db.executemany("INSERT INTO entry_codes VALUES (?,?,?,?)", [
-                (e.id, c.code, c.role, int(c.incomplete)) for e in entries for c in e.codes])
+            db.executemany(
+                "INSERT INTO chapters VALUES (?,?,?,?)",
+                [(c.number, c.description, c.first, c.last) for c in tabular.chapters],
+            )
+            db.executemany(
+                "INSERT INTO blocks VALUES (?,?,?,?,?,?)",
+                [
+                    (b.id, b.chapter, b.description, b.first, b.last, i)
+                    for i, b in enumerate(tabular.blocks)
+                ],
+            )
+            db.executemany(
+                "INSERT INTO codes VALUES (?,?,?,?,?,?,?,?,?)",
+                [
+                    (
+                        c.code,
+                        c.description,
+                        c.kind.value,
+                        c.parent,
+                        c.chapter,
+                        c.block,
+                        int(c.billable),
+                        c.depth,
+                        i,
+                    )
+                    for i, c in enumerate(tabular.codes)
+                ],
+            )
+            db.executemany(
+                "INSERT INTO notes VALUES (?,?,?,?,?)",
+                [(n.owner, n.owner_kind.value, n.kind.value, n.text, n.seq) for n in tabular.notes],
+            )
+            db.executemany(
+                "INSERT INTO seventh VALUES (?,?,?)",
+                [(s.owner, s.char, s.description) for s in tabular.seventh],
+            )
+            db.executemany(
+                "INSERT INTO entries VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+                [
+                    (
+                        e.id,
+                        e.source.value,
+                        e.parent_id,
+                        e.level,
+                        e.title,
+                        e.nemod,
+                        e.path,
+                        e.see,
+                        e.see_also,
+                        e.manif_text,
+                        e.warning,
+                        e.column,
+                    )
+                    for e in entries
+                ],
+            )
+            db.executemany(
+                "INSERT INTO entry_codes VALUES (?,?,?,?)",
+                [(e.id, c.code, c.role, int(c.incomplete)) for e in entries for c in e.codes],
+            )
             db.executemany("INSERT INTO xrefs VALUES (?,?,?,?,?)", xrefs)
-            db.executemany("INSERT INTO guidelines VALUES (?,?,?,?,?,?,?,?,?)", [
-                (s.id, s.parent, s.level, s.title, s.page, s.seq, s.end_seq, s.text, s.chapter)
-                for s in sections])
+            db.executemany(
+                "INSERT INTO guidelines VALUES (?,?,?,?,?,?,?,?,?)",
+                [
+                    (s.id, s.parent, s.level, s.title, s.page, s.seq, s.end_seq, s.text, s.chapter)
+                    for s in sections
+                ],
+            )
             meta = {
                 "schema_version": SCHEMA_VERSION,
                 "release": tabular.version,

@@ -20,6 +20,7 @@ def normalize_code(raw: str) -> str:
 
     Raises:
         MalformedCodeError: if the string is not shaped like an ICD-10-CM code.
+
     """
     text = raw.strip().upper()
     if "." not in text and len(text) > 3:
@@ -49,6 +50,7 @@ def split_index_code(raw: str) -> tuple[str, bool] | None:
 
     Returns:
         ``(code, incomplete)``, or None when the text is not a code (``--`` cells, prose).
+
     """
     text = raw.strip().upper()
     incomplete = text.endswith("-")

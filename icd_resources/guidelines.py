@@ -44,6 +44,7 @@ def parse_guidelines(path: Path) -> list[SectionRecord]:
 
     Raises:
         ReleaseFileError: if the PDF cannot be read or has no outline to split it by.
+
     """
     import pypdfium2 as pdfium
 
@@ -54,8 +55,11 @@ def parse_guidelines(path: Path) -> list[SectionRecord]:
     try:
         pages = [_strip_headers(doc[i].get_textpage().get_text_range()) for i in range(len(doc))]
         outline = [
-            (item.level, item.get_dest().get_index() if item.get_dest() else 0,
-             " ".join(item.get_title().split()))
+            (
+                item.level,
+                item.get_dest().get_index() if item.get_dest() else 0,
+                " ".join(item.get_title().split()),
+            )
             for item in doc.get_toc()
         ]
     finally:
@@ -93,11 +97,21 @@ def _split(pages: list[str], outline: list[tuple[int, int, str]]) -> list[Sectio
         while parents and parents[-1][0] >= level:
             parents.pop()
         chapter_match = _CHAPTER_RE.search(title)
-        records.append(SectionRecord(
-            ids[seq], parents[-1][1] if parents else None, level, title, page + 1, seq, seq,
-            _tidy(full[start:max(start, end)]),
-            int(chapter_match.group(1)) if chapter_match and ids[seq].startswith("I.C.") else None,
-        ))
+        records.append(
+            SectionRecord(
+                ids[seq],
+                parents[-1][1] if parents else None,
+                level,
+                title,
+                page + 1,
+                seq,
+                seq,
+                _tidy(full[start : max(start, end)]),
+                int(chapter_match.group(1))
+                if chapter_match and ids[seq].startswith("I.C.")
+                else None,
+            )
+        )
         parents.append((level, ids[seq]))
     return _with_end_seq(records)
 
@@ -145,8 +159,15 @@ def _with_end_seq(records: list[SectionRecord]) -> list[SectionRecord]:
         while end + 1 < len(records) and records[end + 1].level > record.level:
             end += 1
         result[index] = SectionRecord(
-            record.id, record.parent, record.level, record.title, record.page, record.seq,
-            end, record.text, record.chapter,
+            record.id,
+            record.parent,
+            record.level,
+            record.title,
+            record.page,
+            record.seq,
+            end,
+            record.text,
+            record.chapter,
         )
     return result
 

@@ -54,6 +54,7 @@ def classify_xml(path: Path) -> tuple[FileKind | None, str, str]:
     Returns:
         ``(kind, version, reason)``: kind is None for files that are not release files, with
         the reason saying why.
+
     """
     root_tag = ""
     version = ""
@@ -146,14 +147,20 @@ def discover(directories: Iterable[Path]) -> Discovery:
                 found.skipped.append((str(path), reason))
                 continue
             candidates.setdefault(kind, []).append(
-                ReleaseFile(kind, str(path.resolve()), version, sha256_of(path), path.stat().st_size)
+                ReleaseFile(
+                    kind, str(path.resolve()), version, sha256_of(path), path.stat().st_size
+                )
             )
     for kind, files in candidates.items():
         files.sort(key=lambda f: (f.version, f.path), reverse=True)
         found.files[kind] = files[0]
         for other in files[1:]:
-            found.skipped.append((other.path, f"another {kind} file ({found.files[kind].path}) "
-                                  "is newer or sorts first"))
+            found.skipped.append(
+                (
+                    other.path,
+                    f"another {kind} file ({found.files[kind].path}) is newer or sorts first",
+                )
+            )
     return found
 
 

@@ -159,8 +159,9 @@ class IndexEntry:
             parts.append(self.nemod)
         line = " ".join(parts)
         codes = " ".join(
-            f"[{c.code}{'-' if c.incomplete else ''}]" if c.role == "manif" else
-            f"{c.code}{'-' if c.incomplete else ''}"
+            f"[{c.code}{'-' if c.incomplete else ''}]"
+            if c.role == "manif"
+            else f"{c.code}{'-' if c.incomplete else ''}"
             for c in self.codes
         )
         if codes:

@@ -28,8 +28,9 @@ from icd_resources.models import (
 )
 
 _CODE_COLUMNS = "code, description, kind, parent, chapter, block, billable, depth"
-_ENTRY_COLUMNS = ("id, source, parent_id, level, title, nemod, path, see, see_also, manif_text, "
-                  "warning, col")
+_ENTRY_COLUMNS = (
+    "id, source, parent_id, level, title, nemod, path, see, see_also, manif_text, warning, col"
+)
 
 
 class IcdResources:
@@ -44,6 +45,7 @@ class IcdResources:
 
         Raises:
             ArtifactError: if the file is missing, corrupt or of another schema version.
+
         """
         self.artifact = artifact
         if not artifact.is_file():
@@ -92,6 +94,7 @@ class IcdResources:
 
         Raises:
             MalformedCodeError: if ``code`` is not shaped like a code.
+
         """
         key = normalize_code(code)
         if key not in self._codes:
@@ -107,6 +110,7 @@ class IcdResources:
         Raises:
             MalformedCodeError: if ``code`` is not shaped like a code.
             UnknownCodeError: if the release does not have it (naming its nearest ancestor).
+
         """
         info = self.get(code)
         if info is None:
@@ -183,8 +187,9 @@ class IcdResources:
 
     def chapters(self) -> list[Chapter]:
         """Return every chapter in order."""
-        rows = self._db.execute("SELECT number, description, first, last FROM chapters "
-                                "ORDER BY number").fetchall()
+        rows = self._db.execute(
+            "SELECT number, description, first, last FROM chapters ORDER BY number"
+        ).fetchall()
         return [Chapter(*row) for row in rows]
 
     def block(self, block_id: str) -> Block:
@@ -264,8 +269,10 @@ class IcdResources:
     def index_entries(self, source: IndexSource | None = None) -> Iterator[IndexEntry]:
         """Iterate over index entries, of one source or all, in index order."""
         codes: dict[int, list[IndexCode]] = {}
-        code_sql = ("SELECT c.entry_id, c.code, c.role, c.incomplete FROM entry_codes c "
-                    "JOIN entries e ON e.id = c.entry_id")
+        code_sql = (
+            "SELECT c.entry_id, c.code, c.role, c.incomplete FROM entry_codes c "
+            "JOIN entries e ON e.id = c.entry_id"
+        )
         entry_sql = f"SELECT {_ENTRY_COLUMNS} FROM entries"
         params: tuple[str, ...] = ()
         if source is not None:
@@ -294,11 +301,25 @@ class IcdResources:
         return [self._entry(row) for row in self._db.execute(sql + " ORDER BY id", params)]
 
     def entries_for_code(self, code: str) -> list[IndexEntry]:
-        """Return the index entries that point to a code (a reverse look-up)."""
-        key = normalize_code(code)
+        """Return the index entries that lead to a code (a reverse look-up).
+
+        The index never prints 7th characters and often points to an incomplete code
+        (``S72.0-``), so entries naming the base code of a 7th-character code, or an incomplete
+        ancestor, lead here too.
+        """
+        info = self.lookup(code)
+        exact = [info.code]
+        if info.kind is NodeKind.EXTENSION and info.parent:
+            exact.append(info.parent)
+        ancestors = [a.code for a in self.ancestors(info.code)]
+        marks = ",".join("?" * len(exact))
+        sql = f"SELECT entry_id FROM entry_codes WHERE code IN ({marks})"
+        params: list[str] = list(exact)
+        if ancestors:
+            sql += f" OR (incomplete AND code IN ({','.join('?' * len(ancestors))}))"
+            params += ancestors
         rows = self._db.execute(
-            f"SELECT {_ENTRY_COLUMNS} FROM entries WHERE id IN "
-            "(SELECT entry_id FROM entry_codes WHERE code = ?) ORDER BY id", (key,)
+            f"SELECT {_ENTRY_COLUMNS} FROM entries WHERE id IN ({sql}) ORDER BY id", params
         ).fetchall()
         return [self._entry(row) for row in rows]
 
@@ -332,6 +353,7 @@ class IcdResources:
 
         Raises:
             GuidelinesUnavailableError: if no guidelines were built, or the id is unknown.
+
         """
         self._require_guidelines()
         row = self._db.execute(
@@ -354,11 +376,11 @@ class IcdResources:
     def guideline_for_chapter(self, chapter: int) -> GuidelineSection:
         """Return the chapter-specific guideline section (I.C.N) for a tabular chapter."""
         self._require_guidelines()
-        row = self._db.execute(
-            "SELECT id FROM guidelines WHERE chapter = ?", (chapter,)
-        ).fetchone()
+        row = self._db.execute("SELECT id FROM guidelines WHERE chapter = ?", (chapter,)).fetchone()
         if row is None:
-            raise GuidelinesUnavailableError(f"the guidelines have no section for chapter {chapter}")
+            raise GuidelinesUnavailableError(
+                f"the guidelines have no section for chapter {chapter}"
+            )
         return self.guideline(row[0])
 
     def guideline_sections(self) -> list[GuidelineSection]:
@@ -409,51 +431,85 @@ class IcdResources:
                 "billable": db.execute("SELECT count(*) FROM codes WHERE billable").fetchone()[0],
                 "notes_by_kind": grouped("SELECT kind, count(*) FROM notes GROUP BY kind"),
                 "seventh_character_definitions": db.execute(
-                    "SELECT count(DISTINCT owner) FROM seventh").fetchone()[0],
+                    "SELECT count(DISTINCT owner) FROM seventh"
+                ).fetchone()[0],
             },
             "index": {
                 "entries_by_source": grouped(
-                    "SELECT source, count(*) FROM entries GROUP BY source"),
+                    "SELECT source, count(*) FROM entries GROUP BY source"
+                ),
                 "codes_by_source": grouped(
                     "SELECT e.source, count(*) FROM entry_codes c JOIN entries e "
-                    "ON e.id = c.entry_id GROUP BY e.source"),
+                    "ON e.id = c.entry_id GROUP BY e.source"
+                ),
                 "code_roles": grouped(
                     "SELECT CASE WHEN e.col != '' THEN 'table cell' ELSE c.role END, count(*) "
-                    "FROM entry_codes c JOIN entries e ON e.id = c.entry_id GROUP BY 1"),
+                    "FROM entry_codes c JOIN entries e ON e.id = c.entry_id GROUP BY 1"
+                ),
                 "incomplete_codes": db.execute(
-                    "SELECT count(*) FROM entry_codes WHERE incomplete").fetchone()[0],
-                "nemod": db.execute(
-                    "SELECT count(*) FROM entries WHERE nemod != ''").fetchone()[0],
+                    "SELECT count(*) FROM entry_codes WHERE incomplete"
+                ).fetchone()[0],
+                "nemod": db.execute("SELECT count(*) FROM entries WHERE nemod != ''").fetchone()[0],
                 "see": db.execute("SELECT count(*) FROM entries WHERE see != ''").fetchone()[0],
                 "see_also": db.execute(
-                    "SELECT count(*) FROM entries WHERE see_also != ''").fetchone()[0],
+                    "SELECT count(*) FROM entries WHERE see_also != ''"
+                ).fetchone()[0],
                 "xrefs_resolved_exactly": db.execute(
-                    "SELECT count(*) FROM xrefs WHERE exact").fetchone()[0],
+                    "SELECT count(*) FROM xrefs WHERE exact"
+                ).fetchone()[0],
                 "xrefs_resolved_partly": db.execute(
                     "SELECT count(*) FROM xrefs WHERE NOT exact AND target_id IS NOT NULL"
                 ).fetchone()[0],
                 "xrefs_generic": db.execute(
-                    "SELECT count(*) FROM xrefs WHERE target_id IS NULL").fetchone()[0],
+                    "SELECT count(*) FROM xrefs WHERE target_id IS NULL"
+                ).fetchone()[0],
             },
             "guidelines": {
                 "sections": db.execute("SELECT count(*) FROM guidelines").fetchone()[0],
                 "chapters_mapped": db.execute(
-                    "SELECT count(*) FROM guidelines WHERE chapter IS NOT NULL").fetchone()[0],
+                    "SELECT count(*) FROM guidelines WHERE chapter IS NOT NULL"
+                ).fetchone()[0],
             },
         }
 
 
 def _code(row: tuple[Any, ...]) -> CodeInfo:
     code, description, kind, parent, chapter, block, billable, depth = row
-    return CodeInfo(code, description, NodeKind(kind), parent, chapter, block, bool(billable),
-                    depth)
+    return CodeInfo(
+        code, description, NodeKind(kind), parent, chapter, block, bool(billable), depth
+    )
 
 
 def _entry(row: tuple[Any, ...], codes: tuple[IndexCode, ...]) -> IndexEntry:
-    (entry_id, source, parent_id, level, title, nemod, path, see, see_also, manif_text, warning,
-     column) = row
-    return IndexEntry(entry_id, IndexSource(source), parent_id, level, title, nemod, path, see,
-                      see_also, manif_text, warning, column, codes)
+    (
+        entry_id,
+        source,
+        parent_id,
+        level,
+        title,
+        nemod,
+        path,
+        see,
+        see_also,
+        manif_text,
+        warning,
+        column,
+    ) = row
+    return IndexEntry(
+        entry_id,
+        IndexSource(source),
+        parent_id,
+        level,
+        title,
+        nemod,
+        path,
+        see,
+        see_also,
+        manif_text,
+        warning,
+        column,
+        codes,
+    )
 
 
 def is_tabular_key(text: str) -> bool:

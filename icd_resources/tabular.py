@@ -64,6 +64,7 @@ def parse_tabular(path: Path) -> TabularData:
 
     Raises:
         ReleaseFileError: for broken XML, or a file with no chapters.
+
     """
     root = parse_xml(path, "ICD10CM.tabular")
     data = TabularData(version=clean(root.findtext("version")))
@@ -94,9 +95,7 @@ def _parse_chapter(elem: ET.Element, data: TabularData, path: Path) -> None:
 def _parse_block(elem: ET.Element, chapter: int, data: TabularData) -> None:
     block_id = elem.get("id", "").strip()
     first, _, last = block_id.partition("-")
-    data.blocks.append(
-        Block(block_id, chapter, clean(elem.findtext("desc")), first, last or first)
-    )
+    data.blocks.append(Block(block_id, chapter, clean(elem.findtext("desc")), first, last or first))
     _collect_notes(elem, block_id, NodeKind.BLOCK, data)
     inherited = _seventh_defs(elem, block_id, data)
     for diag in elem.findall("diag"):
@@ -128,11 +127,18 @@ def _parse_diag(
         for record in seventh[1]:
             if record.char in withheld:
                 continue
-            data.codes.append(CodeInfo(
-                with_seventh_character(code, record.char),
-                f"{description}, {record.description}",
-                NodeKind.EXTENSION, code, chapter, block, True, depth + 1,
-            ))
+            data.codes.append(
+                CodeInfo(
+                    with_seventh_character(code, record.char),
+                    f"{description}, {record.description}",
+                    NodeKind.EXTENSION,
+                    code,
+                    chapter,
+                    block,
+                    True,
+                    depth + 1,
+                )
+            )
 
 
 # (owner, allowed extensions, 6th character -> 7th characters withheld)
@@ -173,7 +179,9 @@ def _collect_notes(elem: ET.Element, owner: str, owner_kind: NodeKind, data: Tab
         if kind is NoteKind.VISUAL_IMPAIRMENT:
             texts = [text_of(child)]
         else:
-            texts = [text_of(note) for note in child.findall("note")]
+            # Some notes continue their heading ("Code first, for adverse effects, ...") and
+            # start with the comma; the heading is the note kind, so drop the stray comma.
+            texts = [text_of(note).lstrip(", ") for note in child.findall("note")]
         for text in texts:
             if text:
                 data.notes.append(NoteRecord(owner, owner_kind, kind, text, seq))

@@ -13,14 +13,16 @@ def parse_xml(path: Path, expected_root: str) -> ET.Element:
 
     Raises:
         ReleaseFileError: naming the file, for unreadable, truncated or foreign XML.
+
     """
     try:
         root = ET.parse(path).getroot()
     except ET.ParseError as exc:
         line, col = exc.position
         raise ReleaseFileError(
-            path, f"broken XML at line {line}, column {col} ({exc.msg}); the file may be "
-            "truncated: download the release again (clh resources fetch)"
+            path,
+            f"broken XML at line {line}, column {col} ({exc.msg}); the file may be "
+            "truncated: download the release again (clh resources fetch)",
         ) from exc
     except OSError as exc:
         raise ReleaseFileError(path, f"cannot be read: {exc.strerror or exc}") from exc

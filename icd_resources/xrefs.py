@@ -92,7 +92,7 @@ class XrefResolver:
         best: tuple[int, int | None] = (start, parent)
         for ranks in ((0, 1), (2,)):
             for width in range(min(_MAX_TITLE_PARTS, len(parts) - start), 0, -1):
-                key = ", ".join(parts[start:start + width])
+                key = ", ".join(parts[start : start + width])
                 for entry_id, title_parts, rank in slot.get(key, ()):
                     # A whole title consumes all its parts; an alternative consumes one.
                     if rank not in ranks or (width > 1 and title_parts != width):

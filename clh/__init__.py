@@ -1,0 +1,1 @@
+"""The ``clh`` command line: thin commands over icd_resources, tools, graph and evals."""

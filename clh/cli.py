@@ -1,0 +1,56 @@
+"""Entry point of the ``clh`` command: the root app, shared options and error reporting."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from clh import resources_cli
+from icd_resources import ResourceError, ResourceSettings
+
+app = typer.Typer(
+    name="clh",
+    help="Code Like Humans: ICD-10-CM coding the way certified coders do.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+app.add_typer(resources_cli.resources_app, name="resources")
+app.command("lookup")(resources_cli.lookup)
+
+
+@app.callback()
+def root(
+    ctx: typer.Context,
+    icd_dir: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--icd-dir",
+            help="Directory holding the release files (repeatable). "
+            "Default: $CLH_ICD_DIR, else what `clh resources fetch` downloaded.",
+        ),
+    ] = None,
+    cache_dir: Annotated[
+        Path | None,
+        typer.Option(
+            "--cache-dir", help="Where artifacts are kept. Default: $CLH_CACHE_DIR or ~/.cache/clh."
+        ),
+    ] = None,
+) -> None:
+    """Code clinical notes with ICD-10-CM, showing the evidence behind every code."""
+    ctx.obj = ResourceSettings.resolve(icd_dir, cache_dir)
+
+
+def main() -> None:
+    """Run the CLI, turning the errors clh raises on purpose into one clear line."""
+    try:
+        app()
+    except ResourceError as exc:
+        print(f"clh: error: {exc}", file=sys.stderr)
+        sys.exit(2)
+    except KeyboardInterrupt:
+        print("clh: interrupted", file=sys.stderr)
+        sys.exit(130)
