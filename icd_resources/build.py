@@ -25,7 +25,7 @@ from icd_resources.models import FileKind, IndexSource
 from icd_resources.tabular import parse_tabular
 from icd_resources.xrefs import XrefResolver
 
-SCHEMA_VERSION = "3"
+SCHEMA_VERSION = "4"
 Progress = Callable[[str, int, int], None]
 """Called with (step description, steps done, steps in all)."""
 

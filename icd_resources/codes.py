@@ -9,8 +9,8 @@ import re
 
 from icd_resources.errors import MalformedCodeError
 
-_CODE_RE = re.compile(r"^[A-Z][0-9][0-9A-Z](?:\.[0-9A-Z]{1,4})?$")
-_BLOCK_RE = re.compile(r"^[A-Z][0-9][0-9A-Z]-[A-Z][0-9][0-9A-Z]$")
+_CODE_RE = re.compile(r"^[A-Z][0-9A-Z][0-9A-Z](?:\.[0-9A-Z]{1,4})?$")
+_BLOCK_RE = re.compile(r"^[A-Z][0-9A-Z][0-9A-Z]-[A-Z][0-9A-Z][0-9A-Z]$")
 
 
 def normalize_code(raw: str) -> str:

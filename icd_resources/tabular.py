@@ -18,7 +18,7 @@ from icd_resources.models import Block, Chapter, CodeInfo, NodeKind, NoteKind
 from icd_resources.xml_source import clean, parse_xml, text_of
 
 _NOTE_TAGS = {kind.value: kind for kind in NoteKind}
-_RANGE_RE = re.compile(r"\(([A-Z][0-9][0-9A-Z])-([A-Z][0-9][0-9A-Z])\)\s*$")
+_RANGE_RE = re.compile(r"\(([A-Z][0-9A-Z][0-9A-Z])-([A-Z][0-9A-Z][0-9A-Z])\)\s*$")
 # A tabular note can withhold 7th characters from some codes, e.g. S06: "7th characters D and S
 # do not apply to codes in category S06 with 6th character 7 - death ..., or 8 - death ...".
 _SEVENTH_EXCEPTION_RE = re.compile(

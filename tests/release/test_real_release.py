@@ -32,6 +32,8 @@ def test_counts(real_icd: IcdResources) -> None:
     assert stats["index"]["codes_by_source"]["index"] == 62721  # every <code> of the file
     assert stats["guidelines"]["chapters_mapped"] == 22
     assert stats["problems"] == []
+    assert real_icd.chapter(17).last == "QA0"  # FY2026: a category with a letter second
+    assert real_icd.lookup("QA0.01").chapter == 17
 
 
 @pytest.mark.parametrize(

@@ -17,6 +17,7 @@ from icd_resources.errors import MalformedCodeError
         (" t360x1a ", "T36.0X1A"),
         ("I10", "I10"),
         ("I10.", "I10"),
+        ("qa001", "QA0.01"),
         ("c7a.010", "C7A.010"),
     ],
 )

@@ -1,0 +1,1 @@
+"""Benchmarks and evaluations of clh; each script prints the numbers it measures."""
