@@ -25,7 +25,9 @@ def test_normalize_code_accepts_common_spellings(raw: str, expected: str) -> Non
     assert normalize_code(raw) == expected
 
 
-@pytest.mark.parametrize("raw", ["", "E1", "11.22", "E11.22222", "E11-22", "hello", "E11.2 2"])
+@pytest.mark.parametrize(
+    "raw", ["", "E1", "11.22", "E11.22222", "E11-22", "hello world", "E11.2 2", "E1é"]
+)
 def test_normalize_code_rejects_malformed(raw: str) -> None:
     with pytest.raises(MalformedCodeError, match="not a well-formed ICD-10-CM code"):
         normalize_code(raw)
