@@ -8,7 +8,8 @@ from typing import Annotated
 
 import typer
 
-from clh import resources_cli
+from clh import llm_cli, resources_cli
+from clh.llm import LLMError
 from icd_resources import ResourceError, ResourceSettings
 
 app = typer.Typer(
@@ -19,6 +20,7 @@ app = typer.Typer(
     add_completion=False,
 )
 app.add_typer(resources_cli.resources_app, name="resources")
+app.add_typer(llm_cli.llm_app, name="llm")
 app.command("lookup")(resources_cli.lookup)
 
 
@@ -48,7 +50,7 @@ def main() -> None:
     """Run the CLI, turning the errors clh raises on purpose into one clear line."""
     try:
         app()
-    except ResourceError as exc:
+    except (ResourceError, LLMError) as exc:
         print(f"clh: error: {exc}", file=sys.stderr)
         sys.exit(2)
     except KeyboardInterrupt:

@@ -1,0 +1,154 @@
+"""The one parser of model answers: ``<answer>`` blocks after optional reasoning, or JSON.
+
+Agents answer with the IDs of offered lines, never with free-typed codes (paper, Appendix C), so
+a hallucinated code cannot come out: an ID that was not offered is an error the model is asked
+to correct.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Collection
+from typing import Any
+
+_THINK_RE = re.compile(r"<think>(.*?)</think>", re.DOTALL | re.IGNORECASE)
+_ANSWER_RE = re.compile(r"<answer>(.*?)</answer>", re.DOTALL | re.IGNORECASE)
+_CODE_LIKE_RE = re.compile(r"\b[A-Z][0-9][0-9A-Z]\.[0-9A-Z]{1,4}\b")
+_ID_PREFIX_RE = re.compile(r"\bIDs?\b\s*:?", re.IGNORECASE)
+_SEPARATORS_RE = re.compile(r"[\s,;|/]+|\band\b", re.IGNORECASE)
+
+
+class AnswerError(ValueError):
+    """A reply that cannot be used; the message is shown to the model when it is re-asked."""
+
+
+def split_reasoning(content: str, reasoning_field: str | None = None) -> tuple[str, str]:
+    """Separate the reasoning from the visible reply.
+
+    Handles ``<think>`` blocks in the content, a reply that starts inside a think block opened by
+    the prompt (only ``</think>`` appears), an unclosed ``<think>`` (all reasoning, no reply), and
+    a reasoning field sent separately (vLLM's ``--reasoning-parser``).
+
+    Returns:
+        ``(reasoning, visible)``.
+    """
+    parts = [reasoning_field.strip()] if reasoning_field else []
+    text = content or ""
+    lower = text.lower()
+    if "</think>" in lower and "<think>" not in lower[: lower.index("</think>")]:
+        cut = lower.index("</think>")
+        parts.append(text[:cut].strip())
+        text = text[cut + len("</think>") :]
+    parts += [m.strip() for m in _THINK_RE.findall(text)]
+    text = _THINK_RE.sub("", text)
+    open_at = text.lower().find("<think>")
+    if open_at >= 0:  # never closed: the model ran out of tokens while thinking
+        parts.append(text[open_at + len("<think>") :].strip())
+        text = text[:open_at]
+    return "\n\n".join(p for p in parts if p), text.strip()
+
+
+def extract_answer(content: str) -> str:
+    """Return the text of the last ``<answer>`` block outside the reasoning.
+
+    Raises:
+        AnswerError: if there is none.
+    """
+    _reasoning, visible = split_reasoning(content)
+    answers = _ANSWER_RE.findall(visible)
+    if not answers:
+        if "<answer>" in visible.lower():
+            raise AnswerError("the <answer> block is not closed with </answer>")
+        raise AnswerError("the reply has no <answer>...</answer> block")
+    return str(answers[-1]).strip()
+
+
+def parse_id_answer(
+    content: str, offered: Collection[int], *, multiple: bool, structured: bool = False
+) -> list[int]:
+    """Turn a reply into the offered IDs it selects; ``0`` (or nothing) selects none.
+
+    Args:
+        content: the model's reply (reasoning included or not).
+        offered: the IDs that were offered (1..n); 0 is always allowed.
+        multiple: whether several IDs may be selected.
+        structured: the reply is JSON ``{"ids": [...]}`` from constrained decoding.
+
+    Raises:
+        AnswerError: for prose, codes instead of IDs, IDs not offered, or several IDs where one
+            was asked for.
+    """
+    ids = _structured_ids(content) if structured else _ids_from_text(extract_answer(content))
+    allowed = set(offered)
+    unknown = [i for i in ids if i != 0 and i not in allowed]
+    if unknown:
+        listed = f"1-{max(allowed)}" if allowed else "none"
+        raise AnswerError(
+            f"ID(s) {', '.join(map(str, unknown))} were not offered (offered IDs: {listed}; "
+            "0 means none)"
+        )
+    chosen = list(dict.fromkeys(i for i in ids if i != 0))
+    if not multiple and len(chosen) > 1:
+        raise AnswerError(f"give exactly one ID (or 0), not {len(chosen)}")
+    return chosen
+
+
+def id_answer_schema(offered: Collection[int], *, multiple: bool) -> dict[str, Any]:
+    """Return the JSON schema that constrains a structured answer to the offered IDs."""
+    items: dict[str, Any] = {"type": "integer", "enum": [0, *sorted(offered)]}
+    ids: dict[str, Any] = {"type": "array", "items": items, "minItems": 1}
+    if not multiple:
+        ids["maxItems"] = 1
+    return {
+        "type": "object",
+        "properties": {"ids": ids},
+        "required": ["ids"],
+        "additionalProperties": False,
+    }
+
+
+def parse_json_answer(content: str, *, structured: bool = False) -> Any:
+    """Parse JSON from an ``<answer>`` block (or the whole reply when structured).
+
+    Raises:
+        AnswerError: if the JSON is missing or invalid.
+    """
+    text = split_reasoning(content)[1] if structured else extract_answer(content)
+    text = re.sub(r"^```(?:json)?\s*|\s*```$", "", text.strip())
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise AnswerError(
+            f"the answer is not valid JSON ({exc.msg} at position {exc.pos})"
+        ) from exc
+
+
+def _structured_ids(content: str) -> list[int]:
+    data = parse_json_answer(content, structured=True)
+    ids = data.get("ids") if isinstance(data, dict) else data
+    if not isinstance(ids, list) or not all(
+        isinstance(i, int) and not isinstance(i, bool) for i in ids
+    ):
+        raise AnswerError('the JSON answer must be {"ids": [integers]}')
+    return ids
+
+
+def _ids_from_text(answer: str) -> list[int]:
+    if _CODE_LIKE_RE.search(answer.upper()):
+        raise AnswerError("answer with the ID numbers of the offered lines, not with codes")
+    text = _ID_PREFIX_RE.sub(" ", answer).strip().strip("[](){}.\"'")
+    if not text:
+        return []
+    ids: list[int] = []
+    for token in _SEPARATORS_RE.split(text):
+        token = token.strip("[](){}.\"'#")
+        if not token:
+            continue
+        if not token.isdigit():
+            raise AnswerError(
+                f"{token!r} is not an ID: answer with ID numbers only, e.g. "
+                "<answer>2, 5</answer>, or <answer>0</answer> for none"
+            )
+        ids.append(int(token))
+    return ids

@@ -1,0 +1,138 @@
+"""The one factory of chat models, and where the model server's endpoint is decided.
+
+vLLM's ``--reasoning-parser`` moves the reasoning into ``reasoning_content``, a field that
+``ChatOpenAI`` drops; :class:`ReasoningChatOpenAI` keeps it in
+``additional_kwargs["reasoning_content"]`` so the audit trail has it either way.
+"""
+
+from __future__ import annotations
+
+import json
+import urllib.error
+import urllib.request
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+from langchain_core.outputs import ChatResult
+from langchain_openai import ChatOpenAI
+from pydantic import SecretStr
+
+from clh.llm.embedded import EmbeddedConfig, embedded_server
+from clh.llm.errors import LLMUnavailableError
+from clh.llm.settings import LLMSettings
+from clh.llm.weights import ensure_weights, model_spec
+
+_PROBE_TIMEOUT_S = 10.0
+
+
+class ReasoningChatOpenAI(ChatOpenAI):
+    """``ChatOpenAI`` that keeps a separate ``reasoning_content`` (or ``reasoning``) field."""
+
+    def _create_chat_result(
+        self, response: dict[str, Any] | Any, generation_info: dict[str, Any] | None = None
+    ) -> ChatResult:
+        result = super()._create_chat_result(response, generation_info)
+        raw = response if isinstance(response, dict) else response.model_dump()
+        for generation, choice in zip(result.generations, raw.get("choices") or [], strict=False):
+            message = choice.get("message") or {}
+            reasoning = message.get("reasoning_content") or message.get("reasoning")
+            if isinstance(reasoning, str) and reasoning:
+                generation.message.additional_kwargs["reasoning_content"] = reasoning
+        return result
+
+
+@dataclass(frozen=True, slots=True)
+class Endpoint:
+    """Where requests go and which model answers them."""
+
+    base_url: str
+    model: str
+    embedded: bool
+    load_seconds: float = 0.0
+
+
+def resolve_endpoint(
+    settings: LLMSettings, cache_dir: Path, *, progress: Callable[[str], None] | None = None
+) -> Endpoint:
+    """Return the configured server, or start the embedded one (assembling its weights once).
+
+    Raises:
+        LLMUnavailableError: when a configured server does not answer or lacks the model.
+        ModelWeightsError, EmbeddedServerError: when the embedded model cannot be served.
+    """
+    if settings.base_url:
+        base_url = settings.base_url.rstrip("/")
+        served = list_models(base_url, settings.api_key)
+        model = settings.model or served[0]
+        if served and model not in served:
+            raise LLMUnavailableError(
+                f"the server at {base_url} does not serve model {model!r}; it serves: "
+                f"{', '.join(served)}. Set CLH_LLM_MODEL to one of them."
+            )
+        return Endpoint(base_url, model, embedded=False)
+    spec = model_spec(settings.embedded_model)
+    gguf = (
+        Path(settings.embedded_gguf)
+        if settings.embedded_gguf
+        else ensure_weights(spec, cache_dir, progress=progress)
+    )
+    alias = settings.model or (spec.name if not settings.embedded_gguf else gguf.stem)
+    server = embedded_server(
+        EmbeddedConfig(
+            gguf,
+            alias,
+            settings.embedded_threads,
+            settings.embedded_ctx,
+            settings.effective_concurrency,
+        )
+    )
+    return Endpoint(server.base_url, alias, embedded=True, load_seconds=server.load_seconds)
+
+
+def list_models(base_url: str, api_key: str | None) -> list[str]:
+    """Ask an OpenAI-compatible server which models it serves (bounded wait).
+
+    Raises:
+        LLMUnavailableError: naming the URL when the server cannot be reached in time.
+    """
+    request = urllib.request.Request(f"{base_url}/models")
+    if api_key:
+        request.add_header("Authorization", f"Bearer {api_key}")
+    try:
+        with urllib.request.urlopen(request, timeout=_PROBE_TIMEOUT_S) as response:
+            data = json.load(response)
+    except urllib.error.HTTPError as exc:
+        raise LLMUnavailableError(
+            f"the model server at {base_url} answered HTTP {exc.code} to GET /models "
+            "(wrong URL? it must end in /v1; wrong API key? set CLH_LLM_API_KEY)"
+        ) from exc
+    except (OSError, ValueError) as exc:
+        reason = getattr(exc, "reason", exc)
+        raise LLMUnavailableError(
+            f"cannot reach the model server at {base_url} ({reason}) within "
+            f"{_PROBE_TIMEOUT_S:.0f} s: check CLH_LLM_BASE_URL and that the server is running"
+        ) from exc
+    return [str(m.get("id")) for m in data.get("data", []) if m.get("id")]
+
+
+def build_chat_model(settings: LLMSettings, endpoint: Endpoint) -> ChatOpenAI:
+    """Build the chat model for an endpoint; retries are done by the caller, so none here.
+
+    Each call builds its own async HTTP client: an httpx client is bound to the event loop that
+    first uses it, and langchain-openai would otherwise share one across loops (a second
+    ``asyncio.run`` then fails with "Event loop is closed").
+    """
+    timeout = httpx.Timeout(settings.timeout_s, connect=_PROBE_TIMEOUT_S)
+    return ReasoningChatOpenAI(
+        http_async_client=httpx.AsyncClient(timeout=timeout),
+        base_url=endpoint.base_url,
+        api_key=SecretStr(settings.api_key or "not-needed"),
+        model=endpoint.model,
+        temperature=settings.temperature,
+        max_completion_tokens=settings.max_tokens,
+        timeout=timeout,
+        max_retries=0,
+    )

@@ -1,0 +1,259 @@
+"""Ask the model: transport retries, bounded re-asks of malformed answers, accounting.
+
+A malformed answer never raises: after ``max_reasks`` corrections the caller gets an
+:class:`AnswerFailure` to record in the graph state, and the rest of the note is still coded. A
+server that stays unreachable raises :class:`LLMUnavailableError`, which stops the run cleanly
+(the checkpoint keeps what was done).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import time
+import weakref
+from collections.abc import Callable, Collection, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Generic, TypeVar
+
+import openai
+from langchain_core.messages import AIMessage, BaseMessage
+
+from clh.llm.answers import AnswerError, id_answer_schema, parse_id_answer, split_reasoning
+from clh.llm.chat import Endpoint, build_chat_model, resolve_endpoint
+from clh.llm.errors import LLMUnavailableError
+from clh.llm.ledger import CallRecord, Ledger
+from clh.llm.settings import Decoding, LLMSettings
+
+T = TypeVar("T")
+Message = dict[str, str]
+_TRANSIENT = (openai.APIConnectionError, openai.RateLimitError, openai.InternalServerError)
+
+
+@dataclass(frozen=True)
+class Answer(Generic[T]):
+    """A usable answer, with the reasoning that led to it and the calls it took."""
+
+    value: T
+    reply: str
+    reasoning: str
+    calls: tuple[CallRecord, ...] = field(default_factory=tuple)
+
+
+@dataclass(frozen=True)
+class AnswerFailure:
+    """An agent that gave no usable answer: recorded, visible, never an invented result."""
+
+    agent: str
+    reason: str
+    last_reply: str
+    calls: tuple[CallRecord, ...] = field(default_factory=tuple)
+
+
+class LLMClient:
+    """Send agent prompts to one endpoint with a limit on requests in flight."""
+
+    def __init__(
+        self,
+        settings: LLMSettings,
+        endpoint: Endpoint,
+        *,
+        chat_model: Any | None = None,
+        ledger: Ledger | None = None,
+    ) -> None:
+        self.settings = settings
+        self.endpoint = endpoint
+        self.ledger = ledger or Ledger()
+        self._fixed_chat = chat_model
+        # Per event loop: an async HTTP client and a semaphore belong to the loop that made them.
+        self._per_loop: weakref.WeakKeyDictionary[
+            asyncio.AbstractEventLoop, tuple[Any, asyncio.Semaphore]
+        ] = weakref.WeakKeyDictionary()
+
+    @classmethod
+    def from_settings(
+        cls,
+        settings: LLMSettings,
+        cache_dir: Path,
+        *,
+        progress: Callable[[str], None] | None = None,
+    ) -> LLMClient:
+        """Resolve the endpoint (starting the embedded server if needed) and build a client."""
+        return cls(settings, resolve_endpoint(settings, cache_dir, progress=progress))
+
+    def decoding_for(self, agent: str) -> Decoding:
+        """Return the decoding mode the settings give this agent."""
+        return self.settings.decoding_for(agent)
+
+    async def ask_ids(
+        self,
+        agent: str,
+        messages: Sequence[Message],
+        offered: Collection[int],
+        *,
+        multiple: bool,
+        note_id: str | None = None,
+    ) -> Answer[list[int]] | AnswerFailure:
+        """Ask for IDs among ``offered`` (0 = none), by thinking or structured decoding."""
+        structured = self.decoding_for(agent) is Decoding.STRUCTURED
+
+        def parse(reply: str) -> list[int]:
+            return parse_id_answer(reply, offered, multiple=multiple, structured=structured)
+
+        schema = id_answer_schema(offered, multiple=multiple) if structured else None
+        return await self.ask(agent, messages, parse, schema=schema, note_id=note_id)
+
+    async def ask(
+        self,
+        agent: str,
+        messages: Sequence[Message],
+        parse: Callable[[str], T],
+        *,
+        schema: dict[str, Any] | None = None,
+        note_id: str | None = None,
+    ) -> Answer[T] | AnswerFailure:
+        """Call the model until ``parse`` accepts its reply, at most ``1 + max_reasks`` times.
+
+        Raises:
+            LLMUnavailableError: when the server cannot be reached after the retries.
+        """
+        conversation: list[Message] = list(messages)
+        calls: list[CallRecord] = []
+        reply = ""
+        reason = ""
+        for _attempt in range(self.settings.max_reasks + 1):
+            message, record = await self._call(agent, conversation, schema, note_id)
+            if message is None:
+                calls.append(record)
+                return AnswerFailure(agent, record.outcome, "", tuple(calls))
+            raw = message.content if isinstance(message.content, str) else str(message.content)
+            reasoning, reply = split_reasoning(
+                raw, message.additional_kwargs.get("reasoning_content")
+            )
+            try:
+                value = parse(raw)
+            except AnswerError as exc:
+                reason = str(exc)
+                calls.append(_with_outcome(record, "malformed"))
+                self.ledger.add(calls[-1])
+                conversation += [
+                    {"role": "assistant", "content": raw},
+                    {"role": "user", "content": _reask(reason, structured=schema is not None)},
+                ]
+                continue
+            calls.append(record)
+            self.ledger.add(record)
+            return Answer(value, reply, reasoning, tuple(calls))
+        return AnswerFailure(
+            agent, f"no usable answer after {len(calls)} tries: {reason}", reply, tuple(calls)
+        )
+
+    async def _call(
+        self,
+        agent: str,
+        conversation: list[Message],
+        schema: dict[str, Any] | None,
+        note_id: str | None,
+    ) -> tuple[AIMessage | None, CallRecord]:
+        model, semaphore = self._loop_state()
+        if schema is not None:
+            model = model.bind(
+                response_format={
+                    "type": "json_schema",
+                    "json_schema": {"name": "answer", "schema": schema, "strict": True},
+                }
+            )
+        retries = 0
+        started = time.perf_counter()
+        async with semaphore:
+            while True:
+                try:
+                    message = await model.ainvoke(conversation)
+                    break
+                except _TRANSIENT as exc:
+                    if retries >= self.settings.max_retries:
+                        self._record(agent, None, started, retries, "unavailable", note_id)
+                        raise LLMUnavailableError(
+                            f"the model server at {self.endpoint.base_url} failed "
+                            f"{retries + 1} times ({type(exc).__name__}: {exc}); check that it "
+                            "is running and reachable"
+                        ) from exc
+                    retries += 1
+                    backoff = self.settings.retry_backoff_s * 2 ** (retries - 1)
+                    await asyncio.sleep(min(30.0, backoff) * (0.5 + random.random()))
+                except openai.NotFoundError as exc:
+                    raise LLMUnavailableError(
+                        f"the server at {self.endpoint.base_url} does not know model "
+                        f"{self.endpoint.model!r} ({exc}); set CLH_LLM_MODEL"
+                    ) from exc
+                except openai.AuthenticationError as exc:
+                    raise LLMUnavailableError(
+                        f"the server at {self.endpoint.base_url} refused the API key ({exc}); "
+                        "set CLH_LLM_API_KEY"
+                    ) from exc
+                except openai.BadRequestError as exc:
+                    record = self._record(
+                        agent, None, started, retries, f"refused: {exc.message}", note_id
+                    )
+                    return None, record
+        record = self._record(agent, message, started, retries, "ok", note_id, add=False)
+        return message if isinstance(message, AIMessage) else None, record
+
+    def _record(
+        self,
+        agent: str,
+        message: BaseMessage | None,
+        started: float,
+        retries: int,
+        outcome: str,
+        note_id: str | None,
+        *,
+        add: bool = True,
+    ) -> CallRecord:
+        usage = getattr(message, "usage_metadata", None) or {}
+        details = usage.get("input_token_details") or {}
+        record = CallRecord(
+            agent=agent,
+            model=self.endpoint.model,
+            prompt_tokens=int(usage.get("input_tokens", 0)),
+            completion_tokens=int(usage.get("output_tokens", 0)),
+            cached_tokens=int(details.get("cache_read", 0) or 0),
+            latency_s=round(time.perf_counter() - started, 3),
+            retries=retries,
+            outcome=outcome,
+            note_id=note_id,
+        )
+        if add:
+            self.ledger.add(record)
+        return record
+
+    def _loop_state(self) -> tuple[Any, asyncio.Semaphore]:
+        loop = asyncio.get_running_loop()
+        if loop not in self._per_loop:
+            chat = self._fixed_chat or build_chat_model(self.settings, self.endpoint)
+            self._per_loop[loop] = (chat, asyncio.Semaphore(self.settings.effective_concurrency))
+        return self._per_loop[loop]
+
+
+def _with_outcome(record: CallRecord, outcome: str) -> CallRecord:
+    return CallRecord(
+        record.agent,
+        record.model,
+        record.prompt_tokens,
+        record.completion_tokens,
+        record.cached_tokens,
+        record.latency_s,
+        record.retries,
+        outcome,
+        record.note_id,
+    )
+
+
+def _reask(reason: str, *, structured: bool) -> str:
+    if structured:
+        return f'Your reply could not be used: {reason}. Reply with the JSON {{"ids": [...]}} only.'
+    return (
+        f"Your reply could not be used: {reason}. Reply again and end with the IDs inside "
+        "<answer>...</answer> (<answer>0</answer> if none applies)."
+    )

@@ -1,0 +1,122 @@
+"""Configuration of the model layer: explicit values beat the environment, which beats defaults."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field, fields, replace
+from enum import StrEnum
+from typing import Any
+
+
+class Decoding(StrEnum):
+    """How an agent answers (the paper compares both, §6.4)."""
+
+    THINKING = "thinking"  # free reasoning, then <answer>...</answer>
+    STRUCTURED = "structured"  # JSON constrained to the offered IDs via response_format
+
+
+AGENTS = ("evidence_extractor", "index_navigator", "tabular_validator", "code_reconciler")
+
+_ENV: dict[str, str] = {
+    "base_url": "CLH_LLM_BASE_URL",
+    "model": "CLH_LLM_MODEL",
+    "temperature": "CLH_LLM_TEMPERATURE",
+    "max_tokens": "CLH_LLM_MAX_TOKENS",
+    "timeout_s": "CLH_LLM_TIMEOUT",
+    "max_retries": "CLH_LLM_MAX_RETRIES",
+    "max_reasks": "CLH_LLM_MAX_REASKS",
+    "concurrency": "CLH_LLM_CONCURRENCY",
+    "embedded_model": "CLH_EMBEDDED_MODEL",
+    "embedded_gguf": "CLH_EMBEDDED_GGUF",
+    "embedded_threads": "CLH_EMBEDDED_THREADS",
+    "embedded_ctx": "CLH_EMBEDDED_CTX",
+    "decoding": "CLH_LLM_DECODING",
+}
+
+
+@dataclass(frozen=True, kw_only=True)
+class LLMSettings:
+    """Everything that decides which model answers and how.
+
+    With no ``base_url`` clh runs the embedded llama.cpp server. ``api_key`` is never printed.
+    """
+
+    base_url: str | None = None
+    model: str | None = None
+    api_key: str | None = field(default=None, repr=False)
+    temperature: float = 0.0
+    max_tokens: int = 2048
+    timeout_s: float = 300.0
+    max_retries: int = 3
+    retry_backoff_s: float = 0.5
+    max_reasks: int = 2
+    concurrency: int | None = None
+    embedded_model: str = "qwen2.5-coder-1.5b"
+    embedded_gguf: str | None = None
+    embedded_threads: int = 2
+    embedded_ctx: int = 16384
+    decoding: str = Decoding.THINKING
+    agent_decoding: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def embedded(self) -> bool:
+        """Say whether clh serves the model itself."""
+        return not self.base_url
+
+    @property
+    def effective_concurrency(self) -> int:
+        """In-flight requests: vLLM batches many; the embedded server on 2 cores wants 1-2."""
+        if self.concurrency:
+            return self.concurrency
+        return 1 if self.embedded else 8
+
+    def decoding_for(self, agent: str) -> Decoding:
+        """Return the decoding mode of one agent (per-agent setting, else the global one)."""
+        return Decoding(self.agent_decoding.get(agent, self.decoding))
+
+    @classmethod
+    def resolve(cls, **explicit: Any) -> LLMSettings:
+        """Build settings from explicit values (None means unset), then env, then defaults.
+
+        ``CLH_LLM_DECODING`` takes ``thinking``, ``structured`` or per-agent pairs such as
+        ``index_navigator=structured,tabular_validator=thinking``.
+        """
+        values: dict[str, Any] = {}
+        types = {f.name: f.type for f in fields(cls)}
+        for name, env in _ENV.items():
+            raw = os.environ.get(env)
+            if raw:
+                values[name] = _coerce(str(types[name]), raw)
+        key = os.environ.get("CLH_LLM_API_KEY") or os.environ.get("OPENAI_API_KEY")
+        if key:
+            values["api_key"] = key
+        decoding = values.pop("decoding", None)
+        if decoding:
+            values.update(_parse_decoding(decoding))
+        values.update({k: v for k, v in explicit.items() if v is not None})
+        if "decoding" in explicit and explicit["decoding"]:
+            values.update(_parse_decoding(str(explicit["decoding"])))
+        return replace(cls(), **values)
+
+
+def _coerce(type_name: str, raw: str) -> Any:
+    if "float" in type_name:
+        return float(raw)
+    if "int" in type_name:
+        return int(raw)
+    return raw
+
+
+def _parse_decoding(text: str) -> dict[str, Any]:
+    if "=" not in text:
+        return {"decoding": Decoding(text.strip()).value}
+    per_agent: dict[str, str] = {}
+    for pair in text.split(","):
+        agent, _, mode = pair.partition("=")
+        if agent.strip() not in AGENTS:
+            raise ValueError(
+                f"unknown agent {agent.strip()!r} in decoding setting; "
+                f"agents are {', '.join(AGENTS)}"
+            )
+        per_agent[agent.strip()] = Decoding(mode.strip()).value
+    return {"agent_decoding": per_agent}

@@ -1,0 +1,153 @@
+"""The client against a scripted OpenAI-compatible server: the real ChatOpenAI/openai stack."""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+import time
+
+import pytest
+
+from clh.llm import AnswerFailure, LLMClient, LLMSettings, LLMUnavailableError
+from clh.llm.chat import Endpoint, list_models, resolve_endpoint
+from clh.llm.ledger import summarize
+from tests.fakes import FakeOpenAIServer, completion
+
+PROMPT = [{"role": "user", "content": "Pick the fruit. ID: 1 | apple | ID END: 1"}]
+
+
+def client_for(server: FakeOpenAIServer, **overrides: object) -> LLMClient:
+    settings = LLMSettings.resolve(
+        base_url=server.base_url, **{"max_retries": 2, "retry_backoff_s": 0.01, **overrides}
+    )
+    return LLMClient(settings, Endpoint(server.base_url, "fake-model", embedded=False))
+
+
+def test_answer_and_accounting_from_usage_fields() -> None:
+    server = FakeOpenAIServer().then(
+        "json",
+        completion(
+            "<answer>1</answer>",
+            prompt_tokens=40,
+            completion_tokens=5,
+            cached=32,
+            reasoning="apple is a fruit",
+        ),
+    )
+    with server.running():
+        client = client_for(server)
+        answer = asyncio.run(
+            client.ask_ids("index_navigator", PROMPT, [1], multiple=False, note_id="n1")
+        )
+    assert answer.value == [1] and answer.reasoning == "apple is a fruit"
+    (record,) = client.ledger.records
+    assert (record.prompt_tokens, record.completion_tokens, record.cached_tokens) == (40, 5, 32)
+    assert record.outcome == "ok" and record.note_id == "n1" and record.agent == "index_navigator"
+    assert server.requests[0]["model"] == "fake-model"
+
+
+def test_transient_errors_are_retried_and_counted() -> None:
+    server = (
+        FakeOpenAIServer()
+        .then("status", 503)
+        .then("status", 429)
+        .then("json", completion("<answer>1</answer>"))
+    )
+    with server.running():
+        client = client_for(server)
+        answer = asyncio.run(client.ask_ids("a", PROMPT, [1], multiple=False))
+    assert answer.value == [1]
+    assert answer.calls[0].retries == 2 and len(server.requests) == 3
+
+
+def test_malformed_answers_are_reasked_then_recorded_as_failure() -> None:
+    server = FakeOpenAIServer()
+    for _ in range(3):
+        server.then("json", completion("<answer>E11.22</answer>"))
+    with server.running():
+        client = client_for(server, max_reasks=2)
+        result = asyncio.run(client.ask_ids("tabular_validator", PROMPT, [1], multiple=False))
+    assert isinstance(result, AnswerFailure)
+    assert "no usable answer after 3 tries" in result.reason and "not with codes" in result.reason
+    assert [r.outcome for r in client.ledger.records] == ["malformed"] * 3
+    reask = server.requests[1]["messages"]
+    assert reask[-2]["role"] == "assistant" and "could not be used" in reask[-1]["content"]
+
+
+def test_a_reask_can_fix_the_answer() -> None:
+    server = (
+        FakeOpenAIServer()
+        .then("json", completion("I think apple."))
+        .then("json", completion("<answer>1</answer>"))
+    )
+    with server.running():
+        client = client_for(server)
+        answer = asyncio.run(client.ask_ids("a", PROMPT, [1], multiple=False))
+    assert answer.value == [1]
+    assert summarize(client.ledger.records)["per_agent"]["a"]["failed_calls"] == 1
+
+
+def test_structured_decoding_sends_the_schema() -> None:
+    server = FakeOpenAIServer().then("json", completion('{"ids": [1]}'))
+    with server.running():
+        client = client_for(server, decoding="structured")
+        answer = asyncio.run(client.ask_ids("index_navigator", PROMPT, [1], multiple=True))
+    assert answer.value == [1]
+    schema = server.requests[0]["response_format"]["json_schema"]["schema"]
+    assert schema["properties"]["ids"]["items"]["enum"] == [0, 1]
+
+
+def test_server_refusing_a_request_is_a_branch_failure() -> None:
+    server = FakeOpenAIServer().then("status", 400)
+    with server.running():
+        result = asyncio.run(client_for(server).ask_ids("a", PROMPT, [1], multiple=False))
+    assert isinstance(result, AnswerFailure) and result.reason.startswith("refused")
+
+
+def test_refused_connection_is_a_clear_error() -> None:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]  # closed when the block ends: nothing listens there
+    url = f"http://127.0.0.1:{port}/v1"
+    with pytest.raises(LLMUnavailableError, match=f"cannot reach the model server at {url}"):
+        list_models(url, None)
+    client = LLMClient(
+        LLMSettings.resolve(base_url=url, max_retries=1, retry_backoff_s=0.01),
+        Endpoint(url, "m", embedded=False),
+    )
+    with pytest.raises(LLMUnavailableError, match="failed 2 times"):
+        asyncio.run(client.ask_ids("a", PROMPT, [1], multiple=False))
+    assert client.ledger.records[-1].outcome == "unavailable"
+
+
+def test_hanging_server_is_bounded() -> None:
+    server = FakeOpenAIServer().then("hang", 5).then("hang", 5)
+    with server.running():
+        client = client_for(server, timeout_s=0.5, max_retries=1)
+        started = time.monotonic()
+        with pytest.raises(LLMUnavailableError, match="timed out"):
+            asyncio.run(client.ask_ids("a", PROMPT, [1], multiple=False))
+        assert time.monotonic() - started < 5
+
+
+def test_unknown_model_name_lists_what_the_server_serves(tmp_path) -> None:
+    server = FakeOpenAIServer(models=("qwen3-8b",))
+    with server.running():
+        settings = LLMSettings.resolve(base_url=server.base_url, model="llama-70b")
+        with pytest.raises(LLMUnavailableError, match="does not serve model 'llama-70b'.*qwen3-8b"):
+            resolve_endpoint(settings, tmp_path)
+        endpoint = resolve_endpoint(LLMSettings.resolve(base_url=server.base_url), tmp_path)
+    assert endpoint.model == "qwen3-8b" and not endpoint.embedded
+
+
+def test_client_works_across_event_loops() -> None:
+    server = (
+        FakeOpenAIServer()
+        .then("json", completion("<answer>1</answer>"))
+        .then("json", completion("<answer>0</answer>"))
+    )
+    with server.running():
+        client = client_for(server)
+        first = asyncio.run(client.ask_ids("a", PROMPT, [1], multiple=False))
+        second = asyncio.run(client.ask_ids("a", PROMPT, [1], multiple=False))
+    assert first.value == [1] and second.value == []
