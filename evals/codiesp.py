@@ -1,0 +1,75 @@
+"""CodiEsp (CLEF eHealth 2020, CC BY 4.0): English texts with ICD-10-CM diagnosis gold codes.
+
+The gold files hold lower-case dotted codes, one ``article<TAB>code`` per line; the English
+texts are machine translations, one sentence per line.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+SPLITS = ("train", "dev", "test")
+
+
+@dataclass(frozen=True, slots=True)
+class CodiespDoc:
+    """One clinical case with its gold diagnosis codes (upper case, dotted, as written)."""
+
+    id: str
+    text: str
+    gold: tuple[str, ...]
+
+    @property
+    def sentences(self) -> list[str]:
+        """Return the non-empty lines: the translation is sentence-split."""
+        return [line.strip() for line in self.text.splitlines() if line.strip()]
+
+
+@dataclass
+class CodiespSplit:
+    """A loaded split and the rows that could not be used (reported, never dropped silently)."""
+
+    name: str
+    docs: list[CodiespDoc]
+    bad_rows: list[tuple[int, str, str]] = field(default_factory=list)
+    missing_texts: list[str] = field(default_factory=list)
+
+
+def load_codiesp(root: Path, split: str) -> CodiespSplit:
+    """Load one split of CodiEsp from its directory (``root/<split>``).
+
+    Raises:
+        FileNotFoundError: naming the missing gold file or text directory.
+    """
+    base = root / split
+    gold_file = base / f"{split}D.tsv"
+    texts = base / "text_files_en"
+    if not gold_file.is_file():
+        raise FileNotFoundError(f"no CodiEsp gold file at {gold_file}")
+    if not texts.is_dir():
+        raise FileNotFoundError(f"no CodiEsp English texts at {texts}")
+    gold: dict[str, list[str]] = {}
+    bad: list[tuple[int, str, str]] = []
+    for number, line in enumerate(gold_file.read_text(encoding="utf-8").splitlines(), start=1):
+        parts = line.strip().split("\t")
+        if len(parts) != 2 or not parts[0] or not parts[1]:
+            bad.append((number, line, "expected article<TAB>code"))
+            continue
+        article, code = parts
+        gold.setdefault(article, [])
+        if code.upper() not in gold[article]:
+            gold[article].append(code.strip().upper())
+    docs: list[CodiespDoc] = []
+    missing: list[str] = []
+    for article in sorted(gold):
+        path = texts / f"{article}.txt"
+        if not path.is_file():
+            missing.append(article)
+            continue
+        docs.append(
+            CodiespDoc(
+                article, path.read_text(encoding="utf-8", errors="replace"), tuple(gold[article])
+            )
+        )
+    return CodiespSplit(split, docs, bad, missing)

@@ -1,0 +1,36 @@
+from pathlib import Path
+
+import pytest
+
+from evals.codiesp import load_codiesp
+from evals.reach import Reach, reach
+
+FIXTURE = Path(__file__).parents[2] / "fixtures" / "codiesp"
+
+
+@pytest.mark.parametrize(
+    ("found", "gold", "expected"),
+    [
+        ("N18.9", "N18.9", Reach.DIRECT),
+        ("W19", "W19.XXX", Reach.DIRECT),
+        ("W19.XXXA", "W19.XXX", Reach.DIRECT),
+        ("S72.001A", "S72.001", Reach.DIRECT),
+        ("S72.0", "S72.001", Reach.ANCESTOR),
+        ("N18", "N18.9", Reach.ANCESTOR),
+        ("N18.9", "N18", Reach.NONE),
+        ("E11.9", "E11.22", Reach.NONE),
+    ],
+)
+def test_reach(found: str, gold: str, expected: Reach) -> None:
+    assert reach(found, gold) is expected
+
+
+def test_loader_reports_bad_rows_and_missing_texts() -> None:
+    split = load_codiesp(FIXTURE, "dev")
+    assert [d.id for d in split.docs] == ["doc1", "doc2"]
+    assert split.docs[0].gold == ("N18.9", "W19.XXX")  # upper-cased, duplicates merged
+    assert split.docs[0].sentences == ["Chronic kidney disease.", "The patient fell."]
+    assert split.bad_rows == [(4, "broken line without tab", "expected article<TAB>code")]
+    assert split.missing_texts == ["doc3"]
+    with pytest.raises(FileNotFoundError, match="trainD.tsv"):
+        load_codiesp(FIXTURE, "train")

@@ -1,0 +1,147 @@
+"""Index search on a collection built from the fixture release, on both backends."""
+
+from __future__ import annotations
+
+import shutil
+import socket
+import time
+from pathlib import Path
+
+import pytest
+
+from icd_resources import IcdResources, IndexSource, ResourceSettings
+from tests.conftest import FIXTURE_RELEASE
+from tools.index_search import (
+    EmptyQueryError,
+    IndexNotBuiltError,
+    IndexSearcher,
+    SearchBackendError,
+    SearchSettings,
+    build_index,
+)
+from tools.index_search.build import edge_path
+from tools.index_search.encoders import DenseEncoder
+
+
+@pytest.fixture(scope="module")
+def dense() -> DenseEncoder:
+    return DenseEncoder(SearchSettings().model)
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[IcdResources, Path]:
+    root = tmp_path_factory.mktemp("search")
+    release = root / "release"
+    shutil.copytree(FIXTURE_RELEASE, release)
+    cache = root / "cache"
+    icd = IcdResources.load(ResourceSettings.resolve([release], cache))
+    return icd, cache
+
+
+@pytest.fixture(scope="module", params=["edge", "server"])
+def searcher(
+    request: pytest.FixtureRequest, built: tuple[IcdResources, Path], dense: DenseEncoder
+) -> IndexSearcher:
+    icd, cache = built
+    path = str(cache / "qdrant-local") if request.param == "server" else None
+    settings = SearchSettings.resolve(qdrant_path=path)
+    build_index(icd, settings, cache)
+    opened = IndexSearcher.open(icd, settings, cache)
+    opened.dense = dense
+    yield opened
+    opened.close()
+
+
+def paths(hits) -> list[str]:
+    return [h.path for h in hits if h.via == "search"]
+
+
+def test_a_query_finds_its_entry(searcher: IndexSearcher) -> None:
+    hits = searcher.search("adverse effect of penicillin", k=3)
+    assert hits[0].path == "Penicillin, adverse effect"
+    assert [c.code for c in hits[0].codes] == ["T36.0X5"]
+    assert hits[0].source is IndexSource.DRUG
+
+
+def test_exact_rare_word_makes_hybrid_differ_from_dense(searcher: IndexSearcher) -> None:
+    # "zembla" occurs in one entry: BM25's IDF puts it first; MiniLM prefers the drug names.
+    query = "penicillin zembla"
+    assert paths(searcher.search(query, k=5, mode="sparse"))[0] == "Zembla fever"
+    dense = paths(searcher.search(query, k=5, mode="dense"))
+    hybrid = paths(searcher.search(query, k=5, mode="hybrid"))
+    assert dense[0] != "Zembla fever"
+    assert hybrid.index("Zembla fever") < dense.index("Zembla fever")
+
+
+def test_see_is_followed_to_codes(searcher: IndexSearcher) -> None:
+    (hit,) = [h for h in searcher.search("ache", k=5) if h.path == "Ache NEC"]
+    (xref,) = hit.xrefs
+    assert xref.kind == "see" and xref.target_path == "Pain, abdominal" and xref.exact
+    assert [c.code for c in xref.codes] == ["A00.9"]
+    assert "A00.9" in hit.reachable_codes()
+
+
+def test_see_also_target_is_offered_as_a_further_hit(searcher: IndexSearcher) -> None:
+    hits = searcher.search("neoplasm of abdominal wall", k=3, sources=["neoplasm"])
+    further = [h for h in hits if h.via.startswith("see also")]
+    assert [h.path for h in further] == ["Neoplasm, neoplastic, abdomen, abdominal, skin"]
+
+
+def test_incomplete_codes_expand_only_when_asked(searcher: IndexSearcher) -> None:
+    plain = next(h for h in searcher.search("cholera", k=5) if h.path == "Cholera")
+    assert plain.codes[0].incomplete and plain.codes[0].expanded == ()
+    expanded = next(h for h in searcher.search("cholera", k=5, expand=True) if h.path == "Cholera")
+    assert expanded.codes[0].expanded == ("A00.0", "A00.9")
+
+
+def test_sources_filter(searcher: IndexSearcher) -> None:
+    hits = searcher.search("penicillin", k=5, sources=[IndexSource.DRUG])
+    assert hits and {h.source for h in hits if h.via == "search"} == {IndexSource.DRUG}
+
+
+def test_bad_queries(searcher: IndexSearcher) -> None:
+    with pytest.raises(EmptyQueryError):
+        searcher.search("   \n ")
+    assert searcher.search("cholera " * 1250, k=2)  # 10,000 characters
+    assert searcher.search("choléra sévère à Zürich — 霍乱", k=2)
+    assert searcher.search("the of and", k=2, mode="sparse") == []  # only stop words
+
+
+def test_the_collection_is_reused_and_rebuilt_on_change(built, tmp_path: Path) -> None:
+    icd, cache = built
+    settings = SearchSettings.resolve()
+    _manifest, again = build_index(icd, settings, cache)
+    assert not again
+    release = tmp_path / "release"
+    shutil.copytree(FIXTURE_RELEASE, release)
+    eindex = release / "eindex-fixture.xml"
+    eindex.write_text(eindex.read_text().replace("turtle", "tortoise"))
+    changed = IcdResources.load(ResourceSettings.resolve([release], cache))
+    manifest, rebuilt = build_index(changed, settings, cache)
+    assert rebuilt and manifest.key != _manifest.key
+
+
+def test_missing_or_corrupt_collection_says_run_build(built, tmp_path: Path) -> None:
+    icd, _cache = built
+    with pytest.raises(IndexNotBuiltError, match="clh index build"):
+        IndexSearcher.open(icd, SearchSettings.resolve(), tmp_path / "empty-cache")
+    cache = tmp_path / "corrupt"
+    build_index(icd, SearchSettings.resolve(), cache)
+    shard = edge_path(icd, SearchSettings.resolve(), cache)
+    shutil.rmtree(shard)
+    shard.mkdir()
+    (shard / "segments").write_text("garbage")
+    with pytest.raises(IndexNotBuiltError, match="clh index build"):
+        IndexSearcher.open(icd, SearchSettings.resolve(), cache)
+
+
+def test_unreachable_server_is_a_bounded_clear_error(built) -> None:
+    icd, cache = built
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    settings = SearchSettings.resolve(qdrant_url=f"http://127.0.0.1:{port}", timeout_s=2)
+    started = time.monotonic()
+    with pytest.raises(SearchBackendError, match=f"127.0.0.1:{port} did not answer"):
+        IndexSearcher.open(icd, settings, cache)
+    assert time.monotonic() - started < 10

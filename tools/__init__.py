@@ -1,0 +1,1 @@
+"""Plain typed functions the agents call: index search, tabular look-up, guideline fetch."""

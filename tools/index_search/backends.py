@@ -1,0 +1,332 @@
+"""One collection design, two backends: Qdrant Edge in-process, or a Qdrant server.
+
+Both hold a ``dense`` vector (cosine, HNSW m=32, ef_construct=256 as in the paper) and a ``bm25``
+sparse vector (IDF modifier) per entry, and fuse them by reciprocal rank fusion for hybrid search.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Protocol, cast
+
+import numpy as np
+
+from tools.index_search.documents import IndexDocument
+from tools.index_search.errors import IndexNotBuiltError, SearchBackendError
+from tools.index_search.settings import SearchMode, SearchSettings
+
+Sparse = tuple[list[int], list[float]]
+DENSE = "dense"
+SPARSE = "bm25"
+
+
+@dataclass(frozen=True, slots=True)
+class RawHit:
+    """A point returned by a backend."""
+
+    id: int
+    score: float
+    payload: dict[str, Any]
+
+
+class Backend(Protocol):
+    """What the searcher and the builder need from a vector store."""
+
+    def create(self, dimension: int) -> None:
+        """Create an empty collection, replacing any old one."""
+
+    def upsert(
+        self, docs: Sequence[IndexDocument], dense: np.ndarray, sparse: Sequence[Sparse]
+    ) -> None:
+        """Store a batch of documents with their vectors."""
+
+    def finish(self) -> None:
+        """Index the payload and build the HNSW graph, then persist."""
+
+    def query(
+        self,
+        dense: list[float] | None,
+        sparse: Sparse | None,
+        mode: SearchMode,
+        limit: int,
+        sources: Sequence[str] | None,
+    ) -> list[RawHit]:
+        """Return the best points for a query."""
+
+    def count(self) -> int:
+        """Return the number of stored points."""
+
+    def close(self) -> None:
+        """Release the collection."""
+
+
+class EdgeBackend:
+    """An embedded Qdrant Edge shard in a directory."""
+
+    def __init__(self, path: Path, settings: SearchSettings) -> None:
+        self.path = path
+        self.settings = settings
+        self._shard: Any = None
+
+    def open(self) -> EdgeBackend:
+        """Load an existing shard.
+
+        Raises:
+            IndexNotBuiltError: when it is missing or unreadable.
+        """
+        import qdrant_edge as qe
+
+        if not self.path.is_dir():
+            raise IndexNotBuiltError(f"no search index at {self.path}: run `clh index build`")
+        try:
+            self._shard = qe.EdgeShard.load(str(self.path))
+        except Exception as exc:  # the Rust core raises its own error types
+            raise IndexNotBuiltError(
+                f"the search index at {self.path} cannot be read ({exc}): run "
+                "`clh index build --force`"
+            ) from exc
+        return self
+
+    def create(self, dimension: int) -> None:
+        import qdrant_edge as qe
+
+        hnsw = qe.HnswIndexConfig(
+            m=self.settings.hnsw_m,
+            ef_construct=self.settings.hnsw_ef_construct,
+            full_scan_threshold=10_000,
+        )
+        config = qe.EdgeConfig(
+            vectors={DENSE: qe.EdgeVectorParams(size=dimension, distance=qe.Distance.Cosine)},
+            sparse_vectors={SPARSE: qe.EdgeSparseVectorParams(modifier=qe.Modifier.Idf)},
+            hnsw_config=hnsw,
+        )
+        self.path.mkdir(parents=True, exist_ok=True)
+        self._shard = qe.EdgeShard.create(str(self.path), config)
+
+    def upsert(
+        self,
+        docs: Sequence[IndexDocument],
+        dense: np.ndarray,
+        sparse: Sequence[Sparse],
+    ) -> None:
+        import qdrant_edge as qe
+
+        points = [
+            qe.Point(doc.id, {DENSE: vector.tolist(), SPARSE: qe.SparseVector(*terms)}, doc.payload)
+            for doc, vector, terms in zip(docs, dense, sparse, strict=True)
+        ]
+        self._shard.update(qe.UpdateOperation.upsert_points(points))
+
+    def finish(self) -> None:
+        import qdrant_edge as qe
+
+        self._shard.update(
+            qe.UpdateOperation.create_field_index("source", qe.PayloadSchemaType.Keyword)
+        )
+        self._shard.optimize()
+        self._shard.flush()
+
+    def query(
+        self,
+        dense: list[float] | None,
+        sparse: Sparse | None,
+        mode: SearchMode,
+        limit: int,
+        sources: Sequence[str] | None,
+    ) -> list[RawHit]:
+        import qdrant_edge as qe
+
+        where = (
+            qe.Filter(must=[qe.FieldCondition(key="source", match=qe.MatchAny(any=list(sources)))])
+            if sources
+            else None
+        )
+        dense_q = qe.Query.Nearest(dense, using=DENSE) if dense is not None else None
+        sparse_q = (
+            qe.Query.Nearest(qe.SparseVector(*sparse), using=SPARSE) if sparse is not None else None
+        )
+        if mode is SearchMode.HYBRID:
+            prefetches = [
+                qe.Prefetch(limit=max(limit, self.settings.prefetch), query=q, filter=where)
+                for q in (dense_q, sparse_q)
+                if q is not None
+            ]
+            request = qe.QueryRequest(
+                limit=limit,
+                prefetches=prefetches,
+                query=cast(Any, qe.Fusion.Rrf(k=self.settings.rrf_k)),
+                with_payload=True,
+            )
+        else:
+            request = qe.QueryRequest(
+                limit=limit,
+                query=dense_q if mode is SearchMode.DENSE else sparse_q,
+                filter=where,
+                with_payload=True,
+            )
+        try:
+            points = self._shard.query(request)
+        except Exception as exc:  # the Rust core raises its own error types
+            raise SearchBackendError(f"Qdrant Edge query failed: {exc}") from exc
+        return [RawHit(int(p.id), float(p.score), dict(p.payload or {})) for p in points]
+
+    def count(self) -> int:
+        return int(self._shard.info().points_count)
+
+    def close(self) -> None:
+        if self._shard is not None:
+            self._shard.close()
+            self._shard = None
+
+
+class ServerBackend:
+    """A collection on a Qdrant server (or in ``qdrant-client``'s local mode, same code path)."""
+
+    def __init__(self, settings: SearchSettings, collection: str) -> None:
+        from qdrant_client import QdrantClient
+
+        self.settings = settings
+        self.collection = collection
+        if settings.qdrant_url:
+            self.client = QdrantClient(
+                url=settings.qdrant_url,
+                api_key=settings.qdrant_api_key,
+                timeout=int(max(1, settings.timeout_s)),
+                check_compatibility=False,
+            )
+            where = settings.qdrant_url
+        else:
+            self.client = QdrantClient(path=settings.qdrant_path)
+            where = f"local mode at {settings.qdrant_path}"
+        try:
+            self.client.get_collections()
+        except Exception as exc:  # connection refused, timeout, TLS, HTTP errors alike
+            raise SearchBackendError(
+                f"the Qdrant server at {where} did not answer within {settings.timeout_s:.0f} s "
+                f"({type(exc).__name__}): check CLH_QDRANT_URL and that the server is up"
+            ) from exc
+
+    def exists(self) -> bool:
+        """Say whether the collection exists."""
+        return bool(self.client.collection_exists(self.collection))
+
+    def create(self, dimension: int) -> None:
+        from qdrant_client import models
+
+        if self.exists():
+            self.client.delete_collection(self.collection)
+        self.client.create_collection(
+            self.collection,
+            vectors_config={
+                DENSE: models.VectorParams(
+                    size=dimension,
+                    distance=models.Distance.COSINE,
+                    hnsw_config=models.HnswConfigDiff(
+                        m=self.settings.hnsw_m, ef_construct=self.settings.hnsw_ef_construct
+                    ),
+                )
+            },
+            sparse_vectors_config={SPARSE: models.SparseVectorParams(modifier=models.Modifier.IDF)},
+        )
+
+    def upsert(
+        self,
+        docs: Sequence[IndexDocument],
+        dense: np.ndarray,
+        sparse: Sequence[Sparse],
+    ) -> None:
+        from qdrant_client import models
+
+        self.client.upsert(
+            self.collection,
+            points=[
+                models.PointStruct(
+                    id=doc.id,
+                    payload=doc.payload,
+                    vector={
+                        DENSE: vector.tolist(),
+                        SPARSE: models.SparseVector(indices=terms[0], values=terms[1]),
+                    },
+                )
+                for doc, vector, terms in zip(docs, dense, sparse, strict=True)
+            ],
+        )
+
+    def finish(self) -> None:
+        from qdrant_client import models
+
+        with warnings.catch_warnings():  # local mode says payload indexes have no effect there
+            warnings.simplefilter("ignore")
+            self.client.create_payload_index(
+                self.collection, "source", models.PayloadSchemaType.KEYWORD
+            )
+
+    def query(
+        self,
+        dense: list[float] | None,
+        sparse: Sparse | None,
+        mode: SearchMode,
+        limit: int,
+        sources: Sequence[str] | None,
+    ) -> list[RawHit]:
+        from qdrant_client import models
+
+        where = (
+            models.Filter(
+                must=[models.FieldCondition(key="source", match=models.MatchAny(any=list(sources)))]
+            )
+            if sources
+            else None
+        )
+        sparse_vec = (
+            models.SparseVector(indices=sparse[0], values=sparse[1]) if sparse is not None else None
+        )
+        try:
+            if mode is SearchMode.HYBRID:
+                prefetch = []
+                if dense is not None:
+                    prefetch.append(
+                        models.Prefetch(
+                            query=dense,
+                            using=DENSE,
+                            filter=where,
+                            limit=max(limit, self.settings.prefetch),
+                        )
+                    )
+                if sparse_vec is not None:
+                    prefetch.append(
+                        models.Prefetch(
+                            query=sparse_vec,
+                            using=SPARSE,
+                            filter=where,
+                            limit=max(limit, self.settings.prefetch),
+                        )
+                    )
+                result = self.client.query_points(
+                    self.collection,
+                    prefetch=prefetch,
+                    query=models.RrfQuery(rrf=models.Rrf(k=self.settings.rrf_k)),
+                    limit=limit,
+                    with_payload=True,
+                )
+            else:
+                result = self.client.query_points(
+                    self.collection,
+                    query=dense if mode is SearchMode.DENSE else sparse_vec,
+                    using=DENSE if mode is SearchMode.DENSE else SPARSE,
+                    query_filter=where,
+                    limit=limit,
+                    with_payload=True,
+                )
+        except Exception as exc:  # qdrant-client raises transport and HTTP errors alike
+            raise SearchBackendError(f"Qdrant query failed: {exc}") from exc
+        return [RawHit(int(p.id), float(p.score), dict(p.payload or {})) for p in result.points]
+
+    def count(self) -> int:
+        return int(self.client.count(self.collection).count)
+
+    def close(self) -> None:
+        self.client.close()

