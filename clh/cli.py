@@ -8,9 +8,11 @@ from typing import Annotated
 
 import typer
 
-from clh import llm_cli, resources_cli, search_cli
+from clh import code_cli, llm_cli, resources_cli, search_cli
 from clh.llm import LLMError
+from graph.errors import NoteError
 from icd_resources import ResourceError, ResourceSettings
+from prompts import PromptError
 from tools.index_search import SearchError
 
 app = typer.Typer(
@@ -25,6 +27,7 @@ app.add_typer(llm_cli.llm_app, name="llm")
 app.add_typer(search_cli.index_app, name="index")
 app.command("lookup")(resources_cli.lookup)
 app.command("search")(search_cli.search)
+app.command("code")(code_cli.code)
 
 
 @app.callback()
@@ -53,7 +56,7 @@ def main() -> None:
     """Run the CLI, turning the errors clh raises on purpose into one clear line."""
     try:
         app()
-    except (ResourceError, LLMError, SearchError) as exc:
+    except (ResourceError, LLMError, SearchError, NoteError, PromptError) as exc:
         print(f"clh: error: {exc}", file=sys.stderr)
         sys.exit(2)
     except KeyboardInterrupt:

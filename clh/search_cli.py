@@ -58,7 +58,7 @@ def build(
 
         def report(done: int, total: int) -> None:
             bar.update(task, completed=done, total=total)
-            if not _err.is_terminal and (done == total or done % (50 * settings.batch_size) == 0):
+            if not _err.is_terminal:
                 _err.print(f"indexing: {done}/{total} entries", markup=False, highlight=False)
 
         manifest, built = build_index(

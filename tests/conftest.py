@@ -54,3 +54,6 @@ def real_settings(tmp_path_factory: pytest.TempPathFactory) -> ResourceSettings:
 @pytest.fixture(scope="session")
 def real_icd(real_settings: ResourceSettings) -> IcdResources:
     return IcdResources.load(real_settings)
+
+
+pytest_plugins = ["tests.graph_support"]

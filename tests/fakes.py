@@ -106,3 +106,118 @@ class FakeOpenAIServer:
         finally:
             self._http.shutdown()
             self._http.server_close()
+
+
+# -- a chat model that answers by prompt content ---------------------------------------------
+
+from collections.abc import Callable  # noqa: E402
+
+from langchain_core.messages import AIMessage  # noqa: E402
+
+Rule = tuple[Callable[[str, str], bool], Callable[[str, str], str]]
+
+
+class FakeChatModel:
+    """Answers each request with the first rule whose predicate matches (system, user) text.
+
+    Parallel branches interleave, so replies depend on the prompt, never on call order. Every
+    prompt is kept in ``prompts`` for assertions.
+    """
+
+    def __init__(self, rules: list[Rule]) -> None:
+        self.rules = rules
+        self.prompts: list[tuple[str, str]] = []
+        self.bound: list[dict[str, Any]] = []
+
+    def bind(self, **kwargs: Any) -> FakeChatModel:
+        self.bound.append(kwargs)
+        return self
+
+    async def ainvoke(self, messages: list[dict[str, str]]) -> AIMessage:
+        system = "\n".join(m["content"] for m in messages if m["role"] == "system")
+        user = "\n".join(m["content"] for m in messages if m["role"] != "system")
+        self.prompts.append((system, user))
+        for predicate, reply in self.rules:
+            if predicate(system, user):
+                text = reply(system, user)  # a reply function may raise, like a server
+                return AIMessage(
+                    content=text,
+                    usage_metadata={
+                        "input_tokens": len((system + user).split()),
+                        "output_tokens": len(text.split()),
+                        "total_tokens": 0,
+                    },
+                )
+        raise AssertionError(f"no fake rule for prompt: {user[:300]}")
+
+
+def agent_is(name: str) -> Callable[[str, str], bool]:
+    """Match prompts of one agent by the words its system prompt starts with."""
+    markers = {
+        "evidence_extractor": "reading a clinical note before coding",
+        "index_navigator": "working in the ICD-10-CM Alphabetic Index",
+        "tabular_validator": "verifying candidate codes in the ICD-10-CM Tabular",
+        "code_reconciler": "finalizing the ICD-10-CM code set",
+    }
+    return lambda system, _user: markers[name] in system
+
+
+def pick_lines(*needles: str) -> Callable[[str, str], str]:
+    """Reply with the IDs of the offered lines containing the needles, in needle order."""
+
+    def reply(_system: str, user: str) -> str:
+        ids: list[str] = []
+        lines = [line for line in user.splitlines() if line.startswith("ID: ")]
+        for needle in needles:
+            for line in lines:
+                number = line.split("|", 1)[0].removeprefix("ID: ").strip()
+                if needle in line and number not in ids:
+                    ids.append(number)
+        return f"<think>matching {needles}</think><answer>{', '.join(ids) or '0'}</answer>"
+
+    return reply
+
+
+class FakeSearcher:
+    """Keyword search over the fixture release's index: hits are entries sharing a word."""
+
+    def __init__(self, icd: Any) -> None:
+        self.icd = icd
+        self.queries: list[str] = []
+
+    def search(self, query: str, *, k: int = 10, mode: Any = None, **_: Any) -> list[Any]:
+        from tools.index_search.searcher import HitCode, SearchHit, XrefHit
+
+        self.queries.append(query)
+        words = {w.lower() for w in query.split() if len(w) > 2}
+        hits = []
+        for entry in self.icd.index_entries():
+            if words & {w.lower().strip(",()") for w in entry.path.split()}:
+                xrefs = []
+                for target in self.icd.resolve_xref(entry.id):
+                    if target.entry_id is None:
+                        continue
+                    goal = self.icd.index_entry(target.entry_id)
+                    xrefs.append(
+                        XrefHit(
+                            target.kind,
+                            target.text,
+                            goal.path,
+                            target.exact,
+                            tuple(HitCode(c.code, c.role, c.incomplete) for c in goal.codes),
+                        )
+                    )
+                hits.append(
+                    SearchHit(
+                        entry.id,
+                        entry.source,
+                        entry.path,
+                        entry.display,
+                        1.0,
+                        tuple(HitCode(c.code, c.role, c.incomplete) for c in entry.codes),
+                        entry.see,
+                        entry.see_also,
+                        tuple(xrefs),
+                    )
+                )
+        return hits[:k]

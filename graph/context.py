@@ -1,0 +1,72 @@
+"""Run configuration, visible and editable in LangGraph Studio."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from langgraph.runtime import Runtime
+
+
+@dataclass(frozen=True, kw_only=True)
+class Context:
+    """How one coding run is configured; None means "use the environment or the default"."""
+
+    base_url: str | None = field(
+        default=None,
+        metadata={
+            "description": "OpenAI-compatible server URL ending in /v1 (vLLM...). None: "
+            "$CLH_LLM_BASE_URL, else the embedded model."
+        },
+    )
+    model: str | None = field(
+        default=None,
+        metadata={"description": "Model name on that server (default: the one it serves)."},
+    )
+    decoding: str | None = field(
+        default=None,
+        metadata={
+            "description": "'thinking', 'structured', or per agent: "
+            "'index_navigator=structured,tabular_validator=thinking'."
+        },
+    )
+    search_mode: str = field(
+        default="hybrid", metadata={"description": "Index search: dense, sparse or hybrid."}
+    )
+    top_k: int = field(
+        default=10,
+        metadata={"description": "Index entries shown to the navigator per finding (paper: 10)."},
+    )
+    max_passes: int = field(
+        default=1,
+        metadata={
+            "description": "Refinement passes (1 = none); stops early when a pass changes nothing."
+        },
+    )
+    max_expansion: int = field(
+        default=25,
+        metadata={
+            "description": "Billable codes kept per incomplete index code (closest to the "
+            "finding first); the rest are recorded as not considered."
+        },
+    )
+    max_candidates_per_chapter: int = field(
+        default=40, metadata={"description": "Candidates shown to one tabular validator call."}
+    )
+    chunk_chars: int = field(
+        default=6000,
+        metadata={"description": "Notes longer than this are read in overlapping chunks."},
+    )
+    guideline_chars: int = field(
+        default=6000,
+        metadata={"description": "Budget of guideline text per validator/reconciler prompt."},
+    )
+    prompt_versions: dict[str, str] = field(
+        default_factory=dict,
+        metadata={"description": "Prompt version per agent, e.g. {'tabular_validator': 'v1'}."},
+    )
+
+
+def get_context(runtime: Runtime[Context] | None) -> Context:
+    """Return the run's context, or the defaults when the caller passed none."""
+    context = runtime.context if runtime is not None else None
+    return context if isinstance(context, Context) else Context()

@@ -1,0 +1,66 @@
+"""The only place that builds clients: release, index searcher and model client, cached.
+
+Tests and embedding applications can install their own with :func:`override_deps`.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+from clh.llm import LLMClient, LLMSettings
+from graph.context import Context
+from icd_resources import IcdResources, ResourceSettings
+from tools.index_search import IndexSearcher, SearchSettings
+
+
+@dataclass
+class Deps:
+    """What the nodes call: the release, the index searcher and the model client."""
+
+    icd: IcdResources
+    searcher: Any  # IndexSearcher, or a test double with the same search() signature
+    llm: LLMClient
+
+
+_lock = threading.Lock()
+_cache: dict[tuple[Any, ...], Deps] = {}
+_override: Deps | None = None
+
+
+def get_deps(context: Context) -> Deps:
+    """Return the clients for a run's context, building them once per configuration."""
+    if _override is not None:
+        return _override
+    key = (context.base_url, context.model, context.decoding, context.search_mode)
+    with _lock:
+        if key not in _cache:
+            _cache[key] = _build(context)
+        return _cache[key]
+
+
+def _build(context: Context) -> Deps:
+    resources = ResourceSettings.resolve()
+    icd = IcdResources.load(resources)
+    searcher = IndexSearcher.open(
+        icd, SearchSettings.resolve(mode=context.search_mode), resources.cache_dir
+    )
+    settings = LLMSettings.resolve(
+        base_url=context.base_url, model=context.model, decoding=context.decoding
+    )
+    llm = LLMClient.from_settings(settings, resources.cache_dir)
+    return Deps(icd, searcher, llm)
+
+
+@contextmanager
+def override_deps(deps: Deps) -> Iterator[Deps]:
+    """Use these clients for every run inside the block (tests, embedding applications)."""
+    global _override
+    previous, _override = _override, deps
+    try:
+        yield deps
+    finally:
+        _override = previous

@@ -1,0 +1,1 @@
+"""One async node per agent, plus the pass bookkeeping nodes."""

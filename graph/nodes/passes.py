@@ -1,0 +1,85 @@
+"""Pass bookkeeping: check the note, cut it into chunks, carry a pass's codes into the next."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from langgraph.runtime import Runtime
+from langgraph.types import Overwrite
+
+from graph.context import Context, get_context
+from graph.errors import NoteError
+from graph.spans import split_note
+from graph.state import CodingState
+
+MAX_NOTE_CHARS = 2_000_000
+
+
+async def prepare_pass(state: CodingState, runtime: Runtime[Context]) -> dict[str, Any]:
+    """Start a pass: validate the note (first pass) or write the scratch pad (later passes).
+
+    In a refinement pass the previous pass's codes and rationales are appended to what the
+    agents read (paper §5.2), and the per-pass lists are reset.
+
+    Raises:
+        NoteError: for an empty note or one beyond MAX_NOTE_CHARS.
+    """
+    note = state.get("note")
+    if not isinstance(note, str) or not note.strip():
+        raise NoteError("the note is empty: give the text of a clinical note")
+    if len(note) > MAX_NOTE_CHARS:
+        raise NoteError(
+            f"the note has {len(note):,} characters; clh codes notes of up to "
+            f"{MAX_NOTE_CHARS:,} (split it into encounters)"
+        )
+    context = get_context(runtime)
+    update: dict[str, Any] = {
+        "chunks": split_note(note, context.chunk_chars),
+        "note_id": state.get("note_id") or "note",
+    }
+    if "pass_index" not in state:
+        update["pass_index"] = 1
+        update["scratchpad"] = ""
+        return update
+    update["pass_index"] = state["pass_index"] + 1
+    update["scratchpad"] = scratchpad(state)
+    update["findings"] = Overwrite([])
+    update["candidates"] = Overwrite([])
+    update["verdicts"] = Overwrite([])
+    return update
+
+
+def scratchpad(state: CodingState) -> str:
+    """Summarize the last pass's codes and rationales for the next one."""
+    codes = state.get("codes") or []
+    if not codes:
+        return "Pass found no codes."
+    lines = [f"Pass {state.get('pass_index', 1)} assigned:"]
+    for code in codes:
+        evidence = "; ".join(f'"{s.text}"' for s in code.evidence[:2])
+        lines.append(f"- {code.code} {code.description} (evidence: {evidence or 'none'})")
+    return "\n".join(lines)
+
+
+async def merge_findings(state: CodingState) -> dict[str, Any]:
+    """Join the chunk branches: one finding per condition, with all its spans.
+
+    Overlapping chunks report the same finding twice; the same condition mentioned twice is
+    looked up once.
+    """
+    merged: dict[tuple[str, tuple[str, ...]], Any] = {}
+    for finding in state.get("findings", []):
+        key = (finding.term.lower(), tuple(sorted(m.lower() for m in finding.modifiers)))
+        if key not in merged:
+            merged[key] = finding.model_copy(deep=True)
+            continue
+        spans = merged[key].spans
+        for span in finding.spans:
+            if all(span.start != s.start for s in spans):
+                spans.append(span)
+    return {"findings": Overwrite(list(merged.values()))}
+
+
+async def merge_candidates(state: CodingState) -> dict[str, Any]:
+    """Join the navigator branches (the chapter fan-out reads the merged list)."""
+    return {}

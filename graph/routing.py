@@ -1,0 +1,90 @@
+"""Pure routing functions: the fan-outs and the refinement loop."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Literal
+
+from langgraph.runtime import Runtime
+from langgraph.types import Send
+
+from graph.context import Context, get_context
+from graph.schemas import Candidate
+from graph.state import ChapterTask, ChunkTask, CodingState, FindingTask
+
+
+def fan_out_chunks(state: CodingState) -> list[Send]:
+    """Send each chunk of the note to its own evidence_extractor branch."""
+    chunks = state.get("chunks") or [(0, len(state["note"]))]
+    return [
+        Send(
+            "evidence_extractor",
+            ChunkTask(
+                note=state["note"],
+                chunk_index=i,
+                chunk_count=len(chunks),
+                start=start,
+                end=end,
+                scratchpad=state.get("scratchpad", ""),
+                pass_index=state.get("pass_index", 1),
+                note_id=state.get("note_id", "note"),
+            ),
+        )
+        for i, (start, end) in enumerate(chunks)
+    ]
+
+
+def fan_out_findings(state: CodingState) -> list[Send] | Literal["code_reconciler"]:
+    """Send each finding to its own index_navigator branch (none: straight to reconciling)."""
+    findings = state.get("findings", [])
+    if not findings:
+        return "code_reconciler"
+    return [
+        Send(
+            "index_navigator",
+            FindingTask(
+                finding=f,
+                note=state["note"],
+                scratchpad=state.get("scratchpad", ""),
+                pass_index=state.get("pass_index", 1),
+                note_id=state.get("note_id", "note"),
+            ),
+        )
+        for f in findings
+    ]
+
+
+def fan_out_chapters(state: CodingState) -> list[Send] | Literal["code_reconciler"]:
+    """Send each chapter's candidates to its own tabular_validator branch."""
+    by_chapter: dict[int, list[Candidate]] = defaultdict(list)
+    for candidate in state.get("candidates", []):
+        by_chapter[candidate.chapter].append(candidate)
+    if not by_chapter:
+        return "code_reconciler"
+    return [
+        Send(
+            "tabular_validator",
+            ChapterTask(
+                note=state["note"],
+                chapter=chapter,
+                candidates=candidates,
+                findings=state.get("findings", []),
+                scratchpad=state.get("scratchpad", ""),
+                pass_index=state.get("pass_index", 1),
+                note_id=state.get("note_id", "note"),
+            ),
+        )
+        for chapter, candidates in sorted(by_chapter.items())
+    ]
+
+
+def route_after_code_reconciler(
+    state: CodingState, runtime: Runtime[Context]
+) -> Literal["prepare_pass", "__end__"]:
+    """Run another pass until max_passes, stopping early when a pass changed nothing."""
+    passes = state.get("passes", [])
+    if state.get("pass_index", 1) >= get_context(runtime).max_passes:
+        return "__end__"
+    if len(passes) >= 2 and passes[-1]["codes"] == passes[-2]["codes"]:
+        return "__end__"
+    return "prepare_pass"

@@ -1,0 +1,85 @@
+"""What the agents produce, as pydantic models (JSON-ready for checkpoints and Studio)."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, Field
+
+
+class Span(BaseModel):
+    """A verbatim piece of the note, located by character offsets checked against the note."""
+
+    text: str
+    start: int
+    end: int
+
+
+class Finding(BaseModel):
+    """A codeable condition found in the note (evidence_extractor)."""
+
+    id: str = Field(description="Stable id within a pass: 'f<chunk>.<n>'.")
+    term: str = Field(description="The lead term a coder would look up, e.g. 'Fracture'.")
+    modifiers: list[str] = Field(
+        default_factory=list, description="Site, laterality, acuity, type, cause..."
+    )
+    spans: list[Span] = Field(default_factory=list)
+
+    @property
+    def query(self) -> str:
+        """Return the text searched in the Alphabetic Index."""
+        return " ".join([self.term, *self.modifiers]).strip()
+
+
+class Candidate(BaseModel):
+    """A billable code reached from a finding through the index (index_navigator)."""
+
+    code: str
+    description: str
+    chapter: int
+    finding_id: str
+    index_path: str = Field(description="The index line the navigator selected.")
+    via: str = Field(
+        description="How the code was reached: 'index', 'see <target>', 'expanded from <code>-'."
+    )
+    index_code: str = Field(description="The code as printed in the index.")
+
+
+class Verdict(BaseModel):
+    """The tabular validator's decision on one candidate."""
+
+    code: str
+    chapter: int
+    finding_id: str
+    selected: bool
+    rationale: str = ""
+    notes_checked: list[str] = Field(default_factory=list)
+
+
+class Check(BaseModel):
+    """A deterministic check the reconciler ran after the model (recorded, not hidden)."""
+
+    rule: str = Field(description="e.g. 'Excludes1 (OCG I.A.12.a)'.")
+    codes: list[str]
+    action: str = Field(description="'removed X', 'moved X before Y', 'kept', ...")
+    detail: str = ""
+
+
+class Failure(BaseModel):
+    """A branch that produced no usable answer; the rest of the note is still coded."""
+
+    agent: str
+    scope: str = Field(description="What the branch was about: a chunk, finding or chapter.")
+    reason: str
+    last_reply: str = ""
+
+
+class CodeAssignment(BaseModel):
+    """One code of the final, ordered result, traceable to the note."""
+
+    rank: int
+    code: str
+    description: str
+    evidence: list[Span] = Field(default_factory=list)
+    findings: list[str] = Field(default_factory=list)
+    index_paths: list[str] = Field(default_factory=list)
+    tabular_notes: list[str] = Field(default_factory=list)
+    rationale: str = ""

@@ -1,0 +1,88 @@
+"""Typed state of the coding graph, its input and output, and the Send payloads."""
+
+from __future__ import annotations
+
+import operator
+from typing import Annotated, Any, NotRequired, TypedDict
+
+from graph.schemas import Candidate, Check, CodeAssignment, Failure, Finding, Verdict
+
+
+class CodingInput(TypedDict):
+    """What a caller gives: the note, and optionally an id and metadata."""
+
+    note: str
+    note_id: NotRequired[str]
+    metadata: NotRequired[dict[str, Any]]
+
+
+class CodingOutput(TypedDict):
+    """What a caller gets back: the coding result (see ``graph.result``)."""
+
+    result: dict[str, Any]
+
+
+class CodingState(TypedDict):
+    """The whole state; list fields written by parallel branches carry a reducer."""
+
+    note: str
+    """The note as given (never modified; spans index into it)."""
+    note_id: NotRequired[str]
+    metadata: NotRequired[dict[str, Any]]
+    pass_index: NotRequired[int]
+    """The refinement pass in progress, from 1."""
+    chunks: NotRequired[list[tuple[int, int]]]
+    """(start, end) windows of the note that the extractor reads in parallel."""
+    scratchpad: NotRequired[str]
+    """The previous pass's codes and rationales, shown to the agents in a refinement pass."""
+    findings: Annotated[list[Finding], operator.add]
+    candidates: Annotated[list[Candidate], operator.add]
+    verdicts: Annotated[list[Verdict], operator.add]
+    codes: NotRequired[list[CodeAssignment]]
+    """The reconciler's ordered codes of the latest pass."""
+    checks: NotRequired[list[Check]]
+    rejected: Annotated[list[dict[str, Any]], operator.add]
+    """What was considered and dropped at each step, with the reason."""
+    failures: Annotated[list[Failure], operator.add]
+    calls: Annotated[list[dict[str, Any]], operator.add]
+    """Accounting: one record per model call (clh.llm.ledger.CallRecord)."""
+    timings: Annotated[list[dict[str, Any]], operator.add]
+    """Wall time per node run: {agent, seconds, pass}."""
+    passes: Annotated[list[dict[str, Any]], operator.add]
+    """One summary per finished pass: {pass, codes}."""
+    result: NotRequired[dict[str, Any]]
+
+
+class ChunkTask(TypedDict):
+    """Send payload of evidence_extractor: one chunk of the note."""
+
+    note: str
+    chunk_index: int
+    chunk_count: int
+    start: int
+    end: int
+    scratchpad: str
+    pass_index: int
+    note_id: str
+
+
+class FindingTask(TypedDict):
+    """Send payload of index_navigator: one finding."""
+
+    finding: Finding
+    note: str
+    scratchpad: str
+    pass_index: int
+    note_id: str
+
+
+class ChapterTask(TypedDict):
+    """Send payload of tabular_validator: the note and one chapter's candidates."""
+
+    note: str
+    chapter: int
+    candidates: list[Candidate]
+    findings: list[Finding]
+    scratchpad: str
+    pass_index: int
+    note_id: str

@@ -1,0 +1,166 @@
+"""The compiled graph on fakes: fan-out, refinement, checkpoints, failures, resume."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import pytest
+from langgraph.checkpoint.memory import InMemorySaver
+
+from clh.llm import LLMUnavailableError
+from graph.builder import build_graph
+from graph.context import Context
+from graph.errors import NoteError
+from tests.fakes import agent_is, pick_lines
+from tests.graph_support import NOTE, default_rules
+
+SNAPSHOT = Path(__file__).parent / "graph_topology.mmd"
+
+
+def run(graph, payload, *, context=None, config=None):
+    return asyncio.run(graph.ainvoke(payload, config=config, context=context or Context()))
+
+
+def test_end_to_end_on_fakes(make_deps) -> None:
+    _deps, fake = make_deps()
+    result = run(build_graph(), {"note": NOTE, "note_id": "n1"})["result"]
+    assert [c["code"] for c in result["codes"]] == ["A00.0", "T36.0X5A"]
+    first = result["codes"][0]
+    assert first["evidence"] == [{"text": "classic cholera", "start": 13, "end": 28}]
+    assert NOTE[13:28] == "classic cholera"
+    assert first["index_paths"] == ["Cholera, classic A00.0 (via index)"]
+    per_agent = result["accounting"]["per_agent"]
+    # fan-out: one extractor chunk, a navigator per finding, a validator per chapter
+    assert {a: r["calls"] for a, r in per_agent.items()} == {
+        "evidence_extractor": 1,
+        "index_navigator": 2,
+        "tabular_validator": 2,
+        "code_reconciler": 1,
+    }
+    assert set(result["accounting"]["seconds_per_agent"]) == set(per_agent)
+
+
+def test_long_notes_are_read_in_overlapping_chunks(make_deps) -> None:
+    _deps, fake = make_deps()
+    note = NOTE + "\n" + ("Routine follow-up visit without complaint. " * 400)
+    result = run(build_graph(), {"note": note}, context=Context(chunk_chars=3000))["result"]
+    chunks = result["accounting"]["per_agent"]["evidence_extractor"]["calls"]
+    assert chunks >= 6
+    # the same finding from several chunks is merged, not looked up twice
+    assert result["accounting"]["per_agent"]["index_navigator"]["calls"] == 2
+
+
+def test_refinement_stops_at_max_passes_and_on_no_change(make_deps) -> None:
+    _deps, fake = make_deps()
+    saver = InMemorySaver()
+    graph = build_graph(checkpointer=saver)
+    config = {"configurable": {"thread_id": "t1"}}
+    result = run(graph, {"note": NOTE}, context=Context(max_passes=3), config=config)["result"]
+    # pass 2 changed nothing, so pass 3 never ran
+    assert [p["pass"] for p in result["pass_history"]] == [1, 2]
+    second_pass_prompts = [u for s, u in fake.prompts if "Notes from your previous" in u]
+    assert second_pass_prompts and "A00.0" in second_pass_prompts[0]
+    ends = [
+        s
+        for s in graph.get_state_history(config)
+        if s.values.get("passes") and s.next in ((), ("prepare_pass",))
+    ]
+    assert [len(s.values["passes"]) for s in ends] == [2, 1]  # one checkpoint closes each pass
+
+
+def test_refinement_runs_to_max_passes_when_codes_change(make_deps) -> None:
+    count = {"n": 0}
+
+    def flip(system: str, user: str) -> str:
+        count["n"] += 1
+        return pick_lines("A00.0 " if count["n"] % 2 else "T36.0X5A")(system, user)
+
+    rules = default_rules()
+    rules[3] = (agent_is("code_reconciler"), flip)
+    make_deps(rules)
+    result = run(build_graph(), {"note": NOTE}, context=Context(max_passes=3))["result"]
+    assert [p["pass"] for p in result["pass_history"]] == [1, 2, 3]
+
+
+def test_fork_a_pass_from_history(make_deps) -> None:
+    make_deps()
+    graph = build_graph(checkpointer=InMemorySaver())
+    config = {"configurable": {"thread_id": "fork"}}
+    run(graph, {"note": NOTE}, context=Context(max_passes=2), config=config)
+    after_pass_1 = next(
+        s
+        for s in graph.get_state_history(config)
+        if s.next == ("prepare_pass",) and s.values.get("passes")
+    )
+    assert after_pass_1.values["pass_index"] == 1
+    forked = asyncio.run(
+        graph.ainvoke(None, config=after_pass_1.config, context=Context(max_passes=2, top_k=3))
+    )
+    assert forked["result"]["passes"] == 2
+
+
+def test_a_failed_branch_does_not_sink_the_note(make_deps) -> None:
+    rules = default_rules()
+    rules[1] = (
+        agent_is("index_navigator"),
+        lambda s, u: (
+            "no idea"
+            if "Penicillin" in u.split("Finding:")[1][:40]
+            else pick_lines("Cholera, classic A00.0")(s, u)
+        ),
+    )
+    make_deps(rules, max_reasks=1)
+    result = run(build_graph(), {"note": NOTE})["result"]
+    assert [c["code"] for c in result["codes"]] == ["A00.0"]
+    (failure,) = result["failures"]
+    assert failure["agent"] == "index_navigator" and "Penicillin" in failure["scope"]
+
+
+def test_no_codeable_content_is_an_empty_result(make_deps) -> None:
+    make_deps([(agent_is("evidence_extractor"), lambda s, u: "<answer>[]</answer>")])
+    result = run(build_graph(), {"note": "The weather was fine today."})["result"]
+    assert result["codes"] == [] and result["failures"] == []
+
+
+def test_empty_note_is_a_clear_error(make_deps) -> None:
+    make_deps()
+    with pytest.raises(NoteError, match="the note is empty"):
+        run(build_graph(), {"note": "  \n "})
+
+
+def test_a_50000_word_note_is_coded_in_chunks(make_deps) -> None:
+    make_deps([(agent_is("evidence_extractor"), lambda s, u: "<answer>[]</answer>")])
+    note = "word " * 50_000
+    result = run(build_graph(), {"note": note})["result"]
+    calls = result["accounting"]["per_agent"]["evidence_extractor"]["calls"]
+    assert calls == len(__import__("graph.spans", fromlist=["x"]).split_note(note, 6000))
+
+
+def test_server_dying_mid_run_fails_cleanly_and_resumes(make_deps) -> None:
+    state = {"down": True}
+
+    def navigator(system: str, user: str) -> str:
+        if state["down"]:
+            raise LLMUnavailableError("the model server at http://fake/v1 failed 4 times")
+        return pick_lines("Cholera, classic A00.0", "Penicillin, adverse")(system, user)
+
+    rules = default_rules()
+    rules[1] = (agent_is("index_navigator"), navigator)
+    _deps, fake = make_deps(rules)
+    graph = build_graph(checkpointer=InMemorySaver())
+    config = {"configurable": {"thread_id": "dies"}}
+    with pytest.raises(LLMUnavailableError):
+        run(graph, {"note": NOTE}, config=config)
+    saved = graph.get_state(config)
+    assert len(saved.values["findings"]) == 2  # the extractor's work is in the checkpoint
+    extractor_calls = sum(1 for s, _ in fake.prompts if "reading a clinical note" in s)
+    state["down"] = False
+    result = asyncio.run(graph.ainvoke(None, config=config, context=Context()))["result"]
+    assert [c["code"] for c in result["codes"]] == ["A00.0", "T36.0X5A"]
+    assert sum(1 for s, _ in fake.prompts if "reading a clinical note" in s) == extractor_calls
+
+
+def test_topology_snapshot() -> None:
+    mermaid = build_graph().get_graph().draw_mermaid()
+    assert mermaid == SNAPSHOT.read_text(), "the graph topology changed: update the snapshot"

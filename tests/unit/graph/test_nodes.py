@@ -1,0 +1,171 @@
+"""Each node called directly with a fake model: its update, and what its prompt held."""
+
+from __future__ import annotations
+
+import asyncio
+from types import SimpleNamespace
+
+from graph.context import Context
+from graph.nodes.code_reconciler import code_reconciler
+from graph.nodes.evidence_extractor import evidence_extractor
+from graph.nodes.index_navigator import index_navigator
+from graph.nodes.tabular_validator import tabular_validator
+from graph.schemas import Candidate, Finding, Span, Verdict
+from tests.fakes import agent_is
+from tests.graph_support import NOTE
+
+RUNTIME = SimpleNamespace(context=Context())
+
+
+def chunk_task(**overrides):
+    task = {
+        "note": NOTE,
+        "chunk_index": 0,
+        "chunk_count": 1,
+        "start": 0,
+        "end": len(NOTE),
+        "scratchpad": "",
+        "pass_index": 1,
+        "note_id": "n1",
+    }
+    return {**task, **overrides}
+
+
+def test_extractor_locates_spans_and_drops_paraphrases(make_deps) -> None:
+    reply = (
+        '<answer>[{"term": "Cholera", "modifiers": ["classic"], "evidence": "CLASSIC  '
+        'cholera"}, {"term": "Fever", "modifiers": [], "evidence": "high fever"}]</answer>'
+    )
+    _deps, fake = make_deps([(agent_is("evidence_extractor"), lambda s, u: reply)])
+    update = asyncio.run(evidence_extractor(chunk_task(), RUNTIME))
+    (finding,) = update["findings"]
+    assert finding.term == "Cholera" and finding.modifiers == ["classic"]
+    (span,) = finding.spans
+    assert NOTE[span.start : span.end] == span.text == "classic cholera"
+    assert update["rejected"][0]["item"] == "Fever"
+    assert "not found verbatim" in update["rejected"][0]["reason"]
+    system, user = fake.prompts[0]
+    assert "Do not code conditions that are negated" in system
+    assert "Hx of CVA" in system and "DNR" in system and "quit smoking" in system
+    assert NOTE in user
+    assert update["calls"][0]["agent"] == "evidence_extractor"
+
+
+def test_extractor_failure_is_recorded_not_raised(make_deps) -> None:
+    make_deps([(agent_is("evidence_extractor"), lambda s, u: "I cannot help.")], max_reasks=1)
+    update = asyncio.run(evidence_extractor(chunk_task(), RUNTIME))
+    (failure,) = update["failures"]
+    assert failure.agent == "evidence_extractor" and "no usable answer" in failure.reason
+    assert len(update["calls"]) == 2 and "findings" not in update
+
+
+def test_navigator_selects_entries_and_expands_incomplete_codes(make_deps) -> None:
+    from tests.fakes import pick_lines
+
+    _deps, fake = make_deps(
+        [(agent_is("index_navigator"), pick_lines("Cholera (fixture)", "Cholera, classic A00.0"))]
+    )
+    finding = Finding(
+        id="f1",
+        term="Cholera",
+        modifiers=["classic"],
+        spans=[Span(text="classic cholera", start=13, end=28)],
+    )
+    update = asyncio.run(
+        index_navigator(
+            {"finding": finding, "note": NOTE, "scratchpad": "", "pass_index": 1, "note_id": "n1"},
+            RUNTIME,
+        )
+    )
+    codes = [(c.code, c.via) for c in update["candidates"]]
+    assert ("A00.0", "index") in codes
+    assert ("A00.9", "index, expanded from A00-") in codes  # Cholera A00- expands to A00.0/.9
+    _system, user = fake.prompts[0]
+    assert "Finding: Cholera (classic)" in user and 'Evidence: "classic cholera"' in user
+    assert "| Cholera (fixture) A00- |" in user
+    assert any("not selected" in r["reason"] for r in update["rejected"])
+
+
+def test_validator_prompt_holds_note_guidelines_and_tabular_notes(make_deps) -> None:
+    from tests.fakes import pick_lines
+
+    _deps, fake = make_deps([(agent_is("tabular_validator"), pick_lines("A00.0 "))])
+    candidates = [
+        Candidate(
+            code=c,
+            description=d,
+            chapter=1,
+            finding_id="f1",
+            index_path="Cholera",
+            via="index",
+            index_code=c,
+        )
+        for c, d in [
+            ("A00.0", "Fixture cholera due to classic strain"),
+            ("A00.9", "Fixture cholera, unspecified"),
+        ]
+    ]
+    finding = Finding(
+        id="f1", term="Cholera", spans=[Span(text="classic cholera", start=13, end=28)]
+    )
+    update = asyncio.run(
+        tabular_validator(
+            {
+                "note": NOTE,
+                "chapter": 1,
+                "candidates": candidates,
+                "findings": [finding],
+                "scratchpad": "",
+                "pass_index": 1,
+                "note_id": "n1",
+            },
+            RUNTIME,
+        )
+    )
+    assert [(v.code, v.selected) for v in update["verdicts"]] == [("A00.0", True), ("A00.9", False)]
+    system, user = fake.prompts[0]
+    assert "Guidelines unavailable" in system  # the fixture release has no guidelines PDF
+    assert NOTE in user
+    assert "Excludes1: fixture typhoid (A01.-)" in user and "Code also: associated" in user
+
+
+def test_reconciler_orders_checks_and_traces(make_deps) -> None:
+    from tests.fakes import pick_lines
+
+    make_deps([(agent_is("code_reconciler"), pick_lines("A01 ", "A00.0 "))])
+    finding = Finding(
+        id="f1", term="Cholera", spans=[Span(text="classic cholera", start=13, end=28)]
+    )
+    state = {
+        "note": NOTE,
+        "pass_index": 1,
+        "note_id": "n1",
+        "findings": [finding],
+        "candidates": [
+            Candidate(
+                code="A00.0",
+                description="x",
+                chapter=1,
+                finding_id="f1",
+                index_path="Cholera, classic A00.0",
+                via="index",
+                index_code="A00.0",
+            )
+        ],
+        "verdicts": [
+            Verdict(code="A00.0", chapter=1, finding_id="f1", selected=True),
+            Verdict(code="A01", chapter=1, finding_id="f1", selected=True),
+        ],
+    }
+    update = asyncio.run(code_reconciler(state, RUNTIME))
+    # A00 has "Excludes1: fixture typhoid (A01.-)": the lower-ranked A00.0 is removed.
+    assert [c.code for c in update["codes"]] == ["A01"]
+    (check,) = update["checks"]
+    assert check.rule == "Excludes1 (OCG I.A.12.a)" and check.action == "removed A00.0"
+    assert update["result"]["codes"][0]["code"] == "A01"
+
+
+def test_reconciler_with_nothing_to_reconcile_makes_no_call(make_deps) -> None:
+    _deps, fake = make_deps([])
+    update = asyncio.run(code_reconciler({"note": NOTE, "verdicts": []}, RUNTIME))
+    assert update["codes"] == [] and fake.prompts == []
