@@ -10,7 +10,7 @@ ifeq ($(origin CLH_ICD_DIR), undefined)
   endif
 endif
 
-.PHONY: setup run test lint typecheck clean
+.PHONY: setup run dev test lint typecheck clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -20,11 +20,16 @@ $(VENV)/.installed: pyproject.toml
 
 setup: $(VENV)/.installed
 
-## Main job: build the release artifact (once), show what it holds, and look up codes.
+## Main job: code the bundled sample note end to end on the embedded defaults. The first run
+## builds the release artifact, the index collection and the model weights (minutes); later
+## runs reuse them from ~/.cache/clh.
 run: setup
-	$(BIN)/clh resources stats
-	$(BIN)/clh lookup E11.22
-	$(BIN)/clh lookup T36.0X1A
+	$(BIN)/clh code sample
+
+## LangGraph Studio / API server on a free port (2024 is often taken): make dev PORT=8123
+PORT ?= 8123
+dev: setup
+	$(BIN)/langgraph dev --port $(PORT) --no-browser --allow-blocking
 
 lint: setup
 	$(BIN)/ruff check .

@@ -118,6 +118,8 @@ def code(
 ) -> None:
     """Code a clinical note: evidence, index, tabular, reconciled codes."""
     text = read_note(note, encoding)
+    if not text.strip():
+        raise NoteError("the note is empty: give the text of a clinical note")
     if resume and (checkpoint is None or note_id is None):
         raise NoteError("--resume needs --checkpoint and the --note-id of the run to resume")
     resources: ResourceSettings = ctx.obj

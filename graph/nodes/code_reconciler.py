@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 from typing import Any
 
@@ -25,7 +26,7 @@ async def code_reconciler(state: CodingState, runtime: Runtime[Context]) -> dict
     """Select and order the final codes, then run the deterministic checks."""
     started = time.perf_counter()
     context = get_context(runtime)
-    deps = get_deps(context)
+    deps = await asyncio.to_thread(get_deps, context)  # first use loads models: off the loop
     pass_index = state.get("pass_index", 1)
     tentative: list[str] = []
     for verdict in state.get("verdicts", []):

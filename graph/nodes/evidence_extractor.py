@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 from typing import Any
 
@@ -72,7 +73,7 @@ async def evidence_extractor(task: ChunkTask, runtime: Runtime[Context]) -> dict
     """List the codeable findings of one chunk, each with verified evidence offsets."""
     started = time.perf_counter()
     context = get_context(runtime)
-    deps = get_deps(context)
+    deps = await asyncio.to_thread(get_deps, context)  # first use loads models: off the loop
     structured = deps.llm.decoding_for(AGENT) is Decoding.STRUCTURED
     chunk = task["note"][task["start"] : task["end"]]
     messages = render_prompt(

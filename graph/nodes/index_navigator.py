@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
 import time
 from typing import Any
@@ -104,7 +105,7 @@ async def index_navigator(task: FindingTask, runtime: Runtime[Context]) -> dict[
     """Search the index for one finding and let the model select the entries that fit."""
     started = time.perf_counter()
     context = get_context(runtime)
-    deps = get_deps(context)
+    deps = await asyncio.to_thread(get_deps, context)  # first use loads models: off the loop
     finding = task["finding"]
     update: dict[str, Any] = {"timings": []}
     hits = [

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 from typing import Any
 
@@ -32,7 +33,7 @@ async def tabular_validator(task: ChapterTask, runtime: Runtime[Context]) -> dic
     """Select the assignable billable codes among one chapter's candidates."""
     started = time.perf_counter()
     context = get_context(runtime)
-    deps = get_deps(context)
+    deps = await asyncio.to_thread(get_deps, context)  # first use loads models: off the loop
     findings = {f.id: f for f in task["findings"]}
     unique = unique_by_code(task["candidates"])
     shown = unique[: context.max_candidates_per_chapter]

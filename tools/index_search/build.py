@@ -86,7 +86,11 @@ def build_index(
     """
     manifest_file = manifest_path(icd, settings, cache_dir)
     existing = read_manifest(manifest_file)
-    if existing and not force and _still_there(existing, settings):
+    if (
+        existing
+        and not force
+        and _still_there(existing, settings, edge_path(icd, settings, cache_dir))
+    ):
         return existing, False
     started = time.perf_counter()
     docs = list(index_documents(icd))
@@ -139,9 +143,9 @@ def build_index(
     return manifest, True
 
 
-def _still_there(manifest: IndexManifest, settings: SearchSettings) -> bool:
+def _still_there(manifest: IndexManifest, settings: SearchSettings, shard: Path) -> bool:
     if manifest.backend == "edge":
-        return Path(manifest.location).is_dir()
+        return shard.is_dir()  # the cache directory may have moved since the build
     backend = ServerBackend(settings, manifest.location.rsplit("#", 1)[-1])
     try:
         return backend.exists() and backend.count() == manifest.points

@@ -1,0 +1,106 @@
+"""`langgraph dev` serves the graph; a run is posted to it over HTTP and answered."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from clh.llm.weights import ensure_weights, model_spec
+from icd_resources import IcdResources, ResourceSettings
+from icd_resources.config import default_cache_dir
+from tests.conftest import FIXTURE_RELEASE, REPO_ROOT
+from tools.index_search import SearchSettings, build_index
+
+pytestmark = pytest.mark.embedded_model
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def request(url: str, body: dict | None = None, timeout: float = 10) -> dict:
+    data = json.dumps(body).encode() if body is not None else None
+    req = urllib.request.Request(url, data=data, headers={"Content-Type": "application/json"})
+    with urllib.request.urlopen(req, timeout=timeout) as response:
+        return json.load(response)
+
+
+def test_langgraph_dev_serves_a_run(tmp_path: Path) -> None:
+    langgraph = Path(sys.executable).with_name("langgraph")
+    if not langgraph.exists():
+        pytest.skip("langgraph-cli is not installed (pip install -e '.[dev]')")
+    release = tmp_path / "release"
+    shutil.copytree(FIXTURE_RELEASE, release)
+    cache = tmp_path / "cache"
+    icd = IcdResources.load(ResourceSettings.resolve([release], cache))
+    build_index(icd, SearchSettings.resolve(), cache)
+    gguf = ensure_weights(model_spec("qwen2.5-coder-0.5b"), default_cache_dir())
+    port = free_port()
+    env = {
+        **os.environ,
+        "CLH_ICD_DIR": str(release),
+        "CLH_CACHE_DIR": str(cache),
+        "CLH_EMBEDDED_MODEL": "qwen2.5-coder-0.5b",
+        "CLH_EMBEDDED_GGUF": str(gguf),
+        "CLH_LLM_MAX_TOKENS": "512",
+        "CLH_EMBEDDED_CTX": "8192",
+        "LANGGRAPH_CLI_NO_ANALYTICS": "1",
+    }
+    server = subprocess.Popen(
+        [
+            str(langgraph),
+            "dev",
+            "--port",
+            str(port),
+            "--no-browser",
+            "--no-reload",
+            "--allow-blocking",
+        ],
+        cwd=REPO_ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            try:
+                request(f"{base}/ok", timeout=2)
+                break
+            except OSError:
+                if server.poll() is not None:
+                    pytest.fail(f"langgraph dev exited: {server.stdout.read()[-3000:]}")
+                time.sleep(1)
+        else:
+            pytest.fail("langgraph dev did not come up within 120 s")
+        assistants = request(f"{base}/assistants/search", {"graph_id": "clh"})
+        assert assistants and assistants[0]["graph_id"] == "clh"
+        output = request(
+            f"{base}/runs/wait",
+            {
+                "assistant_id": "clh",
+                "input": {"note": "Classic cholera with dehydration.", "note_id": "dev"},
+            },
+            timeout=600,
+        )
+        assert output["result"]["note_id"] == "dev"
+        assert output["result"]["accounting"]["per_agent"]["evidence_extractor"]["calls"] >= 1
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            server.kill()

@@ -1,0 +1,79 @@
+"""End to end on the real embedded model, the real release and its full index.
+
+The index (all ~147k entries) and the model weights live in the clh cache (CLH_CACHE_DIR or
+~/.cache/clh): the first run on a machine builds them (minutes), later runs reuse them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import pytest
+
+from clh.llm import LLMClient, LLMSettings
+from clh.llm.weights import ensure_weights, model_spec
+from graph.builder import build_graph
+from graph.context import Context
+from graph.deps import Deps, override_deps
+from icd_resources import IcdResources, ResourceSettings
+from icd_resources.config import default_cache_dir
+from tests.conftest import real_data_dir
+from tools.index_search import IndexSearcher, SearchSettings, build_index
+
+pytestmark = [pytest.mark.embedded_model, pytest.mark.release]
+NOTE = (
+    "68-year-old woman seen for follow-up of essential hypertension. She also has type 2 "
+    "diabetes mellitus without complications, treated with metformin. No chest pain."
+)
+
+
+@pytest.fixture(scope="module")
+def real_deps() -> Deps:
+    data = real_data_dir()
+    if data is None:
+        pytest.skip("real release not found")
+    cache = default_cache_dir()
+    icd = IcdResources.load(
+        ResourceSettings.resolve([data / "icd10cm", data / "guidelines"], cache)
+    )
+    settings = SearchSettings.resolve()
+    build_index(icd, settings, cache)
+    spec = model_spec("qwen2.5-coder-0.5b")
+    llm = LLMClient.from_settings(
+        LLMSettings.resolve(
+            base_url="",
+            embedded_model=spec.name,
+            embedded_gguf=str(ensure_weights(spec, cache)),
+            max_tokens=768,
+            embedded_ctx=8192,
+        ),
+        cache,
+    )
+    return Deps(icd, IndexSearcher.open(icd, settings, cache), llm)
+
+
+def test_short_note_end_to_end(real_deps: Deps) -> None:
+    with override_deps(real_deps):
+        out = asyncio.run(
+            build_graph().ainvoke({"note": NOTE, "note_id": "e2e"}, context=Context(top_k=5))
+        )
+    result = out["result"]
+    per_agent = result["accounting"]["per_agent"]
+    assert per_agent["evidence_extractor"]["calls"] >= 1
+    assert per_agent["evidence_extractor"]["prompt_tokens"] > 0
+    for code in result["codes"]:  # whatever the small model chose is real and traceable
+        assert real_deps.icd.is_billable(code["code"])
+        for span in code["evidence"]:
+            assert NOTE[span["start"] : span["end"]] == span["text"]
+    for finding in result["findings"]:
+        for span in finding["spans"]:
+            assert NOTE[span["start"] : span["end"]] == span["text"]
+
+
+def test_search_of_the_real_index(real_deps: Deps) -> None:
+    hits = real_deps.searcher.search("essential hypertension", k=5)
+    assert any("I10" in h.reachable_codes() for h in hits)
+    drug = real_deps.searcher.search("adverse effect of warfarin", k=5, sources=["drug"])
+    assert drug[0].path == "Warfarin, adverse effect"
+    assert Path(real_deps.icd.artifact).exists()

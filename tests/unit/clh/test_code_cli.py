@@ -1,0 +1,28 @@
+from pathlib import Path
+
+import pytest
+
+from tests.unit.clh.test_resources_cli import clh
+
+
+def test_non_utf8_note_is_a_clear_error(tmp_path: Path) -> None:
+    note = tmp_path / "note.txt"
+    note.write_bytes("Patient with fièvre".encode("latin-1"))
+    result = clh("code", str(note), cache=tmp_path)
+    assert result.returncode == 2
+    assert "is not valid utf-8 (byte 0xe8 at position 15)" in result.stderr
+    assert "--encoding" in result.stderr and "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("content", [b"", b"   \n\t  "])
+def test_empty_note_is_a_clear_error(tmp_path: Path, content: bytes) -> None:
+    note = tmp_path / "empty.txt"
+    note.write_bytes(content)
+    result = clh("code", str(note), cache=tmp_path)
+    assert result.returncode == 2
+    assert "the note is empty" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_missing_note_file(tmp_path: Path) -> None:
+    result = clh("code", str(tmp_path / "nope.txt"), cache=tmp_path)
+    assert result.returncode == 2 and "cannot read" in result.stderr
