@@ -79,5 +79,13 @@ def build_result(state: CodingState, extra: dict[str, Any]) -> dict[str, Any]:
             for f in list(state.get("failures", [])) + list(extra.get("failures", []))
         ],
         "pass_history": list(state.get("passes", [])) + list(extra.get("passes", [])),
+        "funnel": {
+            "shown": sorted(set(state.get("shown", []))),
+            "candidates": list(dict.fromkeys(c.code for c in state.get("candidates", []))),
+            "validated": list(
+                dict.fromkeys(v.code for v in state.get("verdicts", []) if v.selected)
+            ),
+            "final": [c.code for c in merged.get("codes", [])],
+        },
         "accounting": accounting,
     }

@@ -36,6 +36,8 @@ class CodingState(TypedDict):
     scratchpad: NotRequired[str]
     """The previous pass's codes and rationales, shown to the agents in a refinement pass."""
     findings: Annotated[list[Finding], operator.add]
+    shown: Annotated[list[str], operator.add]
+    """Codes of the index entries shown to the navigators (as printed; for the funnel)."""
     candidates: Annotated[list[Candidate], operator.add]
     verdicts: Annotated[list[Verdict], operator.add]
     codes: NotRequired[list[CodeAssignment]]

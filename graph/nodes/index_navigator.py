@@ -117,6 +117,10 @@ async def index_navigator(task: FindingTask, runtime: Runtime[Context]) -> dict[
         ]
         update["timings"] = [timing(AGENT, started, task["pass_index"])]
         return update
+    update["shown"] = sorted(
+        {c.code for h in hits for c in h.codes}
+        | {c.code for h in hits for x in h.xrefs for c in x.codes}
+    )
     structured = deps.llm.decoding_for(AGENT) is Decoding.STRUCTURED
     messages = render_prompt(
         AGENT,

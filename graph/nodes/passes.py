@@ -45,6 +45,7 @@ async def prepare_pass(state: CodingState, runtime: Runtime[Context]) -> dict[st
     update["scratchpad"] = scratchpad(state)
     update["findings"] = Overwrite([])
     update["candidates"] = Overwrite([])
+    update["shown"] = Overwrite([])
     update["verdicts"] = Overwrite([])
     return update
 

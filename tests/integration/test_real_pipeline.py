@@ -77,3 +77,35 @@ def test_search_of_the_real_index(real_deps: Deps) -> None:
     drug = real_deps.searcher.search("adverse effect of warfarin", k=5, sources=["drug"])
     assert drug[0].path == "Warfarin, adverse effect"
     assert Path(real_deps.icd.artifact).exists()
+
+
+def test_eval_of_three_codiesp_dev_notes_resumes(real_deps: Deps, tmp_path: Path) -> None:
+    from evals.datasets import load
+    from evals.runner import RunConfig, read_rows, run_notes, start_run
+    from evals.summary import summarize_run
+
+    data = real_data_dir()
+    assert data is not None
+    dataset = load("codiesp", data / "codiesp", "dev")
+    dataset.docs = dataset.docs[:3]
+    context = Context(top_k=5, guideline_chars=2500, max_candidates_per_chapter=15)
+    graph = build_graph()
+
+    async def code_note(doc):
+        out = await graph.ainvoke({"note": doc.text, "note_id": doc.id}, context=context)
+        result = out["result"]
+        return {
+            "pred": [c["code"] for c in result["codes"]],
+            "funnel": result["funnel"],
+            "accounting": result["accounting"],
+        }
+
+    run = tmp_path / "run"
+    start_run(run, RunConfig("codiesp-dev", "graph", 1, 5, "hybrid", None, "0.5b"))
+    with override_deps(real_deps):
+        assert asyncio.run(run_notes(dataset, run, code_note, concurrency=1)) == 3
+        first = summarize_run(read_rows(run), real_deps.icd)
+        assert asyncio.run(run_notes(dataset, run, code_note, concurrency=1)) == 0
+    again = summarize_run(read_rows(run), real_deps.icd)
+    assert again == first
+    assert first["notes"] == 3 and first["cost"]["calls_total"] >= 3

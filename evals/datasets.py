@@ -1,0 +1,78 @@
+"""Evaluation datasets behind one shape: documents with an id, a text and gold codes."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from evals.codiesp import load_codiesp
+
+
+@dataclass(frozen=True, slots=True)
+class Doc:
+    """One note to code and its gold codes (upper case, dotted)."""
+
+    id: str
+    text: str
+    gold: tuple[str, ...]
+
+
+@dataclass
+class Dataset:
+    """Loaded documents and every row that could not be used, with the reason."""
+
+    name: str
+    docs: list[Doc]
+    problems: list[str] = field(default_factory=list)
+
+
+def load(kind: str, source: Path, split: str = "dev") -> Dataset:
+    """Load ``codiesp`` (a directory with train/dev/...) or ``jsonl`` ({"id","text","codes"}).
+
+    MDACE needs MIMIC-III notes, which cannot be shipped: convert its annotations and your notes
+    to the JSONL shape.
+
+    Raises:
+        FileNotFoundError: when the source is missing.
+        ValueError: for an unknown dataset kind.
+    """
+    if kind == "codiesp":
+        loaded = load_codiesp(source, split)
+        problems = [f"{split}D.tsv line {n}: {why}: {line!r}" for n, line, why in loaded.bad_rows]
+        problems += [f"no English text for {article}" for article in loaded.missing_texts]
+        return Dataset(
+            f"codiesp-{split}", [Doc(d.id, d.text, d.gold) for d in loaded.docs], problems
+        )
+    if kind == "jsonl":
+        return _load_jsonl(source)
+    raise ValueError(f"unknown dataset {kind!r}: use codiesp or jsonl")
+
+
+def _load_jsonl(path: Path) -> Dataset:
+    docs: list[Doc] = []
+    problems: list[str] = []
+    seen: set[str] = set()
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line)
+        except json.JSONDecodeError as exc:
+            problems.append(f"line {number}: not JSON ({exc.msg})")
+            continue
+        if (
+            not isinstance(row, dict)
+            or not isinstance(row.get("text"), str)
+            or not isinstance(row.get("codes"), list)
+        ):
+            problems.append(f'line {number}: needs "text" (string) and "codes" (list)')
+            continue
+        doc_id = str(row.get("id", number))
+        if doc_id in seen:
+            problems.append(f"line {number}: duplicate id {doc_id!r}")
+            continue
+        seen.add(doc_id)
+        codes = tuple(dict.fromkeys(str(c).strip().upper() for c in row["codes"] if str(c).strip()))
+        docs.append(Doc(doc_id, row["text"], codes))
+    return Dataset(path.stem, docs, problems)

@@ -1,0 +1,133 @@
+"""Run a coder over a dataset: one JSONL line per note, resumable, then the summary."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+from evals.datasets import Dataset, Doc
+from graph.errors import NoteError
+
+PREDICTIONS = "predictions.jsonl"
+
+
+@dataclass(frozen=True)
+class RunConfig:
+    """What identifies a run; a resumed run must have the same."""
+
+    dataset: str
+    coder: str
+    passes: int
+    top_k: int
+    search_mode: str
+    decoding: str | None
+    model: str
+
+
+def done_ids(run_dir: Path) -> set[str]:
+    """Return the ids already written (a torn last line from a crash is ignored)."""
+    path = run_dir / PREDICTIONS
+    if not path.exists():
+        return set()
+    ids = set()
+    for line in path.read_text(encoding="utf-8").splitlines():
+        try:
+            ids.add(json.loads(line)["id"])
+        except (json.JSONDecodeError, KeyError):
+            continue
+    return ids
+
+
+def start_run(run_dir: Path, config: RunConfig) -> None:
+    """Create the run directory, or check that a resumed run has the same configuration.
+
+    Raises:
+        ValueError: when the directory holds a run with other settings.
+    """
+    run_dir.mkdir(parents=True, exist_ok=True)
+    path = run_dir / "config.json"
+    if path.exists():
+        previous = json.loads(path.read_text())
+        if previous != asdict(config):
+            raise ValueError(
+                f"{run_dir} holds a run with other settings ({previous}); choose "
+                "another --out or delete it"
+            )
+    else:
+        path.write_text(json.dumps(asdict(config), indent=2))
+
+
+async def run_notes(
+    dataset: Dataset,
+    run_dir: Path,
+    code_note: Callable[[Doc], Any],
+    concurrency: int,
+    progress: Callable[[int, int], None] | None = None,
+) -> int:
+    """Code every note not yet in the run, appending one line per note as it finishes.
+
+    ``code_note`` is an async function returning {"pred": [...], ...}. A note that is not
+    codeable is recorded with its error; any other error stops the run (resume later).
+
+    Returns:
+        the number of notes coded in this call.
+    """
+    finished = done_ids(run_dir)
+    _end_torn_line(run_dir / PREDICTIONS)
+    todo = [d for d in dataset.docs if d.id not in finished]
+    semaphore = asyncio.Semaphore(max(1, concurrency))
+    lock = asyncio.Lock()
+    count = 0
+    report = progress or (lambda _d, _t: None)
+    report(len(finished), len(dataset.docs))
+
+    async def one(doc: Doc) -> None:
+        nonlocal count
+        async with semaphore:
+            started = time.perf_counter()
+            try:
+                row = await code_note(doc)
+            except NoteError as exc:
+                row = {"pred": [], "error": str(exc)}
+            row = {
+                "id": doc.id,
+                "gold": list(doc.gold),
+                **row,
+                "seconds": round(time.perf_counter() - started, 2),
+            }
+            async with lock:
+                with (run_dir / PREDICTIONS).open("a", encoding="utf-8") as out:
+                    out.write(json.dumps(row) + "\n")
+                    out.flush()
+                count += 1
+                report(len(finished) + count, len(dataset.docs))
+
+    await asyncio.gather(*(one(doc) for doc in todo))
+    return count
+
+
+def _end_torn_line(path: Path) -> None:
+    """Close a last line torn by a crash, so the next row starts on a line of its own."""
+    if path.exists() and path.stat().st_size:
+        with path.open("rb+") as handle:
+            handle.seek(-1, 2)
+            if handle.read(1) != b"\n":
+                handle.write(b"\n")
+
+
+def read_rows(run_dir: Path) -> list[dict[str, Any]]:
+    """Return the rows of a run (the last one per id wins)."""
+    rows: dict[str, dict[str, Any]] = {}
+    path = run_dir / PREDICTIONS
+    for line in path.read_text(encoding="utf-8").splitlines() if path.exists() else []:
+        try:
+            row = json.loads(line)
+        except json.JSONDecodeError:
+            continue
+        rows[row["id"]] = row
+    return list(rows.values())
