@@ -13,6 +13,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from clh.resources_cli import load_resources
 from evals.baseline import IndexMatchingCoder
+from evals.coders import graph_note_coder
 from evals.codiesp import load_codiesp
 from evals.datasets import Doc, load
 from evals.runner import RunConfig, read_rows, run_notes, start_run
@@ -62,18 +63,7 @@ def evaluate(
     elif coder == "graph":
         deps: Deps = get_deps(context)
         model = deps.llm.endpoint.model
-        graph = build_graph()
-
-        async def code_note(doc: Doc) -> dict[str, Any]:
-            out = await graph.ainvoke({"note": doc.text, "note_id": doc.id}, context=context)
-            result = out["result"]
-            return {
-                "pred": [c["code"] for c in result["codes"]],
-                "funnel": result["funnel"],
-                "accounting": result["accounting"],
-                "failures": result["failures"],
-                "result": result,
-            }
+        code_note = graph_note_coder(build_graph(), context)
     else:
         raise typer.BadParameter("coder must be graph or baseline")
     run_dir = out or Path("evals/results") / f"{loaded.name}-{coder}-p{passes}-k{top_k}"

@@ -9,21 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from evals.datasets import Doc
+
 SPLITS = ("train", "dev", "test")
-
-
-@dataclass(frozen=True, slots=True)
-class CodiespDoc:
-    """One clinical case with its gold diagnosis codes (upper case, dotted, as written)."""
-
-    id: str
-    text: str
-    gold: tuple[str, ...]
-
-    @property
-    def sentences(self) -> list[str]:
-        """Return the non-empty lines: the translation is sentence-split."""
-        return [line.strip() for line in self.text.splitlines() if line.strip()]
 
 
 @dataclass
@@ -31,7 +19,7 @@ class CodiespSplit:
     """A loaded split and the rows that could not be used (reported, never dropped silently)."""
 
     name: str
-    docs: list[CodiespDoc]
+    docs: list[Doc]
     bad_rows: list[tuple[int, str, str]] = field(default_factory=list)
     missing_texts: list[str] = field(default_factory=list)
 
@@ -60,7 +48,7 @@ def load_codiesp(root: Path, split: str) -> CodiespSplit:
         gold.setdefault(article, [])
         if code.upper() not in gold[article]:
             gold[article].append(code.strip().upper())
-    docs: list[CodiespDoc] = []
+    docs: list[Doc] = []
     missing: list[str] = []
     for article in sorted(gold):
         path = texts / f"{article}.txt"
@@ -68,8 +56,6 @@ def load_codiesp(root: Path, split: str) -> CodiespSplit:
             missing.append(article)
             continue
         docs.append(
-            CodiespDoc(
-                article, path.read_text(encoding="utf-8", errors="replace"), tuple(gold[article])
-            )
+            Doc(article, path.read_text(encoding="utf-8", errors="replace"), tuple(gold[article]))
         )
     return CodiespSplit(split, docs, bad, missing)

@@ -6,8 +6,6 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from evals.codiesp import load_codiesp
-
 
 @dataclass(frozen=True, slots=True)
 class Doc:
@@ -16,6 +14,11 @@ class Doc:
     id: str
     text: str
     gold: tuple[str, ...]
+
+    @property
+    def sentences(self) -> list[str]:
+        """Return the non-empty lines (CodiEsp's English texts are sentence-split)."""
+        return [line.strip() for line in self.text.splitlines() if line.strip()]
 
 
 @dataclass
@@ -38,6 +41,8 @@ def load(kind: str, source: Path, split: str = "dev") -> Dataset:
         ValueError: for an unknown dataset kind.
     """
     if kind == "codiesp":
+        from evals.codiesp import load_codiesp  # codiesp builds Doc from this module
+
         loaded = load_codiesp(source, split)
         problems = [f"{split}D.tsv line {n}: {why}: {line!r}" for n, line, why in loaded.bad_rows]
         problems += [f"no English text for {article}" for article in loaded.missing_texts]

@@ -28,6 +28,20 @@ from icd_resources.models import (
 )
 
 _CODE_COLUMNS = "code, description, kind, parent, chapter, block, billable, depth"
+_ENTRY_FIELDS = (
+    "id",
+    "source",
+    "parent_id",
+    "level",
+    "title",
+    "nemod",
+    "path",
+    "see",
+    "see_also",
+    "manif_text",
+    "warning",
+    "column",
+)
 _ENTRY_COLUMNS = (
     "id, source, parent_id, level, title, nemod, path, see, see_also, manif_text, warning, col"
 )
@@ -481,35 +495,8 @@ def _code(row: tuple[Any, ...]) -> CodeInfo:
 
 
 def _entry(row: tuple[Any, ...], codes: tuple[IndexCode, ...]) -> IndexEntry:
-    (
-        entry_id,
-        source,
-        parent_id,
-        level,
-        title,
-        nemod,
-        path,
-        see,
-        see_also,
-        manif_text,
-        warning,
-        column,
-    ) = row
-    return IndexEntry(
-        entry_id,
-        IndexSource(source),
-        parent_id,
-        level,
-        title,
-        nemod,
-        path,
-        see,
-        see_also,
-        manif_text,
-        warning,
-        column,
-        codes,
-    )
+    fields = dict(zip(_ENTRY_FIELDS, row, strict=True))
+    return IndexEntry(**fields | {"source": IndexSource(fields["source"]), "codes": codes})
 
 
 def is_tabular_key(text: str) -> bool:

@@ -80,6 +80,7 @@ def test_search_of_the_real_index(real_deps: Deps) -> None:
 
 
 def test_eval_of_three_codiesp_dev_notes_resumes(real_deps: Deps, tmp_path: Path) -> None:
+    from evals.coders import graph_note_coder
     from evals.datasets import load
     from evals.runner import RunConfig, read_rows, run_notes, start_run
     from evals.summary import summarize_run
@@ -89,16 +90,7 @@ def test_eval_of_three_codiesp_dev_notes_resumes(real_deps: Deps, tmp_path: Path
     dataset = load("codiesp", data / "codiesp", "dev")
     dataset.docs = dataset.docs[:3]
     context = Context(top_k=5, guideline_chars=2500, max_candidates_per_chapter=15)
-    graph = build_graph()
-
-    async def code_note(doc):
-        out = await graph.ainvoke({"note": doc.text, "note_id": doc.id}, context=context)
-        result = out["result"]
-        return {
-            "pred": [c["code"] for c in result["codes"]],
-            "funnel": result["funnel"],
-            "accounting": result["accounting"],
-        }
+    code_note = graph_note_coder(build_graph(), context, keep_result=False)
 
     run = tmp_path / "run"
     start_run(run, RunConfig("codiesp-dev", "graph", 1, 5, "hybrid", None, "0.5b"))
