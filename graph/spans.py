@@ -28,7 +28,36 @@ def locate_span(note: str, quote: str, start: int = 0, end: int | None = None) -
     match = pattern.search(note, start, end)
     if match:
         return Span(text=match.group(0), start=match.start(), end=match.end())
-    return None
+    return _closest_sentence(note, quote, start, end)
+
+
+_WORD_RE = re.compile(r"\w+")
+_SENTENCE_RE = re.compile(r"[^.\n;]+[.;]?")
+_MIN_OVERLAP = 0.6
+
+
+def _closest_sentence(note: str, quote: str, start: int, end: int) -> Span | None:
+    """Re-locate a paraphrased quote to the note sentence that holds most of its words.
+
+    The span returned is the note's own text with its true offsets; below 60% of the quote's
+    words in one sentence the quote is not trusted.
+    """
+    wanted = {w.lower() for w in _WORD_RE.findall(quote) if len(w) > 2}
+    if not wanted:
+        return None
+    best: tuple[float, int, int] = (0.0, 0, 0)
+    for sentence in _SENTENCE_RE.finditer(note, start, end):
+        words = {w.lower() for w in _WORD_RE.findall(sentence.group(0))}
+        score = len(wanted & words) / len(wanted)
+        if score > best[0]:
+            best = (score, sentence.start(), sentence.end())
+    score, s_start, s_end = best
+    if score < _MIN_OVERLAP:
+        return None
+    text = note[s_start:s_end]
+    lead = len(text) - len(text.lstrip())
+    text = text.strip()
+    return Span(text=text, start=s_start + lead, end=s_start + lead + len(text))
 
 
 def split_note(note: str, chunk_chars: int, overlap: int = 400) -> list[tuple[int, int]]:

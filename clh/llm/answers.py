@@ -109,12 +109,25 @@ def id_answer_schema(offered: Collection[int], *, multiple: bool) -> dict[str, A
 
 
 def parse_json_answer(content: str, *, structured: bool = False) -> Any:
-    """Parse JSON from an ``<answer>`` block (or the whole reply when structured).
+    """Parse JSON from an ``<answer>`` block, or from the whole reply when structured.
+
+    A structured reply that is not JSON but holds an ``<answer>`` block (a server that ignored
+    the schema) is read from the block.
 
     Raises:
         AnswerError: if the JSON is missing or invalid.
     """
-    text = split_reasoning(content)[1] if structured else extract_answer(content)
+    if structured:
+        visible = split_reasoning(content)[1]
+        try:
+            return _loads(visible)
+        except AnswerError:
+            if "<answer>" not in visible.lower():
+                raise
+    return _loads(extract_answer(content))
+
+
+def _loads(text: str) -> Any:
     text = re.sub(r"^```(?:json)?\s*|\s*```$", "", text.strip())
     try:
         return json.loads(text)

@@ -169,3 +169,13 @@ def test_reconciler_with_nothing_to_reconcile_makes_no_call(make_deps) -> None:
     _deps, fake = make_deps([])
     update = asyncio.run(code_reconciler({"note": NOTE, "verdicts": []}, RUNTIME))
     assert update["codes"] == [] and fake.prompts == []
+
+
+def test_paraphrase_is_relocated_to_its_sentence_with_true_offsets() -> None:
+    from graph.spans import locate_span
+
+    note = "Seen today.\nCode status: do not resuscitate (DNR), as documented.\nNo fever."
+    span = locate_span(note, "DNR status documented")
+    assert span is not None and note[span.start : span.end] == span.text
+    assert span.text == "Code status: do not resuscitate (DNR), as documented."
+    assert locate_span(note, "acute appendicitis with perforation") is None

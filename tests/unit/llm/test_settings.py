@@ -9,6 +9,9 @@ def test_defaults_are_the_embedded_model(monkeypatch: pytest.MonkeyPatch) -> Non
     settings = LLMSettings.resolve()
     assert settings.embedded and settings.effective_concurrency == 1
     assert settings.decoding_for("index_navigator") is Decoding.THINKING
+    assert settings.decoding_for("evidence_extractor") is Decoding.STRUCTURED
+    everything = LLMSettings.resolve(decoding="thinking")
+    assert everything.decoding_for("evidence_extractor") is Decoding.THINKING
 
 
 def test_explicit_beats_env_beats_default(monkeypatch: pytest.MonkeyPatch) -> None:
