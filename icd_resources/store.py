@@ -228,7 +228,11 @@ class IcdResources:
         owners += [(a.code, a.kind) for a in self.ancestors(info.code)]
         owners += [(info.block, NodeKind.BLOCK), (f"Chapter {info.chapter}", NodeKind.CHAPTER)]
         notes: list[Note] = []
+        seen: set[str] = set()
         for owner, owner_kind in owners:
+            if owner in seen:  # a block named like its only category (Z66): notes stored once
+                continue
+            seen.add(owner)
             rows = self._db.execute(
                 "SELECT kind, text FROM notes WHERE owner = ? ORDER BY seq", (owner,)
             ).fetchall()

@@ -165,8 +165,8 @@ class LLMClient:
                 }
             )
         retries = 0
-        started = time.perf_counter()
         async with semaphore:
+            started = time.perf_counter()  # latency of the request, not of the queue before it
             while True:
                 try:
                     message = await model.ainvoke(conversation)

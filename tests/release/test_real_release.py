@@ -178,3 +178,8 @@ def test_guideline_sections(real_icd: IcdResources) -> None:
     assert "Chapter 3:" not in neoplasms.text
     with pytest.raises(GuidelinesUnavailableError):
         real_icd.guideline("IX.Z")
+
+
+def test_a_block_named_like_its_code_does_not_repeat_notes(real_icd: IcdResources) -> None:
+    notes = [(n.kind, n.text) for n in real_icd.notes_for("Z66")]
+    assert len(notes) == len(set(notes))
