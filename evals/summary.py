@@ -10,6 +10,7 @@ from typing import Any
 
 from evals.gold import gold_report, scorable
 from evals.metrics import (
+    FREQUENCY_BUCKETS,
     align_to_gold,
     frequency_bucket,
     mean_average_precision,
@@ -64,9 +65,10 @@ def summarize_run(
         ),
     }
     if train_counts is not None:
-        summary["recall_by_train_frequency"] = recall_by(
-            pred, gold_all, lambda c: frequency_bucket(train_counts.get(c, 0))
-        )
+        by_bucket = recall_by(pred, gold_all, lambda c: frequency_bucket(train_counts.get(c, 0)))
+        summary["recall_by_train_frequency"] = {
+            name: by_bucket[name] for _low, _high, name in FREQUENCY_BUCKETS if name in by_bucket
+        }
     funnel_rows = [r for r in rows if r.get("funnel")]
     if funnel_rows:
         summary["funnel"] = funnel(funnel_rows)
