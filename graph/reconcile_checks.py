@@ -4,13 +4,15 @@
 - duplicates (I.B.12: a code is reported once);
 - Excludes1 pairs (I.A.12.a: never together; the lower-ranked code goes);
 - etiology before manifestation and "code first" order (I.A.13);
-- required 7th characters (I.A.5).
+- required 7th characters (I.A.5);
+- "use additional code" notes whose codes are missing from the set (flagged for review only:
+  the note may say "if applicable").
 """
 
 from __future__ import annotations
 
 from graph.schemas import Check
-from graph.tabular_view import refers_to
+from graph.tabular_view import code_refs, refers_to
 from icd_resources import IcdResources, NoteKind
 
 
@@ -41,6 +43,7 @@ def run_checks(icd: IcdResources, ordered: list[str]) -> tuple[list[str], list[C
             codes.append(code)
     codes = _excludes1(icd, codes, checks)
     codes = _code_first(icd, codes, checks)
+    _use_additional(icd, codes, checks)
     for code in codes:
         if icd.seventh_characters(code) and len(code.replace(".", "")) < 7:
             checks.append(
@@ -99,3 +102,19 @@ def _code_first(icd: IcdResources, codes: list[str], checks: list[Check]) -> lis
                     )
                 )
     return ordered
+
+
+def _use_additional(icd: IcdResources, codes: list[str], checks: list[Check]) -> None:
+    for code in codes:
+        for note in icd.notes_for(code, kinds={NoteKind.USE_ADDITIONAL_CODE}):
+            if note.origin.startswith("Chapter") or not code_refs(note.text):
+                continue
+            if not any(refers_to(note.text, other) for other in codes if other != code):
+                checks.append(
+                    Check(
+                        rule="Use additional code (OCG I.A.13)",
+                        codes=[code],
+                        action="flagged",
+                        detail=f"{code} ({note.origin}): {note.text} - no such code in the set",
+                    )
+                )

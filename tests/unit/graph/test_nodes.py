@@ -160,8 +160,8 @@ def test_reconciler_orders_checks_and_traces(make_deps) -> None:
     update = asyncio.run(code_reconciler(state, RUNTIME))
     # A00 has "Excludes1: fixture typhoid (A01.-)": the lower-ranked A00.0 is removed.
     assert [c.code for c in update["codes"]] == ["A01"]
-    (check,) = update["checks"]
-    assert check.rule == "Excludes1 (OCG I.A.12.a)" and check.action == "removed A00.0"
+    (check,) = [c for c in update["checks"] if c.rule == "Excludes1 (OCG I.A.12.a)"]
+    assert check.action == "removed A00.0"
     assert update["result"]["codes"][0]["code"] == "A01"
 
 
@@ -179,3 +179,18 @@ def test_paraphrase_is_relocated_to_its_sentence_with_true_offsets() -> None:
     assert span is not None and note[span.start : span.end] == span.text
     assert span.text == "Code status: do not resuscitate (DNR), as documented."
     assert locate_span(note, "acute appendicitis with perforation") is None
+
+
+def test_missing_use_additional_code_is_flagged(fixture_icd) -> None:
+    from graph.reconcile_checks import run_checks
+
+    codes, checks = run_checks(fixture_icd, ["A01", "A01", "A99.9"])
+    assert codes == ["A01"]
+    assert [c.rule for c in checks] == [
+        "Report a code once (OCG I.B.12)",
+        "Billable codes only (OCG I.A.3, I.B.2)",
+        "Use additional code (OCG I.A.13)",
+    ]
+    assert "(A02)" in checks[-1].detail
+    _codes, with_strain = run_checks(fixture_icd, ["A01", "A02"])
+    assert all(c.rule != "Use additional code (OCG I.A.13)" for c in with_strain)
