@@ -84,6 +84,12 @@ class EdgeBackend:
         try:
             self._shard = qe.EdgeShard.load(str(self.path))
         except Exception as exc:  # the Rust core raises its own error types
+            if "WouldBlock" in str(exc):
+                raise SearchBackendError(
+                    f"the search index at {self.path} is open in another process: Qdrant Edge "
+                    "serves one process at a time. Close the other one, or share the index "
+                    "through a Qdrant server (CLH_QDRANT_URL)"
+                ) from exc
             raise IndexNotBuiltError(
                 f"the search index at {self.path} cannot be read ({exc}): run "
                 "`clh index build --force`"

@@ -145,3 +145,31 @@ def test_unreachable_server_is_a_bounded_clear_error(built) -> None:
     with pytest.raises(SearchBackendError, match=f"127.0.0.1:{port} did not answer"):
         IndexSearcher.open(icd, settings, cache)
     assert time.monotonic() - started < 10
+
+
+def test_an_index_open_in_another_process_is_named(built, tmp_path: Path) -> None:
+    import subprocess
+    import sys
+    import textwrap
+
+    icd, _shared = built
+    cache = tmp_path / "own-cache"  # not the shard the module's searcher holds open
+    settings = SearchSettings.resolve()
+    build_index(icd, settings, cache)
+    holder = textwrap.dedent(f"""
+        import sys, time
+        import qdrant_edge
+        shard = qdrant_edge.EdgeShard.load({str(edge_path(icd, settings, cache))!r})
+        print("open", flush=True)
+        sys.stdin.read()
+    """)
+    other = subprocess.Popen(
+        [sys.executable, "-c", holder], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+    )
+    try:
+        assert other.stdout.readline().strip() == "open"
+        with pytest.raises(SearchBackendError, match="open in another process"):
+            IndexSearcher.open(icd, settings, cache)
+    finally:
+        other.stdin.close()
+        other.wait(timeout=30)
