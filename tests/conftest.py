@@ -10,7 +10,7 @@ import pytest
 
 from icd_resources import IcdResources, ResourceSettings
 
-FIXTURE_RELEASE = Path(__file__).parent / "fixtures" / "release"
+FIXTURE_RELEASE = Path(__file__).parent / "fixtures" / "mini_release"
 REPO_ROOT = Path(__file__).resolve().parents[1]
 
 

@@ -87,7 +87,7 @@ def release_server(tmp_path: Path) -> Iterator[str]:
     """Serve a zip of the fixture release (nested, as CMS ships it) on loopback."""
     inner = io.BytesIO()
     with zipfile.ZipFile(inner, "w") as zipped:
-        for path in FIXTURE_RELEASE.glob("*-fixture.xml"):
+        for path in FIXTURE_RELEASE.glob("mini-*.xml"):
             zipped.write(path, path.name)
     outer = tmp_path / "www" / "tables.zip"
     outer.parent.mkdir()
@@ -113,7 +113,7 @@ def test_fetch_downloads_and_unpacks_nested_zips(tmp_path: Path, release_server:
         icd_dir=None,
     )
     assert result.returncode == 0, result.stderr
-    assert list((tmp_path / "cache" / "release" / "2099").rglob("tabular-fixture.xml"))
+    assert list((tmp_path / "cache" / "release" / "2099").rglob("mini-list.xml"))
     # with no --icd-dir and no CLH_ICD_DIR, clh reads what fetch downloaded
     looked_up = clh("lookup", "A00.0", cache=tmp_path / "cache", icd_dir=None)
     assert looked_up.returncode == 0, looked_up.stderr

@@ -5,7 +5,7 @@ import pytest
 from evals.codiesp import load_codiesp
 from evals.reach import Reach, reach
 
-FIXTURE = Path(__file__).parents[2] / "fixtures" / "codiesp"
+FIXTURE = Path(__file__).parents[2] / "fixtures" / "codiesp_like"
 
 
 @pytest.mark.parametrize(

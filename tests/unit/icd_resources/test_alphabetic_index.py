@@ -7,7 +7,7 @@ from tests.conftest import FIXTURE_RELEASE
 
 @pytest.fixture(scope="module")
 def index():
-    return parse_index(FIXTURE_RELEASE / "index-fixture.xml", IndexSource.INDEX, start_id=1)
+    return parse_index(FIXTURE_RELEASE / "mini-index.xml", IndexSource.INDEX, start_id=1)
 
 
 def by_path(data) -> dict:
@@ -47,7 +47,7 @@ def test_seecat_subcat_warning_and_diff(index) -> None:
 
 
 def test_drug_table_cells_become_entries_with_column_in_path() -> None:
-    drug = parse_index(FIXTURE_RELEASE / "drug-fixture.xml", IndexSource.DRUG, start_id=100)
+    drug = parse_index(FIXTURE_RELEASE / "mini-substances.xml", IndexSource.DRUG, start_id=100)
     entries = by_path(drug)
     accidental = entries["Penicillin, poisoning accidental (unintentional)"]
     assert accidental.codes == (
@@ -61,7 +61,7 @@ def test_drug_table_cells_become_entries_with_column_in_path() -> None:
 
 
 def test_neoplasm_manif_text_and_cells() -> None:
-    neo = parse_index(FIXTURE_RELEASE / "neoplasm-fixture.xml", IndexSource.NEOPLASM, start_id=1)
+    neo = parse_index(FIXTURE_RELEASE / "mini-tumours.xml", IndexSource.NEOPLASM, start_id=1)
     entries = by_path(neo)
     abdomen = entries["Neoplasm, neoplastic, abdomen, abdominal"]
     assert abdomen.manif_text == "ventral surface text, not a code" and abdomen.codes == ()

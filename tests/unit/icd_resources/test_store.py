@@ -117,7 +117,7 @@ def test_artifact_is_cached_and_rebuilt_when_an_input_changes(
     assert built
     again, built_again = ensure_artifact(fixture_settings)
     assert again == first and not built_again
-    eindex = fixture_dir / "eindex-fixture.xml"
+    eindex = fixture_dir / "mini-external.xml"
     eindex.write_text(eindex.read_text().replace("turtle", "tortoise"))
     changed, rebuilt = ensure_artifact(fixture_settings)
     assert rebuilt and changed != first
@@ -127,12 +127,12 @@ def test_artifact_is_cached_and_rebuilt_when_an_input_changes(
 def test_truncated_optional_file_is_a_recorded_problem(
     fixture_settings: ResourceSettings, fixture_dir: Path
 ) -> None:
-    drug = fixture_dir / "drug-fixture.xml"
+    drug = fixture_dir / "mini-substances.xml"
     text = drug.read_text()
     drug.write_text(text[: len(text) * 2 // 3])  # cut inside the first <mainTerm>
     icd = IcdResources.load(fixture_settings)
     (problem,) = icd.problems
-    assert problem["kind"] == "drug" and "drug-fixture.xml: broken XML" in problem["message"]
+    assert problem["kind"] == "drug" and "mini-substances.xml: broken XML" in problem["message"]
     assert list(icd.index_entries(IndexSource.DRUG)) == []
     assert icd.lookup("A00.0").billable
 

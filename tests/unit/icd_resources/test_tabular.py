@@ -10,7 +10,7 @@ from tests.conftest import FIXTURE_RELEASE
 
 @pytest.fixture(scope="module")
 def tabular():
-    return parse_tabular(FIXTURE_RELEASE / "tabular-fixture.xml")
+    return parse_tabular(FIXTURE_RELEASE / "mini-list.xml")
 
 
 def codes_of(tabular) -> dict:
@@ -92,7 +92,7 @@ def test_seventh_definitions_recorded(tabular) -> None:
 
 def test_truncated_tabular_names_the_file(tmp_path: Path) -> None:
     broken = tmp_path / "tabular.xml"
-    text = (FIXTURE_RELEASE / "tabular-fixture.xml").read_text()
+    text = (FIXTURE_RELEASE / "mini-list.xml").read_text()
     broken.write_text(text[: len(text) // 2])
     with pytest.raises(ReleaseFileError, match=r"tabular\.xml: broken XML at line \d+"):
         parse_tabular(broken)

@@ -10,9 +10,9 @@ from tests.conftest import FIXTURE_RELEASE
 def entries():
     found = []
     for name, source in [
-        ("index-fixture.xml", IndexSource.INDEX),
-        ("drug-fixture.xml", IndexSource.DRUG),
-        ("neoplasm-fixture.xml", IndexSource.NEOPLASM),
+        ("mini-index.xml", IndexSource.INDEX),
+        ("mini-substances.xml", IndexSource.DRUG),
+        ("mini-tumours.xml", IndexSource.NEOPLASM),
     ]:
         found += parse_index(FIXTURE_RELEASE / name, source, len(found) + 1).entries
     return found

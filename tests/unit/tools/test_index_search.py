@@ -114,7 +114,7 @@ def test_the_collection_is_reused_and_rebuilt_on_change(built, tmp_path: Path) -
     assert not again
     release = tmp_path / "release"
     shutil.copytree(FIXTURE_RELEASE, release)
-    eindex = release / "eindex-fixture.xml"
+    eindex = release / "mini-external.xml"
     eindex.write_text(eindex.read_text().replace("turtle", "tortoise"))
     changed = IcdResources.load(ResourceSettings.resolve([release], cache))
     manifest, rebuilt = build_index(changed, settings, cache)
