@@ -20,9 +20,7 @@ def test_files_are_recognised_by_content_not_name(fixture_dir: Path) -> None:
 
 
 def test_newer_version_wins_and_the_other_is_reported(fixture_dir: Path) -> None:
-    old = (
-        (fixture_dir / "mini-list.xml").read_text().replace("<version>2099", "<version>2001")
-    )
+    old = (fixture_dir / "mini-list.xml").read_text().replace("<version>2099", "<version>2001")
     (fixture_dir / "sub").mkdir()
     (fixture_dir / "sub" / "old-tabular.xml").write_text(old)
     found = discover([fixture_dir])
