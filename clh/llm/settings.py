@@ -98,9 +98,10 @@ class LLMSettings:
         decoding = values.pop("decoding", None)
         if decoding:
             values.update(_parse_decoding(decoding))
+        explicit_decoding = explicit.pop("decoding", None)
         values.update({k: v for k, v in explicit.items() if v is not None})
-        if "decoding" in explicit and explicit["decoding"]:
-            values.update(_parse_decoding(str(explicit["decoding"])))
+        if explicit_decoding:
+            values.update(_parse_decoding(str(explicit_decoding)))
         return replace(cls(), **values)
 
 

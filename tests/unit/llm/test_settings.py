@@ -38,3 +38,9 @@ def test_per_agent_decoding(monkeypatch: pytest.MonkeyPatch) -> None:
     assert LLMSettings.resolve(decoding="structured").decoding_for("x") is Decoding.STRUCTURED
     with pytest.raises(ValueError, match="unknown agent"):
         LLMSettings.resolve(decoding="navigator=structured")
+
+
+def test_explicit_per_agent_decoding() -> None:
+    settings = LLMSettings.resolve(decoding="tabular_validator=structured")
+    assert settings.decoding_for("tabular_validator") is Decoding.STRUCTURED
+    assert settings.decoding_for("code_reconciler") is Decoding.THINKING
