@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -115,8 +116,6 @@ def serve(
     settings = LLMSettings.resolve(embedded_model=embedded_model)
     cache = ResourceSettings.resolve(cache_dir=ctx.obj.cache_dir).cache_dir
     spec = model_spec(settings.embedded_model)
-    from pathlib import Path
-
     gguf = (
         Path(settings.embedded_gguf)
         if settings.embedded_gguf
