@@ -45,12 +45,13 @@ class EvalOptions:
     search_mode: str = "hybrid"
     decoding: str | None = None
     out: Path | None = None
+    notes: Path | None = None
 
 
 def run_eval(resources: ResourceSettings, options: EvalOptions) -> tuple[Path, dict[str, Any]]:
     """Code the dataset's notes (skipping those already in the run), then write the report."""
     icd = load_resources(resources)
-    loaded = load(options.dataset, options.data, options.split)
+    loaded = load(options.dataset, options.data, options.split, options.notes)
     for problem in loaded.problems:
         _err.print(f"dataset: {problem}", markup=False, highlight=False)
     if options.limit is not None:
@@ -126,7 +127,8 @@ def run_eval(resources: ResourceSettings, options: EvalOptions) -> tuple[Path, d
     return run_dir, summary
 
 
-Dataset = Annotated[str, typer.Option(help="codiesp or jsonl.")]
+Dataset = Annotated[str, typer.Option(help="codiesp, jsonl or mdace.")]
+Notes = Annotated[Path | None, typer.Option(help="MDACE: your MIMIC-III NOTEEVENTS.csv.")]
 Split = Annotated[str, typer.Option(help="CodiEsp split.")]
 Data = Annotated[Path, typer.Option(help="CodiEsp directory or JSONL file.")]
 Limit = Annotated[int | None, typer.Option(help="Only the first N notes.")]
@@ -148,6 +150,7 @@ def evaluate(
         str | None, typer.Option(help="thinking, structured, or per agent.")
     ] = None,
     out: Annotated[Path | None, typer.Option(help="Run directory (resumes if it exists).")] = None,
+    notes: Notes = None,
 ) -> None:
     """Code a dataset's notes, append each to predictions.jsonl, then write the report."""
     run_eval(
@@ -164,6 +167,7 @@ def evaluate(
             search_mode,
             decoding,
             out,
+            notes,
         ),
     )
 

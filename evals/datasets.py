@@ -30,11 +30,11 @@ class Dataset:
     problems: list[str] = field(default_factory=list)
 
 
-def load(kind: str, source: Path, split: str = "dev") -> Dataset:
-    """Load ``codiesp`` (a directory with train/dev/...) or ``jsonl`` ({"id","text","codes"}).
+def load(kind: str, source: Path, split: str = "dev", notes: Path | None = None) -> Dataset:
+    """Load a dataset: ``codiesp``, ``jsonl`` or ``mdace``.
 
-    MDACE needs MIMIC-III notes, which cannot be shipped: convert its annotations and your notes
-    to the JSONL shape.
+    ``codiesp`` reads a directory with train/dev/...; ``jsonl`` a file of {"id","text","codes"};
+    ``mdace`` its annotation directory, with ``notes`` = your MIMIC-III NOTEEVENTS.csv.
 
     Raises:
         FileNotFoundError: when the source is missing.
@@ -51,7 +51,13 @@ def load(kind: str, source: Path, split: str = "dev") -> Dataset:
         )
     if kind == "jsonl":
         return _load_jsonl(source)
-    raise ValueError(f"unknown dataset {kind!r}: use codiesp or jsonl")
+    if kind == "mdace":
+        from evals.mdace import load_mdace
+
+        if notes is None:
+            raise ValueError("MDACE needs --notes: the path of MIMIC-III NOTEEVENTS.csv")
+        return load_mdace(source, notes)
+    raise ValueError(f"unknown dataset {kind!r}: use codiesp, jsonl or mdace")
 
 
 def _load_jsonl(path: Path) -> Dataset:
