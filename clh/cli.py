@@ -64,3 +64,26 @@ def main() -> None:
     except KeyboardInterrupt:
         print("clh: interrupted", file=sys.stderr)
         sys.exit(130)
+    except Exception as exc:  # an unforeseen failure: one line here, the traceback in a file
+        log = _crash_log()
+        print(
+            f"clh: unexpected error: {type(exc).__name__}: {exc}\n"
+            f"(the traceback is in {log}; work already saved - eval rows, checkpoints - is "
+            "kept)",
+            file=sys.stderr,
+        )
+        sys.exit(1)
+
+
+def _crash_log() -> Path:
+    """Write the current exception's traceback under the cache directory."""
+    import time
+    import traceback
+
+    from icd_resources.config import default_cache_dir
+
+    directory = default_cache_dir() / "logs"
+    directory.mkdir(parents=True, exist_ok=True)
+    path = directory / f"crash-{time.strftime('%Y%m%d-%H%M%S')}.txt"
+    path.write_text(traceback.format_exc())
+    return path

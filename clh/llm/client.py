@@ -132,6 +132,12 @@ class LLMClient:
                 raw, message.additional_kwargs.get("reasoning_content")
             )
             try:
+                if message.response_metadata.get("finish_reason") == "length" and schema:
+                    # A constrained reply cut at the token limit is invalid JSON by definition.
+                    raise AnswerError(
+                        f"the reply reached the limit of {self.settings.max_tokens} "
+                        "tokens; answer more briefly"
+                    )
                 value = parse(raw)
             except AnswerError as exc:
                 reason = str(exc)
@@ -170,6 +176,11 @@ class LLMClient:
             while True:
                 try:
                     message = await model.ainvoke(conversation)
+                    break
+                except openai.LengthFinishReasonError as exc:
+                    # With a response_format the openai client refuses a reply cut at the
+                    # token limit; keep it (and its usage) so the caller can re-ask.
+                    message = _truncated_message(exc)
                     break
                 except _TRANSIENT as exc:
                     if retries >= self.settings.max_retries:
@@ -234,6 +245,25 @@ class LLMClient:
             chat = self._fixed_chat or build_chat_model(self.settings, self.endpoint)
             self._per_loop[loop] = (chat, asyncio.Semaphore(self.settings.effective_concurrency))
         return self._per_loop[loop]
+
+
+def _truncated_message(exc: openai.LengthFinishReasonError) -> AIMessage:
+    completion = exc.completion
+    choice = completion.choices[0] if completion.choices else None
+    usage = completion.usage
+    cached = 0
+    if usage is not None and usage.prompt_tokens_details is not None:
+        cached = usage.prompt_tokens_details.cached_tokens or 0
+    return AIMessage(
+        content=(choice.message.content or "") if choice else "",
+        response_metadata={"finish_reason": "length"},
+        usage_metadata={
+            "input_tokens": usage.prompt_tokens if usage else 0,
+            "output_tokens": usage.completion_tokens if usage else 0,
+            "total_tokens": usage.total_tokens if usage else 0,
+            "input_token_details": {"cache_read": cached},
+        },
+    )
 
 
 def _with_outcome(record: CallRecord, outcome: str) -> CallRecord:

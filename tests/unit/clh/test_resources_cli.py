@@ -134,3 +134,20 @@ def test_fetch_offline_is_a_clear_error(tmp_path: Path) -> None:
     last = result.stderr.strip().splitlines()[-1]
     assert last.startswith("clh: error: could not download http://127.0.0.1:9/x.zip")
     assert "--icd-dir" in last and "Traceback" not in result.stderr
+
+
+def test_an_unforeseen_error_is_one_line_and_a_log(monkeypatch, tmp_path: Path, capsys) -> None:
+    from clh import cli
+
+    def boom() -> None:
+        raise RuntimeError("synthetic failure")
+
+    monkeypatch.setenv("CLH_CACHE_DIR", str(tmp_path))
+    monkeypatch.setattr(cli, "app", boom)
+    with pytest.raises(SystemExit) as exited:
+        cli.main()
+    assert exited.value.code == 1
+    err = capsys.readouterr().err
+    assert err.startswith("clh: unexpected error: RuntimeError: synthetic failure")
+    (log,) = (tmp_path / "logs").iterdir()
+    assert "Traceback" in log.read_text() and "Traceback" not in err

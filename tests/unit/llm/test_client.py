@@ -151,3 +151,16 @@ def test_client_works_across_event_loops() -> None:
         first = asyncio.run(client.ask_ids("a", PROMPT, [1], multiple=False))
         second = asyncio.run(client.ask_ids("a", PROMPT, [1], multiple=False))
     assert first.value == [1] and second.value == []
+
+
+def test_structured_reply_cut_at_the_token_limit_is_reasked() -> None:
+    cut = completion('{"ids": [1, 1, 1, 1', completion_tokens=48)
+    cut["choices"][0]["finish_reason"] = "length"
+    server = FakeOpenAIServer().then("json", cut).then("json", completion('{"ids": [1]}'))
+    with server.running():
+        client = client_for(server, decoding="structured", max_tokens=48)
+        answer = asyncio.run(client.ask_ids("a", PROMPT, [1], multiple=True))
+    assert answer.value == [1]
+    first = answer.calls[0]
+    assert first.outcome == "malformed" and first.completion_tokens == 48
+    assert "limit of 48 tokens" in server.requests[1]["messages"][-1]["content"]
