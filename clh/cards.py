@@ -54,7 +54,7 @@ def code_card(icd: IcdResources, code: str) -> dict[str, Any]:
         lines.append(f"  {'  ' * depth}{node.code}  {node.description}")
     if info.billable:
         lines.append("  Billable: yes (valid for submission)")
-    elif seventh and not icd.children(info.code):
+    elif icd.needs_seventh_character(info.code):
         lines.append("  Billable: no - needs a 7th character")
     else:
         lines.append(f"  Billable: no - choose one of {len(leaves)} billable codes below it")

@@ -25,7 +25,7 @@ def gold_status(icd: IcdResources, code: str) -> str:
     info = icd.lookup(code)
     if info.billable:
         return BILLABLE
-    if icd.seventh_characters(code) and not icd.children(code):
+    if icd.needs_seventh_character(code):
         return SEVENTH_OMITTED
     return NOT_BILLABLE
 

@@ -4,7 +4,7 @@
 - duplicates (I.B.12: a code is reported once);
 - Excludes1 pairs (I.A.12.a: never together; the lower-ranked code goes);
 - etiology before manifestation and "code first" order (I.A.13);
-- required 7th characters (I.A.5);
+- required 7th characters (I.A.5), reported with the billable check that removes such codes;
 - "use additional code" notes whose codes are missing from the set (flagged for review only:
   the note may say "if applicable").
 """
@@ -28,7 +28,7 @@ def run_checks(icd: IcdResources, ordered: list[str]) -> tuple[list[str], list[C
                     rule="Billable codes only (OCG I.A.3, I.B.2)",
                     codes=[code],
                     action=f"removed {code}",
-                    detail="not a billable code",
+                    detail=_why_not_billable(icd, code),
                 )
             )
         elif code in codes:
@@ -44,17 +44,15 @@ def run_checks(icd: IcdResources, ordered: list[str]) -> tuple[list[str], list[C
     codes = _excludes1(icd, codes, checks)
     codes = _code_first(icd, codes, checks)
     _use_additional(icd, codes, checks)
-    for code in codes:
-        if icd.seventh_characters(code) and len(code.replace(".", "")) < 7:
-            checks.append(
-                Check(
-                    rule="7th character required (OCG I.A.5)",
-                    codes=[code],
-                    action="flagged",
-                    detail=f"{code} lacks its 7th character",
-                )
-            )
     return codes, checks
+
+
+def _why_not_billable(icd: IcdResources, code: str) -> str:
+    if icd.get(code) is None:
+        return "not a code of this release"
+    if icd.needs_seventh_character(code):
+        return "needs its 7th character (OCG I.A.5)"
+    return "a category or subcategory, not a billable code"
 
 
 def _excludes1(icd: IcdResources, codes: list[str], checks: list[Check]) -> list[str]:

@@ -32,11 +32,6 @@ def normalize_code(raw: str) -> str:
     return text
 
 
-def is_code_shaped(text: str) -> bool:
-    """Say whether ``text`` is a dotted ICD-10-CM code (no normalisation)."""
-    return bool(_CODE_RE.match(text))
-
-
 def is_block_id(text: str) -> bool:
     """Say whether ``text`` is a block (section) id such as ``A00-A09``."""
     return bool(_BLOCK_RE.match(text))

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from icd_resources.build import SCHEMA_VERSION, Progress, ensure_artifact
-from icd_resources.codes import is_block_id, normalize_code
+from icd_resources.codes import normalize_code
 from icd_resources.config import ResourceSettings
 from icd_resources.errors import ArtifactError, GuidelinesUnavailableError, UnknownCodeError
 from icd_resources.models import (
@@ -259,6 +259,11 @@ class IcdResources:
         ).fetchall()
         return [SeventhCharacter(c, d, info.block) for c, d in rows]
 
+    def needs_seventh_character(self, code: str) -> bool:
+        """Say whether a code is complete but for its 7th character (OCG I.A.5)."""
+        children = self.children(code)
+        return bool(children) and all(c.kind is NodeKind.EXTENSION for c in children)
+
     def codes(self, *, billable_only: bool = False) -> Iterator[CodeInfo]:
         """Iterate over every code in tabular order."""
         where = "WHERE billable = 1 " if billable_only else ""
@@ -501,12 +506,3 @@ def _code(row: tuple[Any, ...]) -> CodeInfo:
 def _entry(row: tuple[Any, ...], codes: tuple[IndexCode, ...]) -> IndexEntry:
     fields = dict(zip(_ENTRY_FIELDS, row, strict=True))
     return IndexEntry(**fields | {"source": IndexSource(fields["source"]), "codes": codes})
-
-
-def is_tabular_key(text: str) -> bool:
-    """Say whether ``text`` names a code or a block (used by CLI look-ups)."""
-    try:
-        normalize_code(text)
-        return True
-    except ValueError:
-        return is_block_id(text.strip().upper())

@@ -45,6 +45,8 @@ def test_lookup_json_and_non_billable(tmp_path: Path) -> None:
     result = clh("lookup", "S06.0", "--json", cache=tmp_path)
     card = json.loads(result.stdout)
     assert card["billable"] is False
+    needs = clh("lookup", "S06.0X1", cache=tmp_path)
+    assert "Billable: no - needs a 7th character" in needs.stdout
     assert card["billable_descendants"] == ["S06.0X1A", "S06.0X1D", "S06.0X1S", "S06.0X7A"]
 
 

@@ -34,3 +34,13 @@ def test_loader_reports_bad_rows_and_missing_texts() -> None:
     assert split.missing_texts == ["doc3"]
     with pytest.raises(FileNotFoundError, match="trainD.tsv"):
         load_codiesp(FIXTURE, "train")
+
+
+def test_gold_status_of_a_code_written_without_its_seventh_character(fixture_icd) -> None:
+    from evals.gold import BILLABLE, NOT_BILLABLE, NOT_IN_RELEASE, SEVENTH_OMITTED, gold_status
+
+    assert gold_status(fixture_icd, "S06.0X1") == SEVENTH_OMITTED  # present, extensions below
+    assert gold_status(fixture_icd, "S09.XXX") == SEVENTH_OMITTED  # padded, absent on its own
+    assert gold_status(fixture_icd, "A00") == NOT_BILLABLE
+    assert gold_status(fixture_icd, "A00.0") == BILLABLE
+    assert gold_status(fixture_icd, "Z99.9") == NOT_IN_RELEASE

@@ -194,3 +194,11 @@ def test_missing_use_additional_code_is_flagged(fixture_icd) -> None:
     assert "(A02)" in checks[-1].detail
     _codes, with_strain = run_checks(fixture_icd, ["A01", "A02"])
     assert all(c.rule != "Use additional code (OCG I.A.13)" for c in with_strain)
+
+
+def test_a_code_without_its_seventh_character_is_removed_with_the_reason(fixture_icd) -> None:
+    from graph.reconcile_checks import run_checks
+
+    codes, checks = run_checks(fixture_icd, ["S06.0X1"])
+    assert codes == []
+    assert checks[0].detail == "needs its 7th character (OCG I.A.5)"

@@ -150,3 +150,10 @@ def test_corrupt_artifact_is_refused(tmp_path: Path) -> None:
         IcdResources(bogus)
     with pytest.raises(ArtifactError, match="does not exist"):
         IcdResources(tmp_path / "missing.sqlite")
+
+
+def test_needs_seventh_character(fixture_icd: IcdResources) -> None:
+    assert fixture_icd.needs_seventh_character("S06.0X1")
+    assert fixture_icd.needs_seventh_character("S09")
+    assert not fixture_icd.needs_seventh_character("S06.0")  # children are subcategories
+    assert not fixture_icd.needs_seventh_character("A00.0")
