@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from clh import code_cli, eval_cli, llm_cli, resources_cli, search_cli
-from clh.llm import LLMError
+from llm import LLMError
 from graph.errors import NoteError
 from icd_resources import ResourceError, ResourceSettings
 from prompts import PromptError

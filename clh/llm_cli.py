@@ -10,10 +10,10 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from clh.llm import LLMClient, LLMSettings
-from clh.llm.embedded import EmbeddedConfig, EmbeddedServer
-from clh.llm.ledger import summarize
-from clh.llm.weights import EMBEDDED_MODELS, ensure_weights, model_spec
+from llm import LLMClient, LLMSettings
+from llm.embedded import EmbeddedConfig, EmbeddedServer
+from llm.ledger import summarize
+from llm.weights import EMBEDDED_MODELS, ensure_weights, model_spec
 from icd_resources import ResourceSettings
 
 llm_app = typer.Typer(

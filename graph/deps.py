@@ -11,7 +11,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from clh.llm import LLMClient, LLMSettings
+from llm import LLMClient, LLMSettings
 from graph.context import Context
 from icd_resources import IcdResources, ResourceSettings
 from tools.index_search import IndexSearcher, SearchSettings

@@ -1,11 +1,14 @@
-"""ICD-10-CM code strings: normalisation, shape checks and 7th-character expansion.
+"""ICD-10-CM code strings: the one home of every rule about them.
 
-These are pure string functions; whether a code exists is the store's business.
+Shape checks and normalisation, the index's incomplete codes, references and ranges inside
+instructional notes, and the 7th character. Pure string functions; whether a code exists is the
+store's business.
 """
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 from icd_resources.errors import MalformedCodeError
 
@@ -63,3 +66,80 @@ def with_seventh_character(code: str, char: str) -> str:
     """
     bare = code.replace(".", "").ljust(6, "X")
     return f"{bare[:3]}.{bare[3:]}{char}"
+
+
+# -- References to codes inside instructional notes -------------------------------------------
+# A category: a letter, then two characters of which at least one is a digit, so that QA0 (FY2026
+# letter-second categories) matches and an abbreviation in capitals (HIV, AND) does not.
+_REF_CODE = r"[A-Z](?:[0-9][0-9A-Z]|[A-Z][0-9])(?:\.[0-9A-Z]{1,4})?"
+_REF_RE = re.compile(
+    rf"\b(?P<first>{_REF_CODE})(?:\s*-\s*(?P<last>{_REF_CODE})\b|(?P<dash>\.?-))?(?![0-9A-Z.])"
+)
+_PAREN_RE = re.compile(r"\(([^()]*)\)")
+
+
+@dataclass(frozen=True, slots=True)
+class CodeRef:
+    """A reference to codes as a note writes it: ``E10.-``, ``N18.1-N18.6``, ``D56-D76``, ``I10``.
+
+    A single code refers to itself and every code below it ("-" only says so explicitly); a
+    range refers to every code from ``first`` to ``last``, each end read as a prefix (OCG I.A.2,
+    I.A.12: "(N18.1-N18.6)" covers N18.30).
+    """
+
+    first: str
+    last: str | None = None
+    incomplete: bool = False
+
+    def covers(self, code: str) -> bool:
+        """Say whether ``code`` is named by this reference."""
+        bare = code.replace(".", "")
+        low = self.first.replace(".", "")
+        if self.last is None:
+            return bare.startswith(low)
+        high = self.last.replace(".", "")
+        return low <= bare[: len(low)] and bare[: len(high)] <= high
+
+    def __str__(self) -> str:
+        if self.last:
+            return f"{self.first}-{self.last}"
+        return self.first + ("-" if self.incomplete else "")
+
+
+def code_references(text: str) -> list[CodeRef]:
+    """Return the code references of an instructional note, in order.
+
+    Only codes inside parentheses count: that is how the Tabular List writes a note's
+    reference, e.g. "diabetes mellitus (E08-E13)". Prose that names a category in passing
+    ("any type in A15 (J65)") is not a reference.
+    """
+    refs: list[CodeRef] = []
+    for group in _PAREN_RE.finditer(text):
+        for match in _REF_RE.finditer(group.group(1)):
+            refs.append(
+                CodeRef(match["first"], match["last"], incomplete=bool(match["dash"]))
+            )
+    return refs
+
+
+def note_names(text: str, code: str) -> bool:
+    """Say whether an instructional note's references name ``code`` (itself, an ancestor, a range)."""
+    return any(ref.covers(code) for ref in code_references(text))
+
+
+# -- The 7th character ----------------------------------------------------------------------
+
+
+def without_placeholders(code: str) -> str:
+    """Return a code without its dot and trailing placeholder X's (``W19.XXX`` -> ``W19``)."""
+    return code.replace(".", "").rstrip("X")
+
+
+def same_but_for_seventh(full: str, short: str) -> bool:
+    """Say whether ``full`` is ``short`` completed with a 7th character (OCG I.A.5).
+
+    Datasets such as CodiEsp write a code without its 7th character, placeholders kept or not:
+    ``W19.XXX`` and ``W19`` both stand for ``W19.XXXA``.
+    """
+    bare = full.replace(".", "")
+    return len(bare) == 7 and without_placeholders(bare[:6]) == without_placeholders(short)

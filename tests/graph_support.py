@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
-from clh.llm import LLMClient, LLMSettings
-from clh.llm.chat import Endpoint
+from llm import LLMClient, LLMSettings
+from llm.chat import Endpoint
 from graph.deps import Deps, override_deps
 from icd_resources import IcdResources
 from tests.fakes import FakeChatModel, FakeSearcher, Rule, agent_is, pick_lines

@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from clh.llm import Answer, AnswerFailure
+from llm import Answer, AnswerFailure
 from graph.schemas import Failure
 
 

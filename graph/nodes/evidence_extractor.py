@@ -8,8 +8,8 @@ from typing import Any
 
 from langgraph.runtime import Runtime
 
-from clh.llm import AnswerError, AnswerFailure, Decoding
-from clh.llm.answers import parse_json_answer
+from llm import AnswerError, AnswerFailure, Decoding
+from llm.answers import parse_json_answer
 from graph.context import Context, get_context
 from graph.deps import get_deps
 from graph.nodes.common import call_records, failure, timing

@@ -13,10 +13,10 @@ from pathlib import Path
 
 import pytest
 
-from clh.llm import LLMClient, LLMSettings
-from clh.llm.embedded import EmbeddedConfig, EmbeddedServer
-from clh.llm.errors import EmbeddedServerError, ModelWeightsError
-from clh.llm.weights import ensure_weights, model_spec
+from llm import LLMClient, LLMSettings
+from llm.embedded import EmbeddedConfig, EmbeddedServer
+from llm.errors import EmbeddedServerError, ModelWeightsError
+from llm.weights import ensure_weights, model_spec
 from icd_resources.config import default_cache_dir
 
 pytestmark = pytest.mark.embedded_model

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from langgraph.checkpoint.memory import InMemorySaver
 
-from clh.llm import LLMUnavailableError
+from llm import LLMUnavailableError
 from graph.builder import build_graph
 from graph.context import Context
 from graph.errors import NoteError

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from clh.llm.weights import ensure_weights, model_spec
+from llm.weights import ensure_weights, model_spec
 from icd_resources import IcdResources, ResourceSettings
 from icd_resources.config import default_cache_dir
 from tests.conftest import FIXTURE_RELEASE, REPO_ROOT

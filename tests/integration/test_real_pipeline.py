@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from clh.llm import LLMClient, LLMSettings
-from clh.llm.weights import ensure_weights, model_spec
+from llm import LLMClient, LLMSettings
+from llm.weights import ensure_weights, model_spec
 from graph.builder import build_graph
 from graph.context import Context
 from graph.deps import Deps, override_deps

@@ -1,7 +1,10 @@
 """One collection design, two backends: Qdrant Edge in-process, or a Qdrant server.
 
 Both hold a ``dense`` vector (cosine, HNSW m=32, ef_construct=256 as in the paper) and a ``bm25``
-sparse vector (IDF modifier) per entry, and fuse them by reciprocal rank fusion for hybrid search.
+sparse vector (IDF modifier) per entry. Both backends answer nearest-neighbour queries only; the
+ranking, and the reciprocal rank fusion of hybrid search, happen here, in one deterministic
+function (:func:`rank_hits`, :func:`fuse_rrf`): equal scores are ordered by entry id, so the same
+query gives the same hits in the same order on every run and on either backend.
 """
 
 from __future__ import annotations
@@ -10,7 +13,7 @@ import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol, cast
+from typing import Any, Protocol
 
 import numpy as np
 
@@ -30,6 +33,66 @@ class RawHit:
     id: int
     score: float
     payload: dict[str, Any]
+
+
+# Hits fetched beyond the cut so that the entries tied at the cut can be told apart.
+_MARGIN = 20
+
+
+def rank_hits(hits: Sequence[RawHit], limit: int, *, fetched: int) -> list[RawHit]:
+    """Order hits by score, then entry id, and keep ``limit`` of them.
+
+    When the store returned as many hits as asked for (``fetched``), entries tied with the
+    last one may exist beyond it, and which of them came back is arbitrary: those ties are
+    dropped, unless that leaves fewer than ``limit`` hits.
+    """
+    ordered = sorted(hits, key=lambda h: (-h.score, h.id))
+    if len(ordered) >= fetched and ordered:
+        sure = [h for h in ordered if h.score > ordered[-1].score]
+        if len(sure) >= limit:
+            ordered = sure
+    return ordered[:limit]
+
+
+def fuse_rrf(lists: Sequence[Sequence[RawHit]], limit: int, k: int) -> list[RawHit]:
+    """Fuse ranked lists by reciprocal rank fusion: score = sum of 1 / (k + rank).
+
+    Entries with equal scores in one list share its rank (1 + the number scoring higher), so
+    the arbitrary order of ties cannot change a fused score.
+    """
+    fused: dict[int, float] = {}
+    payloads: dict[int, dict[str, Any]] = {}
+    for hits in lists:
+        for hit in hits:
+            rank = 1 + sum(1 for other in hits if other.score > hit.score)
+            fused[hit.id] = fused.get(hit.id, 0.0) + 1.0 / (k + rank)
+            payloads.setdefault(hit.id, hit.payload)
+    ranked = sorted(fused, key=lambda i: (-fused[i], i))[:limit]
+    return [RawHit(i, fused[i], payloads[i]) for i in ranked]
+
+
+def query_ranked(
+    nearest: Any,
+    dense: list[float] | None,
+    sparse: Sparse | None,
+    mode: SearchMode,
+    limit: int,
+    settings: SearchSettings,
+) -> list[RawHit]:
+    """Run a dense, sparse or hybrid query through a backend's ``nearest(using, vector, n)``."""
+    wanted = [(DENSE, dense), (SPARSE, sparse)]
+    if mode is not SearchMode.HYBRID:
+        wanted = [(DENSE, dense)] if mode is SearchMode.DENSE else [(SPARSE, sparse)]
+    depth = limit if mode is not SearchMode.HYBRID else max(limit, settings.prefetch)
+    lists = []
+    for using, vector in wanted:
+        if vector is None:
+            continue
+        fetched = depth + _MARGIN
+        lists.append(rank_hits(nearest(using, vector, fetched), depth, fetched=fetched))
+    if mode is not SearchMode.HYBRID:
+        return lists[0] if lists else []
+    return fuse_rrf(lists, limit, settings.rrf_k)
 
 
 class Backend(Protocol):
@@ -150,34 +213,22 @@ class EdgeBackend:
             if sources
             else None
         )
-        dense_q = qe.Query.Nearest(dense, using=DENSE) if dense is not None else None
-        sparse_q = (
-            qe.Query.Nearest(qe.SparseVector(*sparse), using=SPARSE) if sparse is not None else None
-        )
-        if mode is SearchMode.HYBRID:
-            prefetches = [
-                qe.Prefetch(limit=max(limit, self.settings.prefetch), query=q, filter=where)
-                for q in (dense_q, sparse_q)
-                if q is not None
-            ]
+
+        def nearest(using: str, vector: Any, n: int) -> list[RawHit]:
+            query = vector if using == DENSE else qe.SparseVector(*vector)
             request = qe.QueryRequest(
-                limit=limit,
-                prefetches=prefetches,
-                query=cast(Any, qe.Fusion.Rrf(k=self.settings.rrf_k)),
-                with_payload=True,
-            )
-        else:
-            request = qe.QueryRequest(
-                limit=limit,
-                query=dense_q if mode is SearchMode.DENSE else sparse_q,
+                limit=n,
+                query=qe.Query.Nearest(query, using=using),
                 filter=where,
                 with_payload=True,
             )
-        try:
-            points = self._shard.query(request)
-        except Exception as exc:  # the Rust core raises its own error types
-            raise SearchBackendError(f"Qdrant Edge query failed: {exc}") from exc
-        return [RawHit(int(p.id), float(p.score), dict(p.payload or {})) for p in points]
+            try:
+                points = self._shard.query(request)
+            except Exception as exc:  # the Rust core raises its own error types
+                raise SearchBackendError(f"Qdrant Edge query failed: {exc}") from exc
+            return [RawHit(int(p.id), float(p.score), dict(p.payload or {})) for p in points]
+
+        return query_ranked(nearest, dense, sparse, mode, limit, self.settings)
 
     def count(self) -> int:
         return int(self._shard.info().points_count)
@@ -287,49 +338,27 @@ class ServerBackend:
             if sources
             else None
         )
-        sparse_vec = (
-            models.SparseVector(indices=sparse[0], values=sparse[1]) if sparse is not None else None
-        )
-        try:
-            if mode is SearchMode.HYBRID:
-                prefetch = []
-                if dense is not None:
-                    prefetch.append(
-                        models.Prefetch(
-                            query=dense,
-                            using=DENSE,
-                            filter=where,
-                            limit=max(limit, self.settings.prefetch),
-                        )
-                    )
-                if sparse_vec is not None:
-                    prefetch.append(
-                        models.Prefetch(
-                            query=sparse_vec,
-                            using=SPARSE,
-                            filter=where,
-                            limit=max(limit, self.settings.prefetch),
-                        )
-                    )
+
+        def nearest(using: str, vector: Any, n: int) -> list[RawHit]:
+            query = (
+                vector
+                if using == DENSE
+                else models.SparseVector(indices=vector[0], values=vector[1])
+            )
+            try:
                 result = self.client.query_points(
                     self.collection,
-                    prefetch=prefetch,
-                    query=models.RrfQuery(rrf=models.Rrf(k=self.settings.rrf_k)),
-                    limit=limit,
-                    with_payload=True,
-                )
-            else:
-                result = self.client.query_points(
-                    self.collection,
-                    query=dense if mode is SearchMode.DENSE else sparse_vec,
-                    using=DENSE if mode is SearchMode.DENSE else SPARSE,
+                    query=query,
+                    using=using,
                     query_filter=where,
-                    limit=limit,
+                    limit=n,
                     with_payload=True,
                 )
-        except Exception as exc:  # qdrant-client raises transport and HTTP errors alike
-            raise SearchBackendError(f"Qdrant query failed: {exc}") from exc
-        return [RawHit(int(p.id), float(p.score), dict(p.payload or {})) for p in result.points]
+            except Exception as exc:  # qdrant-client raises transport and HTTP errors alike
+                raise SearchBackendError(f"Qdrant query failed: {exc}") from exc
+            return [RawHit(int(p.id), float(p.score), dict(p.payload or {})) for p in result.points]
+
+        return query_ranked(nearest, dense, sparse, mode, limit, self.settings)
 
     def count(self) -> int:
         return int(self.client.count(self.collection).count)

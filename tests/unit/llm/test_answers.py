@@ -1,6 +1,6 @@
 import pytest
 
-from clh.llm.answers import (
+from llm.answers import (
     AnswerError,
     extract_answer,
     id_answer_schema,

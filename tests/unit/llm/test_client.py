@@ -8,9 +8,9 @@ import time
 
 import pytest
 
-from clh.llm import AnswerFailure, LLMClient, LLMSettings, LLMUnavailableError
-from clh.llm.chat import Endpoint, list_models, resolve_endpoint
-from clh.llm.ledger import summarize
+from llm import AnswerFailure, LLMClient, LLMSettings, LLMUnavailableError
+from llm.chat import Endpoint, list_models, resolve_endpoint
+from llm.ledger import summarize
 from tests.fakes import FakeOpenAIServer, completion
 
 PROMPT = [{"role": "user", "content": "Pick the fruit. ID: 1 | apple | ID END: 1"}]

@@ -7,11 +7,11 @@
 - ``answers``: the one parser of ``<answer>`` blocks and structured answers.
 """
 
-from clh.llm.answers import AnswerError, extract_answer, parse_id_answer, split_reasoning
-from clh.llm.client import Answer, AnswerFailure, LLMClient
-from clh.llm.errors import LLMError, LLMUnavailableError, ModelWeightsError
-from clh.llm.ledger import CallRecord, Ledger
-from clh.llm.settings import Decoding, LLMSettings
+from llm.answers import AnswerError, extract_answer, parse_id_answer, split_reasoning
+from llm.client import Answer, AnswerFailure, LLMClient
+from llm.errors import LLMError, LLMUnavailableError, ModelWeightsError
+from llm.ledger import CallRecord, Ledger
+from llm.settings import Decoding, LLMSettings
 
 __all__ = [
     "Answer",

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from clh.llm.errors import EmbeddedServerError, ModelWeightsError
+from llm.errors import EmbeddedServerError, ModelWeightsError
 
 _GGUF_MAGIC = b"GGUF"
 

@@ -20,11 +20,11 @@ from typing import Any, Generic, TypeVar
 import openai
 from langchain_core.messages import AIMessage, BaseMessage
 
-from clh.llm.answers import AnswerError, id_answer_schema, parse_id_answer, split_reasoning
-from clh.llm.chat import Endpoint, build_chat_model, resolve_endpoint
-from clh.llm.errors import LLMUnavailableError
-from clh.llm.ledger import CallRecord, Ledger
-from clh.llm.settings import Decoding, LLMSettings
+from llm.answers import AnswerError, id_answer_schema, parse_id_answer, split_reasoning
+from llm.chat import Endpoint, build_chat_model, resolve_endpoint
+from llm.errors import LLMUnavailableError
+from llm.ledger import CallRecord, Ledger
+from llm.settings import Decoding, LLMSettings
 
 T = TypeVar("T")
 Message = dict[str, str]

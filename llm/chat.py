@@ -20,10 +20,10 @@ from langchain_core.outputs import ChatResult
 from langchain_openai import ChatOpenAI
 from pydantic import SecretStr
 
-from clh.llm.embedded import EmbeddedConfig, embedded_server
-from clh.llm.errors import LLMUnavailableError
-from clh.llm.settings import LLMSettings
-from clh.llm.weights import ensure_weights, model_spec
+from llm.embedded import EmbeddedConfig, embedded_server
+from llm.errors import LLMUnavailableError
+from llm.settings import LLMSettings
+from llm.weights import ensure_weights, model_spec
 
 _PROBE_TIMEOUT_S = 10.0
 
