@@ -9,9 +9,9 @@ from typing import Annotated
 import typer
 
 from clh import code_cli, eval_cli, llm_cli, resources_cli, search_cli
-from llm import LLMError
 from graph.errors import NoteError
 from icd_resources import ResourceError, ResourceSettings
+from llm import LLMError
 from prompts import PromptError
 from tools.index_search import SearchError
 

@@ -10,11 +10,11 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
+from icd_resources import ResourceSettings
 from llm import LLMClient, LLMSettings
 from llm.embedded import EmbeddedConfig, EmbeddedServer
 from llm.ledger import summarize
 from llm.weights import EMBEDDED_MODELS, ensure_weights, model_spec
-from icd_resources import ResourceSettings
 
 llm_app = typer.Typer(
     help="The model layer: check, serve or fetch the model.", no_args_is_help=True

@@ -11,9 +11,9 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from llm import LLMClient, LLMSettings
 from graph.context import Context
 from icd_resources import IcdResources, ResourceSettings
+from llm import LLMClient, LLMSettings
 from tools.index_search import IndexSearcher, SearchSettings
 
 

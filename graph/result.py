@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
-from llm.ledger import summarize
 from graph.schemas import Candidate, CodeAssignment, Finding, Span, Verdict
 from graph.state import CodingState
 from icd_resources import IcdResources
+from llm.ledger import summarize
 
 
 def assignments(

@@ -116,16 +116,13 @@ def code_references(text: str) -> list[CodeRef]:
     refs: list[CodeRef] = []
     for group in _PAREN_RE.finditer(text):
         for match in _REF_RE.finditer(group.group(1)):
-            refs.append(
-                CodeRef(match["first"], match["last"], incomplete=bool(match["dash"]))
-            )
+            refs.append(CodeRef(match["first"], match["last"], incomplete=bool(match["dash"])))
     return refs
 
 
 def note_names(text: str, code: str) -> bool:
-    """Say whether an instructional note's references name ``code`` (itself, an ancestor, a range)."""
+    """Say whether a note's references name ``code`` (itself, an ancestor, a range)."""
     return any(ref.covers(code) for ref in code_references(text))
-
 
 # -- The 7th character ----------------------------------------------------------------------
 

@@ -8,7 +8,6 @@ from typing import Any
 
 from langgraph.runtime import Runtime
 
-from llm import AnswerFailure, Decoding
 from graph.context import Context, get_context
 from graph.deps import get_deps
 from graph.nodes.common import call_records, failure, timing
@@ -17,6 +16,7 @@ from graph.result import assignments, build_result
 from graph.schemas import Check
 from graph.state import CodingState
 from graph.tabular_view import code_details, general_guidelines
+from llm import AnswerFailure, Decoding
 from prompts import render_prompt
 
 AGENT = "code_reconciler"

@@ -5,8 +5,8 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from llm import Answer, AnswerFailure
 from graph.schemas import Failure
+from llm import Answer, AnswerFailure
 
 
 def timing(agent: str, started: float, pass_index: int) -> dict[str, Any]:

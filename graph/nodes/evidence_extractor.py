@@ -8,14 +8,14 @@ from typing import Any
 
 from langgraph.runtime import Runtime
 
-from llm import AnswerError, AnswerFailure, Decoding
-from llm.answers import parse_json_answer
 from graph.context import Context, get_context
 from graph.deps import get_deps
 from graph.nodes.common import call_records, failure, timing
 from graph.schemas import Finding
 from graph.spans import locate_span
 from graph.state import ChunkTask
+from llm import AnswerError, AnswerFailure, Decoding
+from llm.answers import parse_json_answer
 from prompts import render_prompt
 
 AGENT = "evidence_extractor"

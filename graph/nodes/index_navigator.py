@@ -9,13 +9,13 @@ from typing import Any
 
 from langgraph.runtime import Runtime
 
-from llm import AnswerFailure, Decoding
 from graph.context import Context, get_context
 from graph.deps import get_deps
 from graph.nodes.common import call_records, failure, timing
 from graph.schemas import Candidate, Finding
 from graph.state import FindingTask
 from icd_resources import IcdResources
+from llm import AnswerFailure, Decoding
 from prompts import render_prompt
 from tools.index_search import SearchHit
 

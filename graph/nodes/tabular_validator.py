@@ -8,13 +8,13 @@ from typing import Any
 
 from langgraph.runtime import Runtime
 
-from llm import AnswerFailure, Decoding
 from graph.context import Context, get_context
 from graph.deps import get_deps
 from graph.nodes.common import call_records, failure, timing
 from graph.schemas import Candidate, Verdict
 from graph.state import ChapterTask
 from graph.tabular_view import chapter_guidelines, code_details
+from llm import AnswerFailure, Decoding
 from prompts import render_prompt
 
 AGENT = "tabular_validator"

@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 from langgraph.checkpoint.memory import InMemorySaver
 
-from llm import LLMUnavailableError
 from graph.builder import build_graph
 from graph.context import Context
 from graph.errors import NoteError
+from llm import LLMUnavailableError
 from tests.fakes import agent_is, pick_lines
 from tests.graph_support import NOTE, default_rules
 
