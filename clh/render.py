@@ -1,4 +1,4 @@
-"""Render a coding result as markdown for a human coder to review."""
+"""Render for the terminal: a coding result as markdown, the release statistics as text."""
 
 from __future__ import annotations
 
@@ -61,4 +61,58 @@ def result_markdown(result: dict[str, Any]) -> str:
         f"{total['completion_tokens']} | {total['cached_tokens']} | "
         f"{sum(seconds.values()):.1f} |"
     )
+    return "\n".join(lines)
+
+
+def stats_text(data: dict[str, Any]) -> str:
+    """Render ``IcdResources.stats()`` as aligned text."""
+    lines = [
+        f"ICD-10-CM release {data['release']}  (artifact built {data['built_at']} in "
+        f"{data['build_seconds']:.1f} s)",
+        "",
+        "Files:",
+    ]
+    for file in data["files"]:
+        lines.append(f"  {file['kind']:<11} v{file['version'] or '?':<5} {file['path']}")
+    for skipped in data["skipped"]:
+        lines.append(f"  skipped     {skipped['path']}: {skipped['reason']}")
+    for problem in data["problems"]:
+        lines.append(f"  PROBLEM     {problem['kind']}: {problem['message']}")
+    tab = data["tabular"]
+    lines += [
+        "",
+        "Tabular List:",
+        f"  chapters {tab['chapters']}, blocks {tab['blocks']}, billable codes {tab['billable']}",
+    ]
+    lines.append(
+        "  codes: " + ", ".join(f"{k} {v}" for k, v in sorted(tab["codes_by_kind"].items()))
+    )
+    lines.append(
+        "  notes: " + ", ".join(f"{k} {v}" for k, v in sorted(tab["notes_by_kind"].items()))
+    )
+    lines.append(f"  7th-character definitions: {tab['seventh_character_definitions']}")
+    idx = data["index"]
+    lines += ["", "Alphabetic Index:"]
+    for source, count in sorted(idx["entries_by_source"].items()):
+        lines.append(
+            f"  {source:<9} entries {count:>6}, codes {idx['codes_by_source'].get(source, 0):>6}"
+        )
+    lines.append(
+        "  code roles: " + ", ".join(f"{k} {v}" for k, v in sorted(idx["code_roles"].items()))
+    )
+    lines.append(
+        f"  incomplete codes {idx['incomplete_codes']}, nemod {idx['nemod']}, "
+        f"see {idx['see']}, see also {idx['see_also']}"
+    )
+    lines.append(
+        f"  cross-references resolved exactly {idx['xrefs_resolved_exactly']}, partly "
+        f"{idx['xrefs_resolved_partly']}, generic ('see condition') {idx['xrefs_generic']}"
+    )
+    gl = data["guidelines"]
+    lines += [
+        "",
+        f"Guidelines: {gl['sections']} sections, {gl['chapters_mapped']} chapters mapped to I.C.N"
+        if gl["sections"]
+        else "Guidelines: not available",
+    ]
     return "\n".join(lines)

@@ -13,10 +13,11 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-from clh.cards import code_card, stats_text
+from clh.render import stats_text
 from icd_resources import IcdResources, ResourceSettings
 from icd_resources.build import ensure_artifact
 from icd_resources.fetch import fetch_release
+from tools.tabular_lookup import code_card
 
 resources_app = typer.Typer(
     help="Build, inspect and download the ICD-10-CM release.", no_args_is_help=True

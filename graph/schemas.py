@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from pydantic import BaseModel, Field
 
+from tools.code_checks import Check
+
+__all__ = ["Candidate", "Check", "CodeAssignment", "Failure", "Finding", "Span", "Verdict"]
+
 
 class Span(BaseModel):
     """A verbatim piece of the note, located by character offsets checked against the note."""
@@ -52,15 +56,6 @@ class Verdict(BaseModel):
     selected: bool
     rationale: str = ""
     notes_checked: list[str] = Field(default_factory=list)
-
-
-class Check(BaseModel):
-    """A deterministic check the reconciler ran after the model (recorded, not hidden)."""
-
-    rule: str = Field(description="e.g. 'Excludes1 (OCG I.A.12.a)'.")
-    codes: list[str]
-    action: str = Field(description="'removed X', 'moved X before Y', 'kept', ...")
-    detail: str = ""
 
 
 class Failure(BaseModel):

@@ -124,6 +124,7 @@ def note_names(text: str, code: str) -> bool:
     """Say whether a note's references name ``code`` (itself, an ancestor, a range)."""
     return any(ref.covers(code) for ref in code_references(text))
 
+
 # -- The 7th character ----------------------------------------------------------------------
 
 

@@ -102,13 +102,26 @@ class Note:
     """An instructional note with where it comes from.
 
     ``origin`` is the code, block id or ``Chapter N`` the note is written under; a note written
-    higher up applies to every code below it.
+    higher up applies to every code below it. ``heading`` is the lead-in of the list the note
+    belongs to ("Use additional code to identify:", ", for adverse effects, the nature of the
+    adverse effect, such as:"): an item is read with its heading, never alone.
     """
 
     kind: NoteKind
     text: str
     origin: str
     origin_kind: NodeKind
+    heading: str = ""
+
+    @property
+    def is_heading(self) -> bool:
+        """Say whether this note is the lead-in of a list (it ends with a colon)."""
+        return self.text.rstrip().endswith(":")
+
+    @property
+    def full_text(self) -> str:
+        """Return the note as a coder reads it: its heading, then its own text."""
+        return f"{self.heading} {self.text}".strip() if self.heading else self.text
 
 
 @dataclass(frozen=True, slots=True)

@@ -236,10 +236,18 @@ class IcdResources:
             rows = self._db.execute(
                 "SELECT kind, text FROM notes WHERE owner = ? ORDER BY seq", (owner,)
             ).fetchall()
+            headings: dict[NoteKind, str] = {}
             for kind, text in rows:
-                note_kind = NoteKind(kind)
-                if kinds is None or note_kind in kinds:
-                    notes.append(Note(note_kind, text, owner, owner_kind))
+                note = Note(
+                    NoteKind(kind), text, owner, owner_kind, headings.get(NoteKind(kind), "")
+                )
+                if note.is_heading:
+                    # The Tabular List writes a list's lead-in as its first <note>: the items
+                    # after it, up to the next lead-in of the same kind, belong to it.
+                    headings[note.kind] = text
+                    note = Note(note.kind, text, owner, owner_kind)
+                if kinds is None or note.kind in kinds:
+                    notes.append(note)
         return notes
 
     def seventh_characters(self, code: str) -> list[SeventhCharacter]:

@@ -11,13 +11,14 @@ from langgraph.runtime import Runtime
 from graph.context import Context, get_context
 from graph.deps import get_deps
 from graph.nodes.common import call_records, failure, timing
-from graph.reconcile_checks import run_checks
 from graph.result import assignments, build_result
 from graph.schemas import Check
 from graph.state import CodingState
-from graph.tabular_view import code_details, general_guidelines
 from llm import AnswerFailure, Decoding
 from prompts import render_prompt
+from tools.code_checks import run_checks
+from tools.guideline_fetch import general_guidelines
+from tools.tabular_lookup import code_details
 
 AGENT = "code_reconciler"
 

@@ -17,20 +17,10 @@ from graph.state import FindingTask
 from icd_resources import IcdResources
 from llm import AnswerFailure, Decoding
 from prompts import render_prompt
-from tools.index_search import SearchHit
+from tools.index_search import SearchHit, hit_line
 
 AGENT = "index_navigator"
 _WORD_RE = re.compile(r"[a-z0-9]{3,}")
-
-
-def entry_line(hit: SearchHit) -> str:
-    """Render a hit as the index line a coder reads, with where its see-references lead."""
-    line = hit.display
-    for xref in hit.xrefs:
-        if xref.kind == "see" and xref.target_path and xref.codes:
-            codes = " ".join(c.code + ("-" if c.incomplete else "") for c in xref.codes)
-            line += f" [see {xref.target_path}: {codes}]"
-    return line
 
 
 def words(text: str) -> set[str]:
@@ -129,7 +119,7 @@ async def index_navigator(task: FindingTask, runtime: Runtime[Context]) -> dict[
         scratchpad=task.get("scratchpad", ""),
         finding=finding,
         evidence=" / ".join(s.text for s in finding.spans),
-        entries=[entry_line(h) for h in hits],
+        entries=[hit_line(h) for h in hits],
         structured=structured,
     )
     outcome = await deps.llm.ask_ids(

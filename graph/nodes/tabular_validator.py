@@ -13,9 +13,10 @@ from graph.deps import get_deps
 from graph.nodes.common import call_records, failure, timing
 from graph.schemas import Candidate, Verdict
 from graph.state import ChapterTask
-from graph.tabular_view import chapter_guidelines, code_details
 from llm import AnswerFailure, Decoding
 from prompts import render_prompt
+from tools.guideline_fetch import chapter_guidelines
+from tools.tabular_lookup import code_details
 
 AGENT = "tabular_validator"
 _RATIONALE_CHARS = 1500

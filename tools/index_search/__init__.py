@@ -7,7 +7,7 @@ from tools.index_search.errors import (
     SearchBackendError,
     SearchError,
 )
-from tools.index_search.searcher import HitCode, IndexSearcher, SearchHit, XrefHit
+from tools.index_search.searcher import HitCode, IndexSearcher, SearchHit, XrefHit, hit_line
 from tools.index_search.settings import SearchMode, SearchSettings
 
 __all__ = [
@@ -23,4 +23,5 @@ __all__ = [
     "SearchSettings",
     "XrefHit",
     "build_index",
+    "hit_line",
 ]

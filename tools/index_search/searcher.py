@@ -66,6 +66,16 @@ class SearchHit:
         return codes
 
 
+def hit_line(hit: SearchHit) -> str:
+    """Render a hit as the index line a coder reads, with where its see-references lead."""
+    line = hit.display
+    for xref in hit.xrefs:
+        if xref.kind == "see" and xref.target_path and xref.codes:
+            codes = " ".join(c.code + ("-" if c.incomplete else "") for c in xref.codes)
+            line += f" [see {xref.target_path}: {codes}]"
+    return line
+
+
 class IndexSearcher:
     """Dense, sparse or hybrid search over the built collection of one release."""
 

@@ -182,7 +182,7 @@ def test_paraphrase_is_relocated_to_its_sentence_with_true_offsets() -> None:
 
 
 def test_missing_use_additional_code_is_flagged(fixture_icd) -> None:
-    from graph.reconcile_checks import run_checks
+    from tools.code_checks import run_checks
 
     codes, checks = run_checks(fixture_icd, ["A01", "A01", "A99.9"])
     assert codes == ["A01"]
@@ -197,7 +197,7 @@ def test_missing_use_additional_code_is_flagged(fixture_icd) -> None:
 
 
 def test_a_code_without_its_seventh_character_is_removed_with_the_reason(fixture_icd) -> None:
-    from graph.reconcile_checks import run_checks
+    from tools.code_checks import run_checks
 
     codes, checks = run_checks(fixture_icd, ["S06.0X1"])
     assert codes == []

@@ -1,4 +1,4 @@
-"""Deterministic checks after the reconciler's answer: recorded, never silent.
+"""Deterministic coding checks on an ordered code set: recorded, never silent.
 
 - billable only (OCG I.A.3, I.B.2: codes of the highest number of characters);
 - duplicates (I.B.12: a code is reported once);
@@ -11,9 +11,19 @@
 
 from __future__ import annotations
 
-from graph.schemas import Check
-from graph.tabular_view import code_refs, refers_to
+from pydantic import BaseModel, Field
+
 from icd_resources import IcdResources, NoteKind
+from icd_resources.codes import code_references, note_names
+
+
+class Check(BaseModel):
+    """A deterministic check that ran on a code set (recorded, never hidden)."""
+
+    rule: str = Field(description="The rule and its section, e.g. 'Excludes1 (OCG I.A.12.a)'.")
+    codes: list[str]
+    action: str = Field(description="'removed X', 'moved X before Y', 'flagged', ...")
+    detail: str = ""
 
 
 def run_checks(icd: IcdResources, ordered: list[str]) -> tuple[list[str], list[Check]]:
@@ -76,7 +86,7 @@ def _excludes1(icd: IcdResources, codes: list[str], checks: list[Check]) -> list
 
 def _excludes(icd: IcdResources, code: str, other: str) -> bool:
     return any(
-        refers_to(note.text, other)
+        note_names(note.text, other)
         for note in icd.notes_for(code, kinds={NoteKind.EXCLUDES1})
         if not note.origin.startswith("Chapter")
     )
@@ -87,7 +97,7 @@ def _code_first(icd: IcdResources, codes: list[str], checks: list[Check]) -> lis
     for code in codes:
         notes = icd.notes_for(code, kinds={NoteKind.CODE_FIRST})
         for etiology in [c for c in ordered if c != code]:
-            if any(refers_to(n.text, etiology) for n in notes) and ordered.index(
+            if any(note_names(n.text, etiology) for n in notes) and ordered.index(
                 etiology
             ) > ordered.index(code):
                 ordered.remove(etiology)
@@ -105,9 +115,9 @@ def _code_first(icd: IcdResources, codes: list[str], checks: list[Check]) -> lis
 def _use_additional(icd: IcdResources, codes: list[str], checks: list[Check]) -> None:
     for code in codes:
         for note in icd.notes_for(code, kinds={NoteKind.USE_ADDITIONAL_CODE}):
-            if note.origin.startswith("Chapter") or not code_refs(note.text):
+            if note.origin.startswith("Chapter") or not code_references(note.text):
                 continue
-            if not any(refers_to(note.text, other) for other in codes if other != code):
+            if not any(note_names(note.text, other) for other in codes if other != code):
                 checks.append(
                     Check(
                         rule="Use additional code (OCG I.A.13)",

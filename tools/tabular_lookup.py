@@ -1,4 +1,8 @@
-"""Readable renderings of release facts for the terminal: the code card and the stats table."""
+"""Tabular look-up: a code's card (hierarchy, notes with origin, 7th characters, children).
+
+What a coder checks in the Tabular List before assigning a code, as data and as text. Nodes,
+the CLI and the LangChain tools all read the release through these functions.
+"""
 
 from __future__ import annotations
 
@@ -87,55 +91,35 @@ def code_card(icd: IcdResources, code: str) -> dict[str, Any]:
     return card
 
 
-def stats_text(data: dict[str, Any]) -> str:
-    """Render ``IcdResources.stats()`` as aligned text."""
-    lines = [
-        f"ICD-10-CM release {data['release']}  (artifact built {data['built_at']} in "
-        f"{data['build_seconds']:.1f} s)",
-        "",
-        "Files:",
-    ]
-    for file in data["files"]:
-        lines.append(f"  {file['kind']:<11} v{file['version'] or '?':<5} {file['path']}")
-    for skipped in data["skipped"]:
-        lines.append(f"  skipped     {skipped['path']}: {skipped['reason']}")
-    for problem in data["problems"]:
-        lines.append(f"  PROBLEM     {problem['kind']}: {problem['message']}")
-    tab = data["tabular"]
-    lines += [
-        "",
-        "Tabular List:",
-        f"  chapters {tab['chapters']}, blocks {tab['blocks']}, billable codes {tab['billable']}",
-    ]
-    lines.append(
-        "  codes: " + ", ".join(f"{k} {v}" for k, v in sorted(tab["codes_by_kind"].items()))
-    )
-    lines.append(
-        "  notes: " + ", ".join(f"{k} {v}" for k, v in sorted(tab["notes_by_kind"].items()))
-    )
-    lines.append(f"  7th-character definitions: {tab['seventh_character_definitions']}")
-    idx = data["index"]
-    lines += ["", "Alphabetic Index:"]
-    for source, count in sorted(idx["entries_by_source"].items()):
-        lines.append(
-            f"  {source:<9} entries {count:>6}, codes {idx['codes_by_source'].get(source, 0):>6}"
-        )
-    lines.append(
-        "  code roles: " + ", ".join(f"{k} {v}" for k, v in sorted(idx["code_roles"].items()))
-    )
-    lines.append(
-        f"  incomplete codes {idx['incomplete_codes']}, nemod {idx['nemod']}, "
-        f"see {idx['see']}, see also {idx['see_also']}"
-    )
-    lines.append(
-        f"  cross-references resolved exactly {idx['xrefs_resolved_exactly']}, partly "
-        f"{idx['xrefs_resolved_partly']}, generic ('see condition') {idx['xrefs_generic']}"
-    )
-    gl = data["guidelines"]
-    lines += [
-        "",
-        f"Guidelines: {gl['sections']} sections, {gl['chapters_mapped']} chapters mapped to I.C.N"
-        if gl["sections"]
-        else "Guidelines: not available",
-    ]
-    return "\n".join(lines)
+# What a validator needs to judge a candidate: inclusion terms and the notes that constrain it.
+_DETAIL_KINDS = {
+    NoteKind.INCLUSION_TERM,
+    NoteKind.EXCLUDES1,
+    NoteKind.CODE_FIRST,
+    NoteKind.USE_ADDITIONAL_CODE,
+    NoteKind.CODE_ALSO,
+    NoteKind.SEVEN_CHR_NOTE,
+}
+_SHORT_LABELS = {
+    NoteKind.INCLUSION_TERM: "includes",
+    NoteKind.EXCLUDES1: "Excludes1",
+    NoteKind.CODE_FIRST: "Code first",
+    NoteKind.USE_ADDITIONAL_CODE: "Use additional code",
+    NoteKind.CODE_ALSO: "Code also",
+    NoteKind.SEVEN_CHR_NOTE: "7th character",
+}
+
+
+def code_details(icd: IcdResources, code: str, max_chars: int = 400) -> str:
+    """Summarize a code's inclusion terms and instructional notes (from the code upwards).
+
+    Chapter-level notes are left to the chapter's guideline text; list lead-ins are read with
+    their items.
+    """
+    parts: list[str] = []
+    for note in icd.notes_for(code, kinds=_DETAIL_KINDS):
+        if note.origin.startswith("Chapter") or note.is_heading:
+            continue
+        parts.append(f"{_SHORT_LABELS[note.kind]}: {note.full_text}")
+    text = "; ".join(parts)
+    return text if len(text) <= max_chars else text[: max_chars - 3] + "..."
