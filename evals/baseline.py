@@ -20,8 +20,6 @@ _NEGATION = re.compile(
 class IndexMatchingCoder:
     """Code a note by its best index entry per sentence."""
 
-    name = "index-matching baseline"
-
     def __init__(self, icd: IcdResources, searcher: Any) -> None:
         self.icd = icd
         self.searcher = searcher

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from evals.datasets import Doc
+from evals.doc_types import Doc
 from graph.context import Context
 
 NoteCoder = Callable[[Doc], Awaitable[dict[str, Any]]]

@@ -6,26 +6,16 @@ texts are machine translations, one sentence per line.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from pathlib import Path
 
-from evals.datasets import Doc
-
-SPLITS = ("train", "dev", "test")
+from evals.doc_types import Dataset, Doc
 
 
-@dataclass
-class CodiespSplit:
-    """A loaded split and the rows that could not be used (reported, never dropped silently)."""
-
-    name: str
-    docs: list[Doc]
-    bad_rows: list[tuple[int, str, str]] = field(default_factory=list)
-    missing_texts: list[str] = field(default_factory=list)
-
-
-def load_codiesp(root: Path, split: str) -> CodiespSplit:
+def load_codiesp(root: Path, split: str) -> Dataset:
     """Load one split of CodiEsp from its directory (``root/<split>``).
+
+    Rows that cannot be used (a malformed gold line, a missing text) are listed in the
+    dataset's ``problems``, never dropped silently.
 
     Raises:
         FileNotFoundError: naming the missing gold file or text directory.
@@ -38,24 +28,23 @@ def load_codiesp(root: Path, split: str) -> CodiespSplit:
     if not texts.is_dir():
         raise FileNotFoundError(f"no CodiEsp English texts at {texts}")
     gold: dict[str, list[str]] = {}
-    bad: list[tuple[int, str, str]] = []
+    problems: list[str] = []
     for number, line in enumerate(gold_file.read_text(encoding="utf-8").splitlines(), start=1):
         parts = line.strip().split("\t")
         if len(parts) != 2 or not parts[0] or not parts[1]:
-            bad.append((number, line, "expected article<TAB>code"))
+            problems.append(f"{split}D.tsv line {number}: expected article<TAB>code: {line!r}")
             continue
         article, code = parts
         gold.setdefault(article, [])
         if code.upper() not in gold[article]:
             gold[article].append(code.strip().upper())
     docs: list[Doc] = []
-    missing: list[str] = []
     for article in sorted(gold):
         path = texts / f"{article}.txt"
         if not path.is_file():
-            missing.append(article)
+            problems.append(f"no English text for {article}")
             continue
         docs.append(
             Doc(article, path.read_text(encoding="utf-8", errors="replace"), tuple(gold[article]))
         )
-    return CodiespSplit(split, docs, bad, missing)
+    return Dataset(f"codiesp-{split}", docs, problems)

@@ -1,33 +1,13 @@
-"""Evaluation datasets behind one shape: documents with an id, a text and gold codes."""
+"""Load any evaluation dataset by kind into the one ``Dataset`` shape."""
 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
 from pathlib import Path
 
-
-@dataclass(frozen=True, slots=True)
-class Doc:
-    """One note to code and its gold codes (upper case, dotted)."""
-
-    id: str
-    text: str
-    gold: tuple[str, ...]
-
-    @property
-    def sentences(self) -> list[str]:
-        """Return the non-empty lines (CodiEsp's English texts are sentence-split)."""
-        return [line.strip() for line in self.text.splitlines() if line.strip()]
-
-
-@dataclass
-class Dataset:
-    """Loaded documents and every row that could not be used, with the reason."""
-
-    name: str
-    docs: list[Doc]
-    problems: list[str] = field(default_factory=list)
+from evals.codiesp import load_codiesp
+from evals.doc_types import Dataset, Doc
+from evals.mdace import load_mdace
 
 
 def load(kind: str, source: Path, split: str = "dev", notes: Path | None = None) -> Dataset:
@@ -41,19 +21,10 @@ def load(kind: str, source: Path, split: str = "dev", notes: Path | None = None)
         ValueError: for an unknown dataset kind.
     """
     if kind == "codiesp":
-        from evals.codiesp import load_codiesp  # codiesp builds Doc from this module
-
-        loaded = load_codiesp(source, split)
-        problems = [f"{split}D.tsv line {n}: {why}: {line!r}" for n, line, why in loaded.bad_rows]
-        problems += [f"no English text for {article}" for article in loaded.missing_texts]
-        return Dataset(
-            f"codiesp-{split}", [Doc(d.id, d.text, d.gold) for d in loaded.docs], problems
-        )
+        return load_codiesp(source, split)
     if kind == "jsonl":
         return _load_jsonl(source)
     if kind == "mdace":
-        from evals.mdace import load_mdace
-
         if notes is None:
             raise ValueError("MDACE needs --notes: the path of MIMIC-III NOTEEVENTS.csv")
         return load_mdace(source, notes)

@@ -13,7 +13,7 @@ import json
 import sys
 from pathlib import Path
 
-from evals.datasets import Dataset, Doc
+from evals.doc_types import Dataset, Doc
 
 
 def _normalize(code: str) -> str:

@@ -10,7 +10,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from evals.datasets import Dataset, Doc
+from evals.doc_types import Dataset, Doc
 from graph.errors import NoteError
 
 PREDICTIONS = "predictions.jsonl"

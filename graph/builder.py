@@ -7,14 +7,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from langgraph.graph import START, StateGraph
+from langgraph.graph import END, START, StateGraph
 from langgraph.types import RetryPolicy
 
 from graph.context import Context
+from graph.names import Node
 from graph.nodes.code_reconciler import code_reconciler
 from graph.nodes.evidence_extractor import evidence_extractor
 from graph.nodes.index_navigator import index_navigator
-from graph.nodes.passes import merge_candidates, merge_findings, prepare_pass
+from graph.nodes.passes import join_candidates, merge_findings, prepare_pass
 from graph.nodes.tabular_validator import tabular_validator
 from graph.routing import (
     fan_out_chapters,
@@ -51,32 +52,32 @@ def build_graph(checkpointer: Any = None, cache: Any = None) -> Any:
     builder = StateGraph(
         CodingState, context_schema=Context, input_schema=CodingInput, output_schema=CodingOutput
     )
-    builder.add_node("prepare_pass", prepare_pass)
+    builder.add_node(Node.PREPARE_PASS, prepare_pass)
     builder.add_node(
-        "evidence_extractor", evidence_extractor, retry_policy=retry, input_schema=ChunkTask
+        Node.EVIDENCE_EXTRACTOR, evidence_extractor, retry_policy=retry, input_schema=ChunkTask
     )
-    builder.add_node("merge_findings", merge_findings)
+    builder.add_node(Node.MERGE_FINDINGS, merge_findings)
     builder.add_node(
-        "index_navigator", index_navigator, retry_policy=retry, input_schema=FindingTask
+        Node.INDEX_NAVIGATOR, index_navigator, retry_policy=retry, input_schema=FindingTask
     )
-    builder.add_node("merge_candidates", merge_candidates)
+    builder.add_node(Node.JOIN_CANDIDATES, join_candidates)
     builder.add_node(
-        "tabular_validator", tabular_validator, retry_policy=retry, input_schema=ChapterTask
+        Node.TABULAR_VALIDATOR, tabular_validator, retry_policy=retry, input_schema=ChapterTask
     )
-    builder.add_node("code_reconciler", code_reconciler, retry_policy=retry)
+    builder.add_node(Node.CODE_RECONCILER, code_reconciler, retry_policy=retry)
 
-    builder.add_edge(START, "prepare_pass")
-    builder.add_conditional_edges("prepare_pass", fan_out_chunks, ["evidence_extractor"])
-    builder.add_edge("evidence_extractor", "merge_findings")
+    builder.add_edge(START, Node.PREPARE_PASS)
+    builder.add_conditional_edges(Node.PREPARE_PASS, fan_out_chunks, [Node.EVIDENCE_EXTRACTOR])
+    builder.add_edge(Node.EVIDENCE_EXTRACTOR, Node.MERGE_FINDINGS)
     builder.add_conditional_edges(
-        "merge_findings", fan_out_findings, ["index_navigator", "code_reconciler"]
+        Node.MERGE_FINDINGS, fan_out_findings, [Node.INDEX_NAVIGATOR, Node.CODE_RECONCILER]
     )
-    builder.add_edge("index_navigator", "merge_candidates")
+    builder.add_edge(Node.INDEX_NAVIGATOR, Node.JOIN_CANDIDATES)
     builder.add_conditional_edges(
-        "merge_candidates", fan_out_chapters, ["tabular_validator", "code_reconciler"]
+        Node.JOIN_CANDIDATES, fan_out_chapters, [Node.TABULAR_VALIDATOR, Node.CODE_RECONCILER]
     )
-    builder.add_edge("tabular_validator", "code_reconciler")
+    builder.add_edge(Node.TABULAR_VALIDATOR, Node.CODE_RECONCILER)
     builder.add_conditional_edges(
-        "code_reconciler", route_after_code_reconciler, ["prepare_pass", "__end__"]
+        Node.CODE_RECONCILER, route_after_code_reconciler, [Node.PREPARE_PASS, END]
     )
     return builder.compile(checkpointer=checkpointer, cache=cache, name="clh")

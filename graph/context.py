@@ -3,8 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any, Literal
 
 from langgraph.runtime import Runtime
+
+from llm.settings import parse_decoding
+
+DecodingMode = Literal["thinking", "structured"]
+SearchModeName = Literal["hybrid", "dense", "sparse"]
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -22,15 +28,22 @@ class Context:
         default=None,
         metadata={"description": "Model name on that server (default: the one it serves)."},
     )
-    decoding: str | None = field(
+    decoding: DecodingMode | None = field(
         default=None,
         metadata={
-            "description": "'thinking', 'structured', or per agent: "
-            "'index_navigator=structured,tabular_validator=thinking'."
+            "description": "How every agent answers: 'thinking' (reason, then <answer>) or "
+            "'structured' (JSON schema). None: $CLH_LLM_DECODING, else the model layer's default."
         },
     )
-    search_mode: str = field(
-        default="hybrid", metadata={"description": "Index search: dense, sparse or hybrid."}
+    agent_decoding: dict[str, DecodingMode] = field(
+        default_factory=dict,
+        metadata={
+            "description": "Per-agent decoding over the global one, e.g. "
+            "{'index_navigator': 'structured'}."
+        },
+    )
+    search_mode: SearchModeName = field(
+        default="hybrid", metadata={"description": "Index search: hybrid, dense or sparse."}
     )
     top_k: int = field(
         default=10,
@@ -70,3 +83,12 @@ def get_context(runtime: Runtime[Context] | None) -> Context:
     """Return the run's context, or the defaults when the caller passed none."""
     context = runtime.context if runtime is not None else None
     return context if isinstance(context, Context) else Context()
+
+
+def decoding_fields(option: str | None) -> dict[str, Any]:
+    """Turn a ``--decoding`` option (a mode, or ``agent=mode`` pairs) into Context fields.
+
+    Raises:
+        ValueError: for an unknown mode or agent.
+    """
+    return parse_decoding(option) if option else {}

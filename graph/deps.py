@@ -8,7 +8,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from graph.context import Context
@@ -35,7 +35,13 @@ def get_deps(context: Context) -> Deps:
     """Return the clients for a run's context, building them once per configuration."""
     if _override is not None:
         return _override
-    key = (context.base_url, context.model, context.decoding, context.search_mode)
+    key = (
+        context.base_url,
+        context.model,
+        context.decoding,
+        tuple(sorted(context.agent_decoding.items())),
+        context.search_mode,
+    )
     with _lock:
         if key not in _cache:
             _cache[key] = _build(context)
@@ -51,6 +57,9 @@ def _build(context: Context) -> Deps:
     settings = LLMSettings.resolve(
         base_url=context.base_url, model=context.model, decoding=context.decoding
     )
+    if context.agent_decoding:
+        merged = {**settings.agent_decoding, **context.agent_decoding}
+        settings = replace(settings, agent_decoding=merged)
     llm = LLMClient.from_settings(settings, resources.cache_dir)
     return Deps(icd, searcher, llm)
 

@@ -73,7 +73,10 @@ def build_result(state: CodingState, extra: dict[str, Any]) -> dict[str, Any]:
         "codes": [c.model_dump() for c in merged.get("codes", [])],
         "checks": [c.model_dump() for c in merged.get("checks", [])],
         "findings": [f.model_dump() for f in merged.get("findings", [])],
-        "rejected": list(state.get("rejected", [])) + list(extra.get("rejected", [])),
+        "rejected": [
+            r.model_dump()
+            for r in list(state.get("rejected", [])) + list(extra.get("rejected", []))
+        ],
         "failures": [
             f.model_dump()
             for f in list(state.get("failures", [])) + list(extra.get("failures", []))

@@ -9,6 +9,7 @@ from langgraph.runtime import Runtime
 from langgraph.types import Send
 
 from graph.context import Context, get_context
+from graph.names import Node
 from graph.schemas import Candidate
 from graph.state import ChapterTask, ChunkTask, CodingState, FindingTask
 
@@ -18,7 +19,7 @@ def fan_out_chunks(state: CodingState) -> list[Send]:
     chunks = state.get("chunks") or [(0, len(state["note"]))]
     return [
         Send(
-            "evidence_extractor",
+            Node.EVIDENCE_EXTRACTOR,
             ChunkTask(
                 note=state["note"],
                 chunk_index=i,
@@ -34,14 +35,14 @@ def fan_out_chunks(state: CodingState) -> list[Send]:
     ]
 
 
-def fan_out_findings(state: CodingState) -> list[Send] | Literal["code_reconciler"]:
+def fan_out_findings(state: CodingState) -> list[Send] | Literal[Node.CODE_RECONCILER]:
     """Send each finding to its own index_navigator branch (none: straight to reconciling)."""
     findings = state.get("findings", [])
     if not findings:
-        return "code_reconciler"
+        return Node.CODE_RECONCILER
     return [
         Send(
-            "index_navigator",
+            Node.INDEX_NAVIGATOR,
             FindingTask(
                 finding=f,
                 note=state["note"],
@@ -54,16 +55,16 @@ def fan_out_findings(state: CodingState) -> list[Send] | Literal["code_reconcile
     ]
 
 
-def fan_out_chapters(state: CodingState) -> list[Send] | Literal["code_reconciler"]:
+def fan_out_chapters(state: CodingState) -> list[Send] | Literal[Node.CODE_RECONCILER]:
     """Send each chapter's candidates to its own tabular_validator branch."""
     by_chapter: dict[int, list[Candidate]] = defaultdict(list)
     for candidate in state.get("candidates", []):
         by_chapter[candidate.chapter].append(candidate)
     if not by_chapter:
-        return "code_reconciler"
+        return Node.CODE_RECONCILER
     return [
         Send(
-            "tabular_validator",
+            Node.TABULAR_VALIDATOR,
             ChapterTask(
                 note=state["note"],
                 chapter=chapter,
@@ -80,11 +81,11 @@ def fan_out_chapters(state: CodingState) -> list[Send] | Literal["code_reconcile
 
 def route_after_code_reconciler(
     state: CodingState, runtime: Runtime[Context]
-) -> Literal["prepare_pass", "__end__"]:
+) -> Literal[Node.PREPARE_PASS, "__end__"]:
     """Run another pass until max_passes, stopping early when a pass changed nothing."""
     passes = state.get("passes", [])
     if state.get("pass_index", 1) >= get_context(runtime).max_passes:
         return "__end__"
     if len(passes) >= 2 and passes[-1]["codes"] == passes[-2]["codes"]:
         return "__end__"
-    return "prepare_pass"
+    return Node.PREPARE_PASS

@@ -6,7 +6,16 @@ from pydantic import BaseModel, Field
 
 from tools.code_checks import Check
 
-__all__ = ["Candidate", "Check", "CodeAssignment", "Failure", "Finding", "Span", "Verdict"]
+__all__ = [
+    "Candidate",
+    "Check",
+    "CodeAssignment",
+    "Failure",
+    "Finding",
+    "Rejected",
+    "Span",
+    "Verdict",
+]
 
 
 class Span(BaseModel):
@@ -20,7 +29,7 @@ class Span(BaseModel):
 class Finding(BaseModel):
     """A codeable condition found in the note (evidence_extractor)."""
 
-    id: str = Field(description="Stable id within a pass: 'f<chunk>.<n>'.")
+    id: str = Field(description="Stable id: 'p<pass>.c<chunk>.f<n>'.")
     term: str = Field(description="The lead term a coder would look up, e.g. 'Fracture'.")
     modifiers: list[str] = Field(
         default_factory=list, description="Site, laterality, acuity, type, cause..."
@@ -56,6 +65,14 @@ class Verdict(BaseModel):
     selected: bool
     rationale: str = ""
     notes_checked: list[str] = Field(default_factory=list)
+
+
+class Rejected(BaseModel):
+    """Something an agent considered and dropped, with the reason (shown to the reviewer)."""
+
+    step: str = Field(description="The agent that dropped it.")
+    item: str = Field(description="A finding's term, a code, or an index entry.")
+    reason: str
 
 
 class Failure(BaseModel):

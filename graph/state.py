@@ -5,7 +5,15 @@ from __future__ import annotations
 import operator
 from typing import Annotated, Any, NotRequired, TypedDict
 
-from graph.schemas import Candidate, Check, CodeAssignment, Failure, Finding, Verdict
+from graph.schemas import (
+    Candidate,
+    Check,
+    CodeAssignment,
+    Failure,
+    Finding,
+    Rejected,
+    Verdict,
+)
 
 
 class CodingInput(TypedDict):
@@ -43,11 +51,11 @@ class CodingState(TypedDict):
     codes: NotRequired[list[CodeAssignment]]
     """The reconciler's ordered codes of the latest pass."""
     checks: NotRequired[list[Check]]
-    rejected: Annotated[list[dict[str, Any]], operator.add]
+    rejected: Annotated[list[Rejected], operator.add]
     """What was considered and dropped at each step, with the reason."""
     failures: Annotated[list[Failure], operator.add]
     calls: Annotated[list[dict[str, Any]], operator.add]
-    """Accounting: one record per model call (llm.ledger.CallRecord)."""
+    """Accounting: one record per model call (llm.ledger.CallRecord.to_dict())."""
     timings: Annotated[list[dict[str, Any]], operator.add]
     """Wall time per node run: {agent, seconds, pass}."""
     passes: Annotated[list[dict[str, Any]], operator.add]

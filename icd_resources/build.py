@@ -13,16 +13,16 @@ import sqlite3
 import tempfile
 import time
 from collections.abc import Callable
-from dataclasses import asdict
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from icd_resources.alphabetic_index import EntryRecord, parse_index
 from icd_resources.config import ResourceSettings
 from icd_resources.errors import ResourceError
-from icd_resources.guidelines import parse_guidelines
+from icd_resources.guidelines import SectionRecord, parse_guidelines
 from icd_resources.locate import Discovery, discover
 from icd_resources.models import FileKind, IndexSource
-from icd_resources.tabular import parse_tabular
+from icd_resources.tabular import TabularData, parse_tabular
 from icd_resources.xrefs import XrefResolver
 
 SCHEMA_VERSION = "4"
@@ -96,6 +96,18 @@ def ensure_artifact(
     return path, True
 
 
+@dataclass
+class _Parsed:
+    """Everything read from the release files, before it is written."""
+
+    tabular: TabularData
+    entries: list[EntryRecord] = field(default_factory=list)
+    xrefs: list[tuple[int, str, str, int | None, int]] = field(default_factory=list)
+    sections: list[SectionRecord] = field(default_factory=list)
+    versions: dict[str, str] = field(default_factory=dict)
+    problems: list[dict[str, str]] = field(default_factory=list)
+
+
 def build_artifact(found: Discovery, dest: Path, *, progress: Progress | None = None) -> None:
     """Parse every file found and write the artifact atomically to ``dest``.
 
@@ -105,27 +117,37 @@ def build_artifact(found: Discovery, dest: Path, *, progress: Progress | None = 
     report = progress or (lambda _label, _done, _total: None)
     total = 3 + len(_INDEX_KINDS) + 1
     started = time.perf_counter()
-    problems: list[dict[str, str]] = []
+    parsed = _parse(found, report, total)
+    report("cross-references", 1 + len(_INDEX_KINDS), total)
+    parsed.xrefs = _resolve_xrefs(parsed.entries)
+    report("guidelines", 2 + len(_INDEX_KINDS), total)
+    _parse_guidelines(found, parsed)
+    report("writing artifact", 3 + len(_INDEX_KINDS), total)
+    _write(found, parsed, dest, started)
+    report("done", total, total)
+
+
+def _parse(found: Discovery, report: Progress, total: int) -> _Parsed:
     tabular_file = found.files[FileKind.TABULAR]
     report("Tabular List", 0, total)
-    tabular = parse_tabular(Path(tabular_file.path))
-
-    entries: list[EntryRecord] = []
-    versions: dict[str, str] = {FileKind.TABULAR: tabular.version}
+    parsed = _Parsed(parse_tabular(Path(tabular_file.path)))
+    parsed.versions[FileKind.TABULAR] = parsed.tabular.version
     for step, (kind, source) in enumerate(_INDEX_KINDS, start=1):
         report(f"index: {source}", step, total)
         file = found.files.get(kind)
         if file is None:
             continue
         try:
-            data = parse_index(Path(file.path), source, start_id=len(entries) + 1)
+            data = parse_index(Path(file.path), source, start_id=len(parsed.entries) + 1)
         except ResourceError as exc:
-            problems.append({"kind": str(kind), "path": file.path, "message": str(exc)})
+            parsed.problems.append({"kind": str(kind), "path": file.path, "message": str(exc)})
             continue
-        entries.extend(data.entries)
-        versions[kind] = data.version
+        parsed.entries.extend(data.entries)
+        parsed.versions[kind] = data.version
+    return parsed
 
-    report("cross-references", 1 + len(_INDEX_KINDS), total)
+
+def _resolve_xrefs(entries: list[EntryRecord]) -> list[tuple[int, str, str, int | None, int]]:
     resolver = XrefResolver(entries)
     xrefs: list[tuple[int, str, str, int | None, int]] = []
     for entry in entries:
@@ -133,103 +155,40 @@ def build_artifact(found: Discovery, dest: Path, *, progress: Progress | None = 
             if target:
                 res = resolver.resolve(target, entry.source)
                 xrefs.append((entry.id, kind_name, target, res.entry_id, int(res.exact)))
+    return xrefs
 
-    report("guidelines", 2 + len(_INDEX_KINDS), total)
-    sections = []
+
+def _parse_guidelines(found: Discovery, parsed: _Parsed) -> None:
     guidelines_file = found.files.get(FileKind.GUIDELINES)
-    if guidelines_file is not None:
-        try:
-            sections = parse_guidelines(Path(guidelines_file.path))
-            versions[FileKind.GUIDELINES] = guidelines_file.version
-        except ResourceError as exc:
-            problems.append(
-                {"kind": "guidelines", "path": guidelines_file.path, "message": str(exc)}
-            )
+    if guidelines_file is None:
+        return
+    try:
+        parsed.sections = parse_guidelines(Path(guidelines_file.path))
+        parsed.versions[FileKind.GUIDELINES] = guidelines_file.version
+    except ResourceError as exc:
+        parsed.problems.append(
+            {"kind": "guidelines", "path": guidelines_file.path, "message": str(exc)}
+        )
 
-    report("writing artifact", 3 + len(_INDEX_KINDS), total)
+
+def _write(found: Discovery, parsed: _Parsed, dest: Path, started: float) -> None:
+    """Write the artifact to a temporary file, then move it into place (atomic)."""
+    tabular, entries, sections = parsed.tabular, parsed.entries, parsed.sections
     dest.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp_name = tempfile.mkstemp(prefix=".building-", suffix=".sqlite", dir=dest.parent)
     os.close(fd)
     try:
         with sqlite3.connect(tmp_name) as db:
-            db.executescript(_SCHEMA)
-            db.executemany(
-                "INSERT INTO chapters VALUES (?,?,?,?)",
-                [(c.number, c.description, c.first, c.last) for c in tabular.chapters],
-            )
-            db.executemany(
-                "INSERT INTO blocks VALUES (?,?,?,?,?,?)",
-                [
-                    (b.id, b.chapter, b.description, b.first, b.last, i)
-                    for i, b in enumerate(tabular.blocks)
-                ],
-            )
-            db.executemany(
-                "INSERT INTO codes VALUES (?,?,?,?,?,?,?,?,?)",
-                [
-                    (
-                        c.code,
-                        c.description,
-                        c.kind.value,
-                        c.parent,
-                        c.chapter,
-                        c.block,
-                        int(c.billable),
-                        c.depth,
-                        i,
-                    )
-                    for i, c in enumerate(tabular.codes)
-                ],
-            )
-            db.executemany(
-                "INSERT INTO notes VALUES (?,?,?,?,?)",
-                [(n.owner, n.owner_kind.value, n.kind.value, n.text, n.seq) for n in tabular.notes],
-            )
-            db.executemany(
-                "INSERT INTO seventh VALUES (?,?,?)",
-                [(s.owner, s.char, s.description) for s in tabular.seventh],
-            )
-            db.executemany(
-                "INSERT INTO entries VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
-                [
-                    (
-                        e.id,
-                        e.source.value,
-                        e.parent_id,
-                        e.level,
-                        e.title,
-                        e.nemod,
-                        e.path,
-                        e.see,
-                        e.see_also,
-                        e.manif_text,
-                        e.warning,
-                        e.column,
-                    )
-                    for e in entries
-                ],
-            )
-            db.executemany(
-                "INSERT INTO entry_codes VALUES (?,?,?,?)",
-                [(e.id, c.code, c.role, int(c.incomplete)) for e in entries for c in e.codes],
-            )
-            db.executemany("INSERT INTO xrefs VALUES (?,?,?,?,?)", xrefs)
-            db.executemany(
-                "INSERT INTO guidelines VALUES (?,?,?,?,?,?,?,?,?)",
-                [
-                    (s.id, s.parent, s.level, s.title, s.page, s.seq, s.end_seq, s.text, s.chapter)
-                    for s in sections
-                ],
-            )
+            _insert_rows(db, tabular, entries, parsed.xrefs, sections)
             meta = {
                 "schema_version": SCHEMA_VERSION,
                 "release": tabular.version,
-                "versions": json.dumps(versions),
+                "versions": json.dumps(parsed.versions),
                 "built_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
                 "build_seconds": f"{time.perf_counter() - started:.2f}",
                 "files": json.dumps([asdict(f) for f in found.files.values()]),
                 "skipped": json.dumps(found.skipped),
-                "problems": json.dumps(problems),
+                "problems": json.dumps(parsed.problems),
             }
             db.executemany("INSERT INTO meta VALUES (?,?)", list(meta.items()))
         db.close()
@@ -237,4 +196,81 @@ def build_artifact(found: Discovery, dest: Path, *, progress: Progress | None = 
     finally:
         if os.path.exists(tmp_name):
             os.unlink(tmp_name)
-    report("done", total, total)
+
+
+def _insert_rows(
+    db: sqlite3.Connection,
+    tabular: TabularData,
+    entries: list[EntryRecord],
+    xrefs: list[tuple[int, str, str, int | None, int]],
+    sections: list[SectionRecord],
+) -> None:
+    db.executescript(_SCHEMA)
+    db.executemany(
+        "INSERT INTO chapters VALUES (?,?,?,?)",
+        [(c.number, c.description, c.first, c.last) for c in tabular.chapters],
+    )
+    db.executemany(
+        "INSERT INTO blocks VALUES (?,?,?,?,?,?)",
+        [
+            (b.id, b.chapter, b.description, b.first, b.last, i)
+            for i, b in enumerate(tabular.blocks)
+        ],
+    )
+    db.executemany(
+        "INSERT INTO codes VALUES (?,?,?,?,?,?,?,?,?)",
+        [
+            (
+                c.code,
+                c.description,
+                c.kind.value,
+                c.parent,
+                c.chapter,
+                c.block,
+                int(c.billable),
+                c.depth,
+                i,
+            )
+            for i, c in enumerate(tabular.codes)
+        ],
+    )
+    db.executemany(
+        "INSERT INTO notes VALUES (?,?,?,?,?)",
+        [(n.owner, n.owner_kind.value, n.kind.value, n.text, n.seq) for n in tabular.notes],
+    )
+    db.executemany(
+        "INSERT INTO seventh VALUES (?,?,?)",
+        [(s.owner, s.char, s.description) for s in tabular.seventh],
+    )
+    db.executemany(
+        "INSERT INTO entries VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+        [
+            (
+                e.id,
+                e.source.value,
+                e.parent_id,
+                e.level,
+                e.title,
+                e.nemod,
+                e.path,
+                e.see,
+                e.see_also,
+                e.manif_text,
+                e.warning,
+                e.column,
+            )
+            for e in entries
+        ],
+    )
+    db.executemany(
+        "INSERT INTO entry_codes VALUES (?,?,?,?)",
+        [(e.id, c.code, c.role, int(c.incomplete)) for e in entries for c in e.codes],
+    )
+    db.executemany("INSERT INTO xrefs VALUES (?,?,?,?,?)", xrefs)
+    db.executemany(
+        "INSERT INTO guidelines VALUES (?,?,?,?,?,?,?,?,?)",
+        [
+            (s.id, s.parent, s.level, s.title, s.page, s.seq, s.end_seq, s.text, s.chapter)
+            for s in sections
+        ],
+    )

@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from icd_resources.errors import MalformedCodeError
 
 _CODE_RE = re.compile(r"^[A-Z][0-9A-Z][0-9A-Z](?:\.[0-9A-Z]{1,4})?$")
-_BLOCK_RE = re.compile(r"^[A-Z][0-9A-Z][0-9A-Z]-[A-Z][0-9A-Z][0-9A-Z]$")
 
 
 def normalize_code(raw: str) -> str:
@@ -33,11 +32,6 @@ def normalize_code(raw: str) -> str:
     if not _CODE_RE.match(text):
         raise MalformedCodeError(raw)
     return text
-
-
-def is_block_id(text: str) -> bool:
-    """Say whether ``text`` is a block (section) id such as ``A00-A09``."""
-    return bool(_BLOCK_RE.match(text))
 
 
 def split_index_code(raw: str) -> tuple[str, bool] | None:

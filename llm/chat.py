@@ -66,6 +66,11 @@ def resolve_endpoint(
     if settings.base_url:
         base_url = settings.base_url.rstrip("/")
         served = list_models(base_url, settings.api_key)
+        if not settings.model and not served:
+            raise LLMUnavailableError(
+                f"the model server at {base_url} lists no model at GET /models: "
+                "set CLH_LLM_MODEL to the model it serves"
+            )
         model = settings.model or served[0]
         if served and model not in served:
             raise LLMUnavailableError(
@@ -115,7 +120,13 @@ def list_models(base_url: str, api_key: str | None) -> list[str]:
             f"cannot reach the model server at {base_url} ({reason}) within "
             f"{_PROBE_TIMEOUT_S:.0f} s: check CLH_LLM_BASE_URL and that the server is running"
         ) from exc
-    return [str(m.get("id")) for m in data.get("data", []) if m.get("id")]
+    listed = data.get("data") if isinstance(data, dict) else None
+    if not isinstance(listed, list):
+        raise LLMUnavailableError(
+            f"the model server at {base_url} answered GET /models without a model list "
+            "(is it an OpenAI-compatible server? the URL must end in /v1)"
+        )
+    return [str(m.get("id")) for m in listed if isinstance(m, dict) and m.get("id")]
 
 
 def build_chat_model(settings: LLMSettings, endpoint: Endpoint) -> ChatOpenAI:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from collections import deque
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from typing import Any
@@ -32,10 +33,14 @@ class CallRecord:
 
 
 class Ledger:
-    """A thread-safe list of call records with totals per agent."""
+    """A thread-safe record of the client's latest calls.
 
-    def __init__(self) -> None:
-        self._records: list[CallRecord] = []
+    A long-lived client (``langgraph dev``, a batch) makes calls without end: the ledger keeps
+    the latest ``max_records``. Each run's own accounting is kept in its graph state.
+    """
+
+    def __init__(self, max_records: int = 10_000) -> None:
+        self._records: deque[CallRecord] = deque(maxlen=max_records)
         self._lock = threading.Lock()
 
     def add(self, record: CallRecord) -> None:

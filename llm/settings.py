@@ -97,11 +97,11 @@ class LLMSettings:
             values["api_key"] = key
         decoding = values.pop("decoding", None)
         if decoding:
-            values.update(_parse_decoding(decoding))
+            values.update(parse_decoding(decoding))
         explicit_decoding = explicit.pop("decoding", None)
         values.update({k: v for k, v in explicit.items() if v is not None})
         if explicit_decoding:
-            values.update(_parse_decoding(str(explicit_decoding)))
+            values.update(parse_decoding(str(explicit_decoding)))
         return replace(cls(), **values)
 
 
@@ -113,7 +113,16 @@ def _coerce(type_name: str, raw: str) -> Any:
     return raw
 
 
-def _parse_decoding(text: str) -> dict[str, Any]:
+def parse_decoding(text: str) -> dict[str, Any]:
+    """Read a decoding option: ``thinking``, ``structured`` or ``agent=mode`` pairs.
+
+    Returns:
+        ``{"decoding": mode, "agent_decoding": {}}`` for one mode, ``{"agent_decoding": {...}}``
+        for pairs.
+
+    Raises:
+        ValueError: for an unknown mode or agent.
+    """
     if "=" not in text:  # one mode for every agent
         return {"decoding": Decoding(text.strip()).value, "agent_decoding": {}}
     per_agent: dict[str, str] = {}

@@ -2,96 +2,78 @@
 
 from __future__ import annotations
 
-import asyncio
-import time
 from typing import Any
 
 from langgraph.runtime import Runtime
 
-from graph.context import Context, get_context
-from graph.deps import get_deps
-from graph.nodes.common import call_records, failure, timing
+from graph.context import Context
+from graph.names import Node
+from graph.nodes.kit import AgentRun
 from graph.result import assignments, build_result
 from graph.schemas import Check
 from graph.state import CodingState
-from llm import AnswerFailure, Decoding
-from prompts import render_prompt
 from tools.code_checks import run_checks
 from tools.guideline_fetch import general_guidelines
 from tools.tabular_lookup import code_details
 
-AGENT = "code_reconciler"
-
 
 async def code_reconciler(state: CodingState, runtime: Runtime[Context]) -> dict[str, Any]:
     """Select and order the final codes, then run the deterministic checks."""
-    started = time.perf_counter()
-    context = get_context(runtime)
-    deps = await asyncio.to_thread(get_deps, context)  # first use loads models: off the loop
     pass_index = state.get("pass_index", 1)
-    tentative: list[str] = []
-    for verdict in state.get("verdicts", []):
-        if verdict.selected and verdict.code not in tentative:
-            tentative.append(verdict.code)
-    details = {code: code_details(deps.icd, code, max_chars=600) for code in tentative}
-    update: dict[str, Any] = {"calls": [], "failures": [], "checks": []}
-    ordered: list[str] = []
-    rationale = ""
-    if tentative:
-        structured = deps.llm.decoding_for(AGENT) is Decoding.STRUCTURED
-        messages = render_prompt(
-            AGENT,
-            context.prompt_versions.get(AGENT, "v1"),
-            note=state["note"],
-            scratchpad=state.get("scratchpad", ""),
-            codes=[
-                {"code": c, "description": deps.icd.lookup(c).description, "notes": details[c]}
-                for c in tentative
-            ],
-            guidelines=general_guidelines(deps.icd, context.guideline_chars),
-            structured=structured,
-        )
-        outcome = await deps.llm.ask_ids(
-            AGENT,
-            messages,
-            range(1, len(tentative) + 1),
-            multiple=True,
-            note_id=state.get("note_id"),
-        )
-        update["calls"] = call_records(outcome)
-        if isinstance(outcome, AnswerFailure):
-            # A visible fallback: the validated codes, unreconciled, in validation order.
-            update["failures"] = [failure(AGENT, "final code set", outcome)]
-            ordered = list(tentative)
-            update["checks"] = [
-                Check(
-                    rule="Reconciler fallback",
-                    codes=ordered,
-                    action="kept all validated codes",
-                    detail="the reconciler gave no usable answer",
-                )
-            ]
-        else:
-            ordered = [tentative[i - 1] for i in outcome.value]
-            rationale = (outcome.reasoning or outcome.reply)[-1500:]
-            dropped = [c for c in tentative if c not in ordered]
-            if dropped:
-                update["rejected"] = [
-                    {"step": AGENT, "item": c, "reason": "not selected by the reconciler"}
-                    for c in dropped
-                ]
-    ordered, checks = run_checks(deps.icd, ordered)
-    update["checks"] = update["checks"] + checks
-    update["codes"] = assignments(
-        deps.icd,
-        ordered,
-        state.get("findings", []),
-        state.get("candidates", []),
-        state.get("verdicts", []),
-        rationale,
-        details,
+    run = await AgentRun.start(
+        Node.CODE_RECONCILER, runtime, pass_index, state.get("note_id", "note")
     )
-    update["passes"] = [{"pass": pass_index, "codes": ordered}]
-    update["timings"] = [timing(AGENT, started, pass_index)]
+    icd = run.deps.icd
+    tentative = list(dict.fromkeys(v.code for v in state.get("verdicts", []) if v.selected))
+    details = {code: code_details(icd, code, max_chars=600) for code in tentative}
+    ordered, rationale, fallback = await _reconcile(run, state, tentative, details)
+    ordered, checks = run_checks(icd, ordered)
+    update = run.finish(
+        checks=fallback + checks,
+        codes=assignments(
+            icd,
+            ordered,
+            state.get("findings", []),
+            state.get("candidates", []),
+            state.get("verdicts", []),
+            rationale,
+            details,
+        ),
+        passes=[{"pass": pass_index, "codes": ordered}],
+    )
     update["result"] = build_result(state, update)
     return update
+
+
+async def _reconcile(
+    run: AgentRun, state: CodingState, tentative: list[str], details: dict[str, str]
+) -> tuple[list[str], str, list[Check]]:
+    """Ask the model for the final ordered set; return it, the rationale and any fallback."""
+    if not tentative:
+        return [], "", []
+    messages = run.render(
+        note=state["note"],
+        scratchpad=state.get("scratchpad", ""),
+        codes=[
+            {"code": c, "description": run.deps.icd.lookup(c).description, "notes": details[c]}
+            for c in tentative
+        ],
+        guidelines=general_guidelines(run.deps.icd, run.context.guideline_chars),
+    )
+    outcome = await run.deps.llm.ask_ids(
+        run.agent, messages, range(1, len(tentative) + 1), multiple=True, note_id=run.note_id
+    )
+    if not run.record(outcome, "final code set"):
+        # A visible fallback: the validated codes, unreconciled, in validation order.
+        fallback = Check(
+            rule="Reconciler fallback",
+            codes=list(tentative),
+            action="kept all validated codes",
+            detail="the reconciler gave no usable answer",
+        )
+        return list(tentative), "", [fallback]
+    ordered = [tentative[i - 1] for i in outcome.value]
+    for code in tentative:
+        if code not in ordered:
+            run.reject(code, "not selected by the reconciler")
+    return ordered, (outcome.reasoning or outcome.reply)[-1500:], []

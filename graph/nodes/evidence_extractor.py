@@ -2,23 +2,19 @@
 
 from __future__ import annotations
 
-import asyncio
-import time
 from typing import Any
 
 from langgraph.runtime import Runtime
 
-from graph.context import Context, get_context
-from graph.deps import get_deps
-from graph.nodes.common import call_records, failure, timing
+from graph.context import Context
+from graph.names import Node
+from graph.nodes.kit import AgentRun
 from graph.schemas import Finding
 from graph.spans import locate_span
 from graph.state import ChunkTask
-from llm import AnswerError, AnswerFailure, Decoding
+from llm import AnswerError
 from llm.answers import parse_json_answer
-from prompts import render_prompt
 
-AGENT = "evidence_extractor"
 FINDINGS_SCHEMA: dict[str, Any] = {
     "type": "object",
     "properties": {
@@ -71,47 +67,32 @@ def parse_findings(reply: str, *, structured: bool) -> list[dict[str, Any]]:
 
 async def evidence_extractor(task: ChunkTask, runtime: Runtime[Context]) -> dict[str, Any]:
     """List the codeable findings of one chunk, each with verified evidence offsets."""
-    started = time.perf_counter()
-    context = get_context(runtime)
-    deps = await asyncio.to_thread(get_deps, context)  # first use loads models: off the loop
-    structured = deps.llm.decoding_for(AGENT) is Decoding.STRUCTURED
-    chunk = task["note"][task["start"] : task["end"]]
-    messages = render_prompt(
-        AGENT,
-        context.prompt_versions.get(AGENT, "v1"),
-        note=chunk,
+    run = await AgentRun.start(
+        Node.EVIDENCE_EXTRACTOR, runtime, task["pass_index"], task["note_id"]
+    )
+    structured = run.structured
+    messages = run.render(
+        note=task["note"][task["start"] : task["end"]],
         chunk_index=task["chunk_index"],
         chunk_count=task["chunk_count"],
         scratchpad=task["scratchpad"],
-        structured=structured,
     )
-    outcome = await deps.llm.ask(
-        AGENT,
+    outcome = await run.deps.llm.ask(
+        run.agent,
         messages,
         lambda reply: parse_findings(reply, structured=structured),
         schema=FINDINGS_SCHEMA if structured else None,
-        note_id=task["note_id"],
+        note_id=run.note_id,
     )
-    update: dict[str, Any] = {
-        "calls": call_records(outcome),
-        "timings": [timing(AGENT, started, task["pass_index"])],
-    }
-    scope = f"chunk {task['chunk_index'] + 1} of {task['chunk_count']}"
-    if isinstance(outcome, AnswerFailure):
-        update["failures"] = [failure(AGENT, scope, outcome)]
-        return update
+    if not run.record(outcome, f"chunk {task['chunk_index'] + 1} of {task['chunk_count']}"):
+        return run.finish()
     findings: list[Finding] = []
-    rejected: list[dict[str, Any]] = []
     for number, item in enumerate(outcome.value, start=1):
         span = locate_span(task["note"], item["evidence"], task["start"], task["end"])
         if span is None:
-            rejected.append(
-                {
-                    "step": AGENT,
-                    "item": item["term"],
-                    "reason": f"evidence not found verbatim in the note: "
-                    f"{item['evidence'][:200]!r}",
-                }
+            run.reject(
+                item["term"],
+                f"evidence not found verbatim in the note: {item['evidence'][:200]!r}",
             )
             continue
         findings.append(
@@ -122,6 +103,4 @@ async def evidence_extractor(task: ChunkTask, runtime: Runtime[Context]) -> dict
                 spans=[span],
             )
         )
-    update["findings"] = findings
-    update["rejected"] = rejected
-    return update
+    return run.finish(findings=findings)

@@ -81,6 +81,10 @@ async def merge_findings(state: CodingState) -> dict[str, Any]:
     return {"findings": Overwrite(list(merged.values()))}
 
 
-async def merge_candidates(state: CodingState) -> dict[str, Any]:
-    """Join the navigator branches (the chapter fan-out reads the merged list)."""
+async def join_candidates(state: CodingState) -> dict[str, Any]:
+    """Wait for every navigator branch; the chapter fan-out then reads all candidates.
+
+    The candidates need no merging here: the validators group them by chapter and keep one
+    candidate per code.
+    """
     return {}

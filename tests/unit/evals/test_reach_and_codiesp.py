@@ -30,8 +30,10 @@ def test_loader_reports_bad_rows_and_missing_texts() -> None:
     assert [d.id for d in split.docs] == ["doc1", "doc2"]
     assert split.docs[0].gold == ("N18.9", "W19.XXX")  # upper-cased, duplicates merged
     assert split.docs[0].sentences == ["Chronic kidney disease.", "The patient fell."]
-    assert split.bad_rows == [(4, "broken line without tab", "expected article<TAB>code")]
-    assert split.missing_texts == ["doc3"]
+    assert split.problems == [
+        "devD.tsv line 4: expected article<TAB>code: 'broken line without tab'",
+        "no English text for doc3",
+    ]
     with pytest.raises(FileNotFoundError, match="trainD.tsv"):
         load_codiesp(FIXTURE, "train")
 

@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from evals.datasets import Dataset, Doc, load
+from evals.datasets import load
+from evals.doc_types import Dataset, Doc
 from evals.runner import RunConfig, read_rows, run_notes, start_run
 from evals.summary import summarize_run, write_report
 from graph.errors import NoteError

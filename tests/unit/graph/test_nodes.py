@@ -42,8 +42,8 @@ def test_extractor_locates_spans_and_drops_paraphrases(make_deps) -> None:
     assert finding.term == "Cholera" and finding.modifiers == ["classic"]
     (span,) = finding.spans
     assert NOTE[span.start : span.end] == span.text == "classic cholera"
-    assert update["rejected"][0]["item"] == "Fever"
-    assert "not found verbatim" in update["rejected"][0]["reason"]
+    assert update["rejected"][0].item == "Fever"
+    assert "not found verbatim" in update["rejected"][0].reason
     system, user = fake.prompts[0]
     assert "Do not code conditions that are negated" in system
     assert "Hx of CVA" in system and "DNR" in system and "quit smoking" in system
@@ -83,7 +83,7 @@ def test_navigator_selects_entries_and_expands_incomplete_codes(make_deps) -> No
     _system, user = fake.prompts[0]
     assert "Finding: Cholera (classic)" in user and 'Evidence: "classic cholera"' in user
     assert "| Cholera (fixture) A00- |" in user
-    assert any("not selected" in r["reason"] for r in update["rejected"])
+    assert any("not selected" in r.reason for r in update["rejected"])
 
 
 def test_validator_prompt_holds_note_guidelines_and_tabular_notes(make_deps) -> None:

@@ -1,7 +1,6 @@
 import pytest
 
 from icd_resources.codes import (
-    is_block_id,
     normalize_code,
     split_index_code,
     with_seventh_character,
@@ -62,8 +61,3 @@ def test_with_seventh_character_pads_with_placeholder_x(
     code: str, char: str, expected: str
 ) -> None:
     assert with_seventh_character(code, char) == expected
-
-
-def test_is_block_id() -> None:
-    assert is_block_id("A00-A09")
-    assert not is_block_id("A00")

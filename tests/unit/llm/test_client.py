@@ -164,3 +164,33 @@ def test_structured_reply_cut_at_the_token_limit_is_reasked() -> None:
     first = answer.calls[0]
     assert first.outcome == "malformed" and first.completion_tokens == 48
     assert "limit of 48 tokens" in server.requests[1]["messages"][-1]["content"]
+
+
+def test_the_ledger_keeps_only_the_latest_calls() -> None:
+    from llm.ledger import CallRecord, Ledger
+
+    ledger = Ledger(max_records=3)
+    for n in range(5):
+        ledger.add(
+            CallRecord(
+                agent=f"a{n}",
+                model="m",
+                prompt_tokens=1,
+                completion_tokens=1,
+                cached_tokens=0,
+                latency_s=0.1,
+                retries=0,
+                outcome="ok",
+            )
+        )
+    assert [r.agent for r in ledger.records] == ["a2", "a3", "a4"]
+
+
+def test_a_server_that_lists_no_model_is_a_clear_error() -> None:
+    server = FakeOpenAIServer(models=())
+    with server.running():
+        with pytest.raises(LLMUnavailableError, match="lists no model.*CLH_LLM_MODEL"):
+            resolve_endpoint(LLMSettings.resolve(base_url=server.base_url), None)
+        # Naming the model is enough: the server need not list it.
+        settings = LLMSettings.resolve(base_url=server.base_url, model="m")
+        assert resolve_endpoint(settings, None).model == "m"

@@ -1,0 +1,202 @@
+"""Evaluate a coder on a dataset, resumably, from Python or the CLI: ``run_eval``.
+
+::
+
+    from evals.run import EvalOptions, run_eval
+    result = run_eval(ResourceSettings.resolve(), EvalOptions(coder="baseline", limit=20))
+    result.summary["all_gold"]["micro_f1"]
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any, Literal
+
+from evals.baseline import IndexMatchingCoder
+from evals.coders import graph_note_coder
+from evals.codiesp import load_codiesp
+from evals.datasets import load
+from evals.doc_types import Doc
+from evals.experiments import compare_table, passes_table
+from evals.runner import RunConfig, read_rows, run_notes, start_run
+from evals.summary import summarize_run, write_report
+from graph.builder import build_graph
+from graph.context import Context, SearchModeName, decoding_fields
+from graph.deps import get_deps
+from icd_resources import IcdResources, ResourceSettings
+from tools.index_search import IndexSearcher, SearchSettings, build_index
+
+Progress = Callable[[int, int], None]
+CoderName = Literal["graph", "baseline"]
+
+
+@dataclass(frozen=True)
+class EvalOptions:
+    """One evaluation run's settings."""
+
+    dataset: str = "codiesp"
+    split: str = "dev"
+    data: Path = Path("../shared/data/codiesp")
+    coder: CoderName = "graph"
+    limit: int | None = None
+    passes: int = 1
+    concurrency: int = 1
+    top_k: int = 10
+    search_mode: SearchModeName = "hybrid"
+    decoding: str | None = None
+    out: Path | None = None
+    """The run directory; default: ``<cache>/runs/<name>``, never inside the package."""
+    notes: Path | None = None
+
+    @property
+    def name(self) -> str:
+        """Return the run's default directory name: dataset and every setting."""
+        return (
+            f"{self.dataset}-{self.split}-{self.coder}-p{self.passes}-k{self.top_k}-"
+            f"{self.search_mode}-{self.decoding or 'default'}"
+        )
+
+
+@dataclass(frozen=True)
+class EvalResult:
+    """What one ``run_eval`` call produced."""
+
+    run_dir: Path
+    summary: dict[str, Any]
+    coded: int
+    """Notes coded by this call (the others were already in the run)."""
+    report: Path
+
+
+def run_eval(
+    resources: ResourceSettings,
+    options: EvalOptions,
+    *,
+    progress: Progress | None = None,
+    warn: Callable[[str], None] = print,
+) -> EvalResult:
+    """Code the dataset's notes (skipping those already in the run), then write the report.
+
+    Args:
+        resources: where the release and the caches are.
+        options: the dataset, the coder and its settings.
+        progress: called with (notes done, notes in all) as notes finish.
+        warn: called with each dataset problem (unusable rows).
+
+    Returns:
+        The run directory, its summary (as in ``summary.json``), the notes coded by this call
+        and the report's path.
+
+    Raises:
+        ValueError: for an unknown coder or dataset, or a resumed run with other settings.
+        FileNotFoundError: for missing data.
+    """
+    icd = IcdResources.load(resources)
+    loaded = load(options.dataset, options.data, options.split, options.notes)
+    for problem in loaded.problems:
+        warn(f"dataset: {problem}")
+    if options.limit is not None:
+        loaded.docs = loaded.docs[: options.limit]
+    context = Context(
+        max_passes=options.passes,
+        top_k=options.top_k,
+        search_mode=options.search_mode,
+        **decoding_fields(options.decoding),
+    )
+    model, code_note = _note_coder(icd, resources, options, context)
+    run_dir = options.out or resources.cache_dir / "runs" / options.name
+    start_run(
+        run_dir,
+        RunConfig(
+            loaded.name,
+            options.coder,
+            options.passes,
+            options.top_k,
+            options.search_mode,
+            options.decoding,
+            model,
+        ),
+    )
+    coded = asyncio.run(run_notes(loaded, run_dir, code_note, options.concurrency, progress))
+    ids = {d.id for d in loaded.docs}
+    rows = [r for r in read_rows(run_dir) if r["id"] in ids]
+    train_counts: Counter[str] | None = None
+    if options.dataset == "codiesp":
+        train = load_codiesp(options.data, "train")
+        train_counts = Counter(code for doc in train.docs for code in set(doc.gold))
+    summary = summarize_run(rows, icd, train_counts)
+    title = (
+        f"{loaded.name}: {options.coder} ({model}), {options.passes} pass(es), "
+        f"top-k {options.top_k}, {options.search_mode} search, "
+        f"decoding {options.decoding or 'default'}"
+    )
+    report = write_report(run_dir, summary, title)
+    return EvalResult(run_dir, summary, coded, report)
+
+
+def _note_coder(
+    icd: IcdResources, resources: ResourceSettings, options: EvalOptions, context: Context
+) -> tuple[str, Callable[[Doc], Any]]:
+    """Return the model name and the async function that codes one note."""
+    if options.coder == "baseline":
+        settings = SearchSettings.resolve(mode=options.search_mode)
+        build_index(icd, settings, resources.cache_dir)
+        baseline = IndexMatchingCoder(icd, IndexSearcher.open(icd, settings, resources.cache_dir))
+
+        async def code_note(doc: Doc) -> dict[str, Any]:
+            return {"pred": await asyncio.to_thread(baseline.code, doc.text)}
+
+        return "none", code_note
+    if options.coder == "graph":
+        build_index(icd, SearchSettings.resolve(mode=options.search_mode), resources.cache_dir)
+        return get_deps(context).llm.endpoint.model, graph_note_coder(build_graph(), context)
+    raise ValueError(f"unknown coder {options.coder!r}: use graph or baseline")
+
+
+EXPERIMENTS = ("passes", "decoding", "top-k", "search-mode")
+_FIELDS = {"decoding": "decoding", "top-k": "top_k", "search-mode": "search_mode"}
+
+
+def run_experiment(
+    resources: ResourceSettings,
+    name: str,
+    values: list[str],
+    base: EvalOptions,
+    *,
+    progress: Progress | None = None,
+    warn: Callable[[str], None] = print,
+) -> tuple[str, Path]:
+    """Compare settings: passes 1..N from one checkpointed run, or one run per value.
+
+    Returns:
+        The markdown table and the file it was written to (beside the runs).
+
+    Raises:
+        ValueError: for an unknown experiment or value.
+    """
+    if name not in EXPERIMENTS or not values:
+        raise ValueError(f"experiment must be one of {', '.join(EXPERIMENTS)}, with values")
+    if name == "passes":
+        last = int(values[-1])
+        result = run_eval(resources, replace(base, passes=last), progress=progress, warn=warn)
+        table = passes_table(read_rows(result.run_dir), last)
+    else:
+        field = _FIELDS[name]
+        summaries = {}
+        for value in values:
+            typed: Any = int(value) if field == "top_k" else value
+            options = replace(base, **{field: typed})
+            summaries[value] = run_eval(resources, options, progress=progress, warn=warn).summary
+        table = compare_table(name, summaries)
+    out = base.out.parent if base.out else resources.cache_dir / "runs"
+    out.mkdir(parents=True, exist_ok=True)
+    path = out / f"experiment-{name}-{base.dataset}-{base.split}.md"
+    path.write_text(
+        f"# Experiment: {name} ({base.dataset} {base.split}, {base.limit or 'all'} notes)\n\n"
+        f"{table}\n"
+    )
+    return table, path
