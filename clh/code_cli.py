@@ -100,9 +100,10 @@ async def _run(
 def code(
     ctx: typer.Context,
     note: Annotated[str, typer.Argument(help="Note file, '-' for stdin, or 'sample'.")],
-    passes: Annotated[int, typer.Option(help="Refinement passes (1 = none).")] = 1,
-    as_json: Annotated[bool, typer.Option("--json", help="Print the JSON result.")] = False,
-    markdown: Annotated[bool, typer.Option("--markdown", help="Print markdown (default).")] = True,
+    passes: Annotated[int, typer.Option(min=1, help="Refinement passes (1 = none).")] = 1,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print the JSON result (default: markdown).")
+    ] = False,
     encoding: Annotated[str, typer.Option(help="Encoding of the note file.")] = "utf-8",
     note_id: Annotated[str | None, typer.Option(help="Id of the note (thread id).")] = None,
     checkpoint: Annotated[
@@ -124,6 +125,16 @@ def code(
         raise NoteError("--resume needs --checkpoint and the --note-id of the run to resume")
     resources: ResourceSettings = ctx.obj
     icd = load_resources(resources)
+    if resume and checkpoint is not None and note_id is not None:
+        saved = asyncio.run(_finished_result(checkpoint, note_id))
+        if saved is not None:
+            _err.print(
+                f"{note_id} already finished in {checkpoint}: its saved result",
+                markup=False,
+                highlight=False,
+            )
+            _print_result(saved, as_json)
+            return
     _err.print("checking the index search collection...", markup=False, highlight=False)
 
     def report(done: int, total: int) -> None:
@@ -143,8 +154,29 @@ def code(
         note_id
         or (Path(note).stem if note not in ("-", SAMPLE) else note) + f"-{uuid.uuid4().hex[:8]}"
     )
-    result = asyncio.run(_run(text, run_id, context, checkpoint, resume))
-    if as_json:
-        print(json.dumps(result, indent=2))
-    else:
-        print(result_markdown(result))
+    _print_result(asyncio.run(_run(text, run_id, context, checkpoint, resume)), as_json)
+
+
+def _print_result(result: dict[str, Any], as_json: bool) -> None:
+    print(json.dumps(result, indent=2) if as_json else result_markdown(result))
+
+
+async def _finished_result(checkpoint: Path, note_id: str) -> dict[str, Any] | None:
+    """Return the saved result of a finished thread, None for one still to run.
+
+    Raises:
+        NoteError: when the checkpoint holds no run with this note id.
+    """
+    from langgraph.checkpoint.sqlite.aio import AsyncSqliteSaver
+
+    async with AsyncSqliteSaver.from_conn_string(str(checkpoint)) as saver:
+        state = await build_graph(checkpointer=saver).aget_state(
+            {"configurable": {"thread_id": note_id}}
+        )
+    if not state.values:
+        raise NoteError(
+            f"{checkpoint} holds no run with note id {note_id!r}: check --note-id, or code "
+            "the note without --resume"
+        )
+    result = state.values.get("result")
+    return result if not state.next and isinstance(result, dict) else None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 from pathlib import Path
 
 import pytest
@@ -164,3 +165,32 @@ def test_server_dying_mid_run_fails_cleanly_and_resumes(make_deps) -> None:
 def test_topology_snapshot() -> None:
     mermaid = build_graph().get_graph().draw_mermaid()
     assert mermaid == SNAPSHOT.read_text(), "the graph topology changed: update the snapshot"
+
+
+def test_resume_of_a_finished_thread_prints_its_saved_result(make_deps, tmp_path) -> None:
+    from langgraph.checkpoint.sqlite.aio import AsyncSqliteSaver
+
+    from tests.unit.clh.test_resources_cli import clh
+
+    make_deps(default_rules())
+    checkpoint = tmp_path / "runs.sqlite"
+
+    async def code_once() -> dict:
+        async with AsyncSqliteSaver.from_conn_string(str(checkpoint)) as saver:
+            graph = build_graph(checkpointer=saver)
+            config = {"configurable": {"thread_id": "n1"}}
+            out = await graph.ainvoke({"note": NOTE, "note_id": "n1"}, config, context=Context())
+            return out["result"]
+
+    saved = asyncio.run(code_once())
+    note = tmp_path / "note.txt"
+    note.write_text(NOTE)
+    args = ("code", str(note), "--checkpoint", str(checkpoint), "--resume", "--json")
+    done = clh(*args, "--note-id", "n1", cache=tmp_path / "cache")
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["codes"] == saved["codes"]
+    assert "already finished" in done.stderr and "Traceback" not in done.stderr
+    unknown = clh(*args, "--note-id", "n2", cache=tmp_path / "cache")
+    assert unknown.returncode == 2
+    assert "holds no run with note id 'n2'" in unknown.stderr
+    assert "Traceback" not in unknown.stderr
