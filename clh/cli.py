@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from clh import code_cli, eval_cli, llm_cli, resources_cli, search_cli
+from clh import check_cli, code_cli, eval_cli, llm_cli, resources_cli, search_cli
 from graph.errors import NoteError
 from icd_resources import ResourceError, ResourceSettings
 from llm import LLMError
@@ -28,6 +28,7 @@ app.add_typer(search_cli.index_app, name="index")
 app.command("lookup")(resources_cli.lookup)
 app.command("search")(search_cli.search)
 app.command("code")(code_cli.code)
+app.command("check")(check_cli.check)
 app.command("eval")(eval_cli.evaluate)
 app.command("experiment")(eval_cli.experiment)
 

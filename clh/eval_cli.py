@@ -44,7 +44,7 @@ def run_eval(resources: ResourceSettings, options: EvalOptions) -> EvalResult:
                 progress=lambda done, total: bar.update(task, completed=done, total=total),
                 warn=_warn,
             )
-        except ValueError as exc:
+        except (ValueError, FileNotFoundError) as exc:
             raise typer.BadParameter(str(exc)) from exc
     m = result.summary["all_gold"]
     print(
@@ -132,7 +132,7 @@ def experiment(
                 progress=lambda done, total: bar.update(task, completed=done, total=total),
                 warn=_warn,
             )
-        except ValueError as exc:
+        except (ValueError, FileNotFoundError) as exc:
             raise typer.BadParameter(str(exc)) from exc
     print(table)
     print(f"table written to {path}")

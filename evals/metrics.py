@@ -16,17 +16,16 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
 
+from icd_resources.codes import same_but_for_seventh
+
 
 def align_to_gold(predicted: Sequence[str], gold: Sequence[str]) -> list[str]:
     """Rewrite predictions that equal a gold code plus its 7th character to that gold code."""
     gold_set = set(gold)
     aligned: list[str] = []
     for code in predicted:
-        bare = code.replace(".", "")
-        if code not in gold_set and len(bare) == 7:
-            shorter = f"{bare[:3]}.{bare[3:6]}"
-            if shorter in gold_set:
-                code = shorter
+        if code not in gold_set:
+            code = next((g for g in gold if same_but_for_seventh(code, g)), code)
         if code not in aligned:
             aligned.append(code)
     return aligned

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from enum import IntEnum
 
+from icd_resources.codes import same_but_for_seventh, without_placeholders
+
 
 class Reach(IntEnum):
     """How a found code relates to a gold code, best first."""
@@ -13,11 +15,6 @@ class Reach(IntEnum):
     NONE = 2
 
 
-def bare(code: str) -> str:
-    """Return a code without its dot and without trailing placeholder X's."""
-    return code.replace(".", "").rstrip("X")
-
-
 def reach(found: str, gold: str) -> Reach:
     """Classify one found code against one gold code.
 
@@ -25,9 +22,9 @@ def reach(found: str, gold: str) -> Reach:
     compared without trailing placeholders; ICD-10-CM codes extend their ancestors' characters,
     so an ancestor is a prefix.
     """
-    f, g = bare(found), bare(gold)
-    if f == g or (len(found.replace(".", "")) == 7 and bare(found[:-1]) == g):
-        return Reach.DIRECT  # the second case: a 7th-character code against a gold without it
+    f, g = without_placeholders(found), without_placeholders(gold)
+    if f == g or same_but_for_seventh(found, gold):
+        return Reach.DIRECT
     if g.startswith(f):
         return Reach.ANCESTOR
     return Reach.NONE

@@ -12,7 +12,11 @@ from dataclasses import dataclass
 
 from icd_resources.errors import MalformedCodeError
 
-_CODE_RE = re.compile(r"^[A-Z][0-9A-Z][0-9A-Z](?:\.[0-9A-Z]{1,4})?$")
+# A category is a letter and two characters, at least one a digit: A00, C7A, QA0 (FY2026's
+# letter-second categories); words in capitals (HIV, AND, HELLO) are not codes.
+CATEGORY = r"[A-Z](?:[0-9][0-9A-Z]|[A-Z][0-9])"
+CODE = CATEGORY + r"(?:\.[0-9A-Z]{1,4})?"
+_CODE_RE = re.compile(f"^{CODE}$")
 
 
 def normalize_code(raw: str) -> str:
@@ -63,13 +67,23 @@ def with_seventh_character(code: str, char: str) -> str:
 
 
 # -- References to codes inside instructional notes -------------------------------------------
-# A category: a letter, then two characters of which at least one is a digit, so that QA0 (FY2026
-# letter-second categories) matches and an abbreviation in capitals (HIV, AND) does not.
-_REF_CODE = r"[A-Z](?:[0-9][0-9A-Z]|[A-Z][0-9])(?:\.[0-9A-Z]{1,4})?"
 _REF_RE = re.compile(
-    rf"\b(?P<first>{_REF_CODE})(?:\s*-\s*(?P<last>{_REF_CODE})\b|(?P<dash>\.?-))?(?![0-9A-Z.])"
+    rf"\b(?P<first>{CODE})(?:\s*-\s*(?P<last>{CODE})\b|(?P<dash>\.?-))?(?![0-9A-Z.])"
 )
 _PAREN_RE = re.compile(r"\(([^()]*)\)")
+_WITH_RE = re.compile(
+    r"\bwith (?:\.(?P<dotted>[0-9A-Z]{1,4})\b|(?P<nth>fourth|fifth|sixth) character (?P<char>\w)\b)"
+)
+_NTH = {"fourth": 3, "fifth": 4, "sixth": 5}
+
+
+def _qualifier(reference: str) -> tuple[int, str] | None:
+    match = _WITH_RE.search(reference)
+    if match is None:
+        return None
+    if match["dotted"]:
+        return 3, match["dotted"]
+    return _NTH[match["nth"]], match["char"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,11 +98,18 @@ class CodeRef:
     first: str
     last: str | None = None
     incomplete: bool = False
+    with_chars: tuple[int, str] | None = None
+    """Characters required at a position (0-based, no dot): "(E08-E13 with .42)" names
+    E11.42, not E11.9; "(B27.0-B27.9 with fifth character 1)" names B27.01."""
 
     def covers(self, code: str) -> bool:
         """Say whether ``code`` is named by this reference."""
         bare = code.replace(".", "")
         low = self.first.replace(".", "")
+        if self.with_chars is not None:
+            at, chars = self.with_chars
+            if bare[at : at + len(chars)] != chars:
+                return False
         if self.last is None:
             return bare.startswith(low)
         high = self.last.replace(".", "")
@@ -109,8 +130,16 @@ def code_references(text: str) -> list[CodeRef]:
     """
     refs: list[CodeRef] = []
     for group in _PAREN_RE.finditer(text):
-        for match in _REF_RE.finditer(group.group(1)):
-            refs.append(CodeRef(match["first"], match["last"], incomplete=bool(match["dash"])))
+        with_chars = _qualifier(group.group(1))
+        for match in _REF_RE.finditer(_WITH_RE.sub("", group.group(1))):
+            refs.append(
+                CodeRef(
+                    match["first"],
+                    match["last"],
+                    incomplete=bool(match["dash"]),
+                    with_chars=with_chars,
+                )
+            )
     return refs
 
 

@@ -1,19 +1,32 @@
-"""Deterministic coding checks on an ordered code set: recorded, never silent.
+"""Deterministic coding checks on an ordered code set: what a claim scrubber does, recorded.
 
-- billable only (OCG I.A.3, I.B.2: codes of the highest number of characters);
-- duplicates (I.B.12: a code is reported once);
-- Excludes1 pairs (I.A.12.a: never together; the lower-ranked code goes);
-- etiology before manifestation and "code first" order (I.A.13);
-- required 7th characters (I.A.5), reported with the billable check that removes such codes;
-- "use additional code" notes whose codes are missing from the set (flagged for review only:
-  the note may say "if applicable").
+Each rule reads the release's own data (descriptions, instructional notes, 7th characters)
+and the Official Guidelines' conventions; each firing is a :class:`Check` naming the rule and
+its section, the codes, and what was done. Nothing is changed silently. The rules, in order:
+
+- billable codes only (OCG I.A.3, I.B.2), the 7th character (I.A.5);
+- a code is reported once (I.B.12);
+- Excludes1 (I.A.12.a), code-level and chapter-level: remove the lower-ranked code, or flag;
+- combination codes (I.A.15, I.B.9, I.C.9.a): hypertension with heart disease or CKD;
+  an unspecified code beside a specific code of the same category;
+- laterality (I.B.13): an unspecified side beside a sided code of the same condition;
+- encounter 7th characters (I.C.19.a): one injury, one encounter type;
+- etiology before manifestation, "code first" (I.A.13); manifestations never alone;
+- external causes never first-listed (I.C.20.a.6); status and history Z codes after the
+  condition (I.C.21.c.3, I.C.21.c.4);
+- "use additional code" companions missing from the set (I.A.13): flagged, never added.
 """
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from enum import StrEnum
+
 from pydantic import BaseModel, Field
 
-from icd_resources import IcdResources, NoteKind
+from icd_resources import IcdResources, Note, NoteKind
 from icd_resources.codes import code_references, note_names
 
 
@@ -26,35 +39,81 @@ class Check(BaseModel):
     detail: str = ""
 
 
-def run_checks(icd: IcdResources, ordered: list[str]) -> tuple[list[str], list[Check]]:
-    """Apply every check to an ordered code list; return the corrected list and the record."""
-    checks: list[Check] = []
+class Setting(StrEnum):
+    """Where the encounter happened: it decides how uncertain diagnoses are coded."""
+
+    INPATIENT = "inpatient"  # OCG II.H: code uncertain diagnoses as if established
+    OUTPATIENT = "outpatient"  # OCG IV.H: code the signs and symptoms instead
+
+
+class Excludes1Policy(StrEnum):
+    """What to do with an Excludes1 pair (OCG I.A.12.a allows both when unrelated)."""
+
+    REMOVE = "remove"
+    FLAG = "flag"
+
+
+@dataclass(frozen=True)
+class CheckPolicy:
+    """How the checks act: the Excludes1 policy, the setting, and rules switched off."""
+
+    excludes1: Excludes1Policy = Excludes1Policy.REMOVE
+    setting: Setting = Setting.INPATIENT
+    disabled: frozenset[str] = field(default_factory=frozenset)
+
+
+@dataclass
+class _Run:
+    icd: IcdResources
+    policy: CheckPolicy
+    checks: list[Check] = field(default_factory=list)
+
+    def record(self, rule: str, codes: list[str], action: str, detail: str = "") -> None:
+        self.checks.append(Check(rule=rule, codes=codes, action=action, detail=detail))
+
+    def description(self, code: str) -> str:
+        return self.icd.lookup(code).description
+
+
+Rule = Callable[[_Run, list[str]], list[str]]
+
+BILLABLE = "Billable codes only (OCG I.A.3, I.B.2)"
+DUPLICATE = "Report a code once (OCG I.B.12)"
+EXCLUDES1 = "Excludes1 (OCG I.A.12.a)"
+COMBINATION = "Combination code (OCG I.A.15, I.B.9, I.C.9.a)"
+UNSPECIFIED = "Unspecified beside specific (OCG I.B.9, I.A.9.b)"
+LATERALITY = "Laterality (OCG I.B.13)"
+ENCOUNTER = "Encounter 7th character (OCG I.C.19.a)"
+CODE_FIRST = "Code first / etiology before manifestation (OCG I.A.13)"
+MANIFESTATION = "Manifestation never alone (OCG I.A.13)"
+EXTERNAL_CAUSE = "External cause never first-listed (OCG I.C.20.a.6)"
+STATUS = "Status and history codes follow the condition (OCG I.C.21.c.3, I.C.21.c.4)"
+USE_ADDITIONAL = "Use additional code (OCG I.A.13)"
+
+
+def run_checks(
+    icd: IcdResources, ordered: list[str], policy: CheckPolicy | None = None
+) -> tuple[list[str], list[Check]]:
+    """Apply every rule to an ordered code list; return the corrected list and the record."""
+    run = _Run(icd, policy or CheckPolicy())
+    codes = _billable_once(run, ordered)
+    for name, rule in RULES:
+        if name not in run.policy.disabled:
+            codes = rule(run, codes)
+    return codes, run.checks
+
+
+def _billable_once(run: _Run, ordered: list[str]) -> list[str]:
     codes: list[str] = []
     for code in ordered:
-        info = icd.get(code)
+        info = run.icd.get(code)
         if info is None or not info.billable:
-            checks.append(
-                Check(
-                    rule="Billable codes only (OCG I.A.3, I.B.2)",
-                    codes=[code],
-                    action=f"removed {code}",
-                    detail=_why_not_billable(icd, code),
-                )
-            )
+            run.record(BILLABLE, [code], f"removed {code}", _why_not_billable(run.icd, code))
         elif code in codes:
-            checks.append(
-                Check(
-                    rule="Report a code once (OCG I.B.12)",
-                    codes=[code],
-                    action=f"removed duplicate {code}",
-                )
-            )
+            run.record(DUPLICATE, [code], f"removed duplicate {code}")
         else:
             codes.append(code)
-    codes = _excludes1(icd, codes, checks)
-    codes = _code_first(icd, codes, checks)
-    _use_additional(icd, codes, checks)
-    return codes, checks
+    return codes
 
 
 def _why_not_billable(icd: IcdResources, code: str) -> str:
@@ -65,64 +124,325 @@ def _why_not_billable(icd: IcdResources, code: str) -> str:
     return "a category or subcategory, not a billable code"
 
 
-def _excludes1(icd: IcdResources, codes: list[str], checks: list[Check]) -> list[str]:
+# -- Excludes1 -----------------------------------------------------------------------------
+
+
+def excludes(icd: IcdResources, code: str, other: str) -> Note | None:
+    """Return the Excludes1 note of ``code`` (at any level, chapter included) naming ``other``."""
+    for note in icd.notes_for(code, kinds={NoteKind.EXCLUDES1}):
+        if note_names(note.text, other):
+            return note
+    return None
+
+
+def _excludes1(run: _Run, codes: list[str]) -> list[str]:
     kept: list[str] = []
     for code in codes:
-        clash = next((k for k in kept if _excludes(icd, k, code) or _excludes(icd, code, k)), None)
-        if clash is None:
+        clash, note = next(
+            (
+                (k, n)
+                for k in kept
+                if (n := excludes(run.icd, k, code) or excludes(run.icd, code, k))
+            ),
+            (None, None),
+        )
+        if clash is None or note is None:
             kept.append(code)
             continue
-        checks.append(
-            Check(
-                rule="Excludes1 (OCG I.A.12.a)",
-                codes=[clash, code],
-                action=f"removed {code}",
-                detail=f"{clash} and {code} exclude each other; kept {clash}, ranked higher. "
-                "If the two conditions are unrelated, both may be reported: review.",
+        detail = f'{note.origin}: "{note.full_text}". '
+        if run.policy.excludes1 is Excludes1Policy.REMOVE:
+            run.record(
+                EXCLUDES1,
+                [clash, code],
+                f"removed {code}",
+                detail + f"Kept {clash}, ranked higher; if the two conditions are unrelated, "
+                "both may be reported: review.",
             )
+            continue
+        kept.append(code)
+        run.record(
+            EXCLUDES1,
+            [clash, code],
+            "flagged",
+            detail + "Never coded together unless the conditions are unrelated: review.",
         )
     return kept
 
 
-def _excludes(icd: IcdResources, code: str, other: str) -> bool:
-    return any(
-        note_names(note.text, other)
-        for note in icd.notes_for(code, kinds={NoteKind.EXCLUDES1})
-        if not note.origin.startswith("Chapter")
+# -- Combination codes ---------------------------------------------------------------------
+
+
+def _replace(codes: list[str], old: str, new: str) -> list[str]:
+    out = [new if c == old else c for c in codes]
+    return list(dict.fromkeys(out))
+
+
+def _hypertension(run: _Run, codes: list[str]) -> list[str]:
+    # OCG I.C.9.a: hypertension with heart failure or CKD is presumed linked ("with",
+    # I.A.15) and coded with a combination code from I11-I13; the CKD stage and the heart
+    # failure type are coded in addition.
+    if "I10" not in codes:
+        return codes
+    ckd = [c for c in codes if c.startswith("N18.")]
+    failure = [c for c in codes if c.startswith("I50.")]
+    late = any(c in ("N18.5", "N18.6") for c in ckd)
+    if ckd and failure:
+        target = "I13.2" if late else "I13.0"
+    elif ckd:
+        target = "I12.0" if late else "I12.9"
+    elif failure:
+        target = "I11.0"
+    else:
+        return codes
+    if target in codes:
+        new = [c for c in codes if c != "I10"]
+    else:
+        new = _replace(codes, "I10", target)
+    run.record(
+        COMBINATION,
+        ["I10", *ckd, *failure],
+        f"replaced I10 with {target}",
+        f"{run.description(target)}: hypertension with "
+        + " and ".join(x for x, on in (("CKD", ckd), ("heart failure", failure)) if on)
+        + " is presumed linked (OCG I.C.9.a.1-3); the stage or type is coded in addition.",
     )
+    return new
 
 
-def _code_first(icd: IcdResources, codes: list[str], checks: list[Check]) -> list[str]:
+_VAGUE = re.compile(r"\b(unspecified|without complications?|NOS)\b", re.IGNORECASE)
+_SIDES = re.compile(r"\b(right|left|bilateral|unspecified)\b", re.IGNORECASE)
+
+
+def _is_unspecified_side(run: _Run, vague: str, specific: str) -> bool:
+    a, b = run.description(vague), run.description(specific)
+    if _SIDES.sub("", a) != _SIDES.sub("", b):
+        return False
+    return a.lower().count("unspecified") > b.lower().count("unspecified")
+
+
+def _unspecified(run: _Run, codes: list[str]) -> list[str]:
+    # OCG I.B.9 / I.A.9.b: when the record supports a more specific code of the same
+    # category, the unspecified one ("without complications", "unspecified") is not also
+    # reported; an unspecified side is the laterality rule's business.
+    kept = list(codes)
+    for vague in codes:
+        if not _VAGUE.search(run.description(vague)):
+            continue
+        specific = next(
+            (
+                c
+                for c in kept
+                if c != vague
+                and c[:3] == vague[:3]
+                and not _VAGUE.search(run.description(c))
+                and not _is_unspecified_side(run, vague, c)
+            ),
+            None,
+        )
+        if specific is None or vague not in kept:
+            continue
+        kept.remove(vague)
+        run.record(
+            UNSPECIFIED,
+            [vague, specific],
+            f"removed {vague}",
+            f"{vague} ({run.description(vague)}) beside the more specific {specific} "
+            f"({run.description(specific)}) of the same category.",
+        )
+    return kept
+
+
+def _laterality(run: _Run, codes: list[str]) -> list[str]:
+    # OCG I.B.13: when a side is documented, the unspecified-side code is not reported.
+    kept = list(codes)
+    for vague in codes:
+        sided = next(
+            (
+                c
+                for c in kept
+                if c != vague and c[:3] == vague[:3] and _is_unspecified_side(run, vague, c)
+            ),
+            None,
+        )
+        if sided is None or vague not in kept:
+            continue
+        kept.remove(vague)
+        run.record(
+            LATERALITY,
+            [vague, sided],
+            f"removed {vague}",
+            f"{vague} ({run.description(vague)}) beside {sided} ({run.description(sided)}).",
+        )
+    return kept
+
+
+def _encounter(run: _Run, codes: list[str]) -> list[str]:
+    # OCG I.C.19.a: the 7th character describes the encounter; one injury is either in
+    # active treatment (A, B, C) or after it (D, E, F, G, H, J, K, M, N, P, Q, R), not both.
+    kept: list[str] = []
+    for code in codes:
+        same = next((k for k in kept if _encounters_clash(k, code)), None)
+        if same is None:
+            kept.append(code)
+            continue
+        run.record(
+            ENCOUNTER,
+            [same, code],
+            f"removed {code}",
+            f"{same} and {code} are the same injury with an initial and a subsequent "
+            f"encounter; kept {same}, ranked higher.",
+        )
+    return kept
+
+
+_INITIAL, _SUBSEQUENT = set("ABC"), set("DEFGHJKMNPQR")
+
+
+def _encounters_clash(first: str, second: str) -> bool:
+    a, b = first.replace(".", ""), second.replace(".", "")
+    if len(a) != 7 or len(b) != 7 or a[:6] != b[:6] or a[0] not in "ST":
+        return False
+    return {a[6], b[6]} & _INITIAL != set() and {a[6], b[6]} & _SUBSEQUENT != set()
+
+
+# -- Sequencing ----------------------------------------------------------------------------
+
+
+def _applies(run: _Run, note: Note, code: str) -> bool:
+    # A list's heading can limit it: T36-T50's "Code first, for adverse effects, the nature
+    # of the adverse effect" concerns adverse-effect codes only, not poisonings (OCG
+    # I.C.19.e.5.a-b).
+    if "adverse effect" in note.heading.lower():
+        return "adverse effect" in run.description(code).lower()
+    return True
+
+
+def _code_first(run: _Run, codes: list[str]) -> list[str]:
     ordered = list(codes)
     for code in codes:
-        notes = icd.notes_for(code, kinds={NoteKind.CODE_FIRST})
+        notes = [
+            n
+            for n in run.icd.notes_for(code, kinds={NoteKind.CODE_FIRST})
+            if _applies(run, n, code)
+        ]
         for etiology in [c for c in ordered if c != code]:
-            if any(note_names(n.text, etiology) for n in notes) and ordered.index(
-                etiology
-            ) > ordered.index(code):
+            named = any(note_names(n.text, etiology) for n in notes)
+            if named and ordered.index(etiology) > ordered.index(code):
                 ordered.remove(etiology)
                 ordered.insert(ordered.index(code), etiology)
-                checks.append(
-                    Check(
-                        rule="Code first / etiology before manifestation (OCG I.A.13)",
-                        codes=[etiology, code],
-                        action=f"moved {etiology} before {code}",
-                    )
-                )
+                run.record(CODE_FIRST, [etiology, code], f"moved {etiology} before {code}")
     return ordered
 
 
-def _use_additional(icd: IcdResources, codes: list[str], checks: list[Check]) -> None:
+def is_manifestation(icd: IcdResources, code: str) -> bool:
+    """Say whether a code is a manifestation code: "in diseases classified elsewhere"."""
+    # OCG I.A.13: manifestation codes have "in diseases classified elsewhere" in their title
+    # and a "code first" note for the underlying disease.
+    lineage = [icd.lookup(code), *icd.ancestors(code)]
+    return any("classified elsewhere" in c.description.lower() for c in lineage)
+
+
+def _manifestation(run: _Run, codes: list[str]) -> list[str]:
+    ordered = list(codes)
     for code in codes:
-        for note in icd.notes_for(code, kinds={NoteKind.USE_ADDITIONAL_CODE}):
+        if not is_manifestation(run.icd, code):
+            continue
+        others = [c for c in ordered if c != code and not is_manifestation(run.icd, c)]
+        if not others:
+            run.record(
+                MANIFESTATION,
+                [code],
+                "flagged",
+                f"{code} ({run.description(code)}) is a manifestation code: it is never "
+                "reported alone; add the underlying condition's code first.",
+            )
+        elif ordered.index(code) == 0:
+            ordered.remove(code)
+            ordered.insert(ordered.index(others[0]) + 1, code)
+            run.record(
+                MANIFESTATION,
+                [others[0], code],
+                f"moved {code} after {others[0]}",
+                f"{code} is a manifestation code: never first-listed.",
+            )
+    return ordered
+
+
+def _move_first_after(
+    run: _Run, codes: list[str], secondary: Callable[[str], bool], rule: str, why: str
+) -> list[str]:
+    if not codes or not secondary(codes[0]):
+        return codes
+    principal = next((c for c in codes if not secondary(c)), None)
+    if principal is None:
+        return codes
+    ordered = [principal, *[c for c in codes if c != principal]]
+    run.record(rule, [principal, codes[0]], f"moved {principal} before {codes[0]}", why)
+    return ordered
+
+
+def _external_cause(run: _Run, codes: list[str]) -> list[str]:
+    return _move_first_after(
+        run,
+        codes,
+        lambda c: c[0] in "VWXY",
+        EXTERNAL_CAUSE,
+        "an external cause code is never a principal or first-listed diagnosis.",
+    )
+
+
+# Z categories of status and history (OCG I.C.21.c.3-4), e.g. Z66 do not resuscitate, Z79
+# long-term drug therapy, Z86-Z87 personal history: they describe the patient, not the
+# condition treated, and follow it.
+_STATUS_CATEGORIES = frozenset(["Z66", "Z67", "Z68", "Z79", *(f"Z{n}" for n in range(80, 100))])
+
+
+def _status(run: _Run, codes: list[str]) -> list[str]:
+    return _move_first_after(
+        run,
+        codes,
+        lambda c: c[:3] in _STATUS_CATEGORIES or c[0] in "VWXY",
+        STATUS,
+        "a status or history code describes the patient, not the condition treated.",
+    )
+
+
+def _use_additional(run: _Run, codes: list[str]) -> list[str]:
+    for code in codes:
+        groups: dict[tuple[str, str], list[Note]] = {}
+        for note in run.icd.notes_for(code, kinds={NoteKind.USE_ADDITIONAL_CODE}):
             if note.origin.startswith("Chapter") or not code_references(note.text):
                 continue
-            if not any(note_names(note.text, other) for other in codes if other != code):
-                checks.append(
-                    Check(
-                        rule="Use additional code (OCG I.A.13)",
-                        codes=[code],
-                        action="flagged",
-                        detail=f"{code} ({note.origin}): {note.text} - no such code in the set",
-                    )
-                )
+            if "if applicable" in note.full_text.lower():
+                continue  # conditional by its own words: nothing to flag when absent
+            # Items under one heading are alternatives: any one of them satisfies the list.
+            key = (note.origin, note.heading or note.text)
+            groups.setdefault(key, []).append(note)
+        for (origin, _heading), notes in groups.items():
+            if any(note_names(n.text, other) for n in notes for other in codes if other != code):
+                continue
+            listed = "; ".join(n.full_text if i == 0 else n.text for i, n in enumerate(notes))
+            run.record(
+                USE_ADDITIONAL,
+                [code],
+                "flagged",
+                f"{code} ({origin}): use additional code: {listed} - none in the set; "
+                "add one if documented.",
+            )
+    return codes
+
+
+RULES: tuple[tuple[str, Rule], ...] = (
+    ("excludes1", _excludes1),
+    ("combination", _hypertension),
+    ("unspecified", _unspecified),
+    ("laterality", _laterality),
+    ("encounter", _encounter),
+    ("code_first", _code_first),
+    ("manifestation", _manifestation),
+    ("external_cause", _external_cause),
+    ("status", _status),
+    ("use_additional", _use_additional),
+)
+"""The rules after the billable and duplicate checks, in the order they run; names for
+``CheckPolicy.disabled``."""

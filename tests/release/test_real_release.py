@@ -183,3 +183,20 @@ def test_guideline_sections(real_icd: IcdResources) -> None:
 def test_a_block_named_like_its_code_does_not_repeat_notes(real_icd: IcdResources) -> None:
     notes = [(n.kind, n.text) for n in real_icd.notes_for("Z66")]
     assert len(notes) == len(set(notes))
+
+
+@pytest.mark.parametrize(
+    ("code", "status"),
+    [
+        ("O32.1XX", "billable but for the omitted 7th character"),  # O32.1XX0: 7th char "0"
+        ("W19.XXX", "billable but for the omitted 7th character"),
+        ("S72.001", "billable but for the omitted 7th character"),
+        ("E11.22", "billable"),
+        ("E11", "in the release but not billable (a category or subcategory)"),
+        ("E11.XXX", "not in the release"),
+    ],
+)
+def test_gold_status_knows_every_seventh_character(real_icd, code: str, status: str) -> None:
+    from evals.gold import gold_status
+
+    assert gold_status(real_icd, code) == status

@@ -26,3 +26,22 @@ def test_empty_note_is_a_clear_error(tmp_path: Path, content: bytes) -> None:
 def test_missing_note_file(tmp_path: Path) -> None:
     result = clh("code", str(tmp_path / "nope.txt"), cache=tmp_path)
     assert result.returncode == 2 and "cannot read" in result.stderr
+
+
+def test_check_prints_the_corrected_codes_and_the_rules_as_json(tmp_path: Path) -> None:
+    import json
+
+    result = clh("check", "a000", "A00.0", "--json", cache=tmp_path)
+    assert result.returncode == 0, result.stderr
+    out = json.loads(result.stdout)
+    assert out["codes"] == ["A00.0"]
+    (check,) = out["checks"]
+    assert check["rule"] == "Report a code once (OCG I.B.12)"
+    assert check["action"] == "removed duplicate A00.0"
+
+
+def test_check_of_a_malformed_code_is_one_clear_line(tmp_path: Path) -> None:
+    result = clh("check", "A00.0", "hello", cache=tmp_path)
+    assert result.returncode == 2
+    assert "'hello' is not a well-formed ICD-10-CM code" in result.stderr
+    assert "Traceback" not in result.stderr

@@ -1,0 +1,416 @@
+"""Coding rules as a coder applies them, case by case, on the real FY2026 release.
+
+Each case is written from the Official Guidelines' text, not from the code: the codes a coder
+would be given, the codes and order the guideline leads to, the rule that must fire, and the
+section with words from it (checked to be in the guidelines PDF, so a case cannot cite a
+section that says something else).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pytest
+
+from icd_resources import IcdResources
+from tools.code_checks import CheckPolicy, Excludes1Policy, run_checks
+
+pytestmark = pytest.mark.release
+
+
+@dataclass(frozen=True)
+class Case:
+    name: str
+    given: list[str]
+    expected: list[str]
+    fires: str | None  # a words of the rule that must fire; None: no rule changes anything
+    section: str
+    quote: str
+    policy: CheckPolicy = field(default_factory=CheckPolicy)
+
+
+EXCLUDES1 = "pure excludes note"
+CODE_FIRST = "requires the underlying condition be sequenced first"
+WITH = "presumes a causal relationship between the two conditions"
+HTN_HEART = "is assigned to a code from category I11"
+HTN_CKD = "Assign codes from category I12"
+HTN_BOTH = "Assign codes from combination category I13"
+COMBINATION = "Assign only the combination code when that code fully identifies"
+LATERALITY = (
+    "If the side is not identified in the medical record, assign the code for the unspecified side"
+)
+ENCOUNTER = (
+    "assignment of the 7th character is based on whether the patient is undergoing active treatment"
+)
+EXTERNAL = "An external cause code can never be a principal (first-listed) diagnosis"
+STATUS = "A status code is informative"
+HISTORY = "Personal history codes explain a patient"
+REPORTING = "only codes are permissible, not categories or subcategories"
+SEVENTH = "The applicable 7th character is required"
+ONCE = "Each unique ICD-10-CM diagnosis code may be reported only once for an encounter"
+ADVERSE = "assign the appropriate code for the nature of the adverse effect followed by"
+POISONING = "first assign the appropriate code from categories T36-T50"
+UNSPECIFIED = (
+    "Codes titled “unspecified” are for use when the information in the medical record is "
+    "insufficient"
+)
+
+CASES = [
+    # OCG I.A.12.a Excludes1: never together; code ranges in notes are ranges.
+    Case(
+        "range C82-C85 under C26.1",
+        ["C26.1", "C83.00"],
+        ["C26.1"],
+        "Excludes1",
+        "I.A.12.a",
+        EXCLUDES1,
+    ),
+    Case(
+        "range O00-O9A under Z34",
+        ["Z34.01", "O24.410"],
+        ["Z34.01"],
+        "Excludes1",
+        "I.A.12.a",
+        EXCLUDES1,
+    ),
+    Case(
+        "the higher-ranked code stays",
+        ["O24.410", "Z34.01"],
+        ["O24.410"],
+        "Excludes1",
+        "I.A.12.a",
+        EXCLUDES1,
+    ),
+    Case(
+        "chapter 4 excludes P70-P74",
+        ["E16.2", "P70.4"],
+        ["E16.2"],
+        "Excludes1",
+        "I.A.12.a",
+        EXCLUDES1,
+    ),
+    Case(
+        "prose 'any type in A15' is no reference",
+        ["A15.0", "A15.4"],
+        ["A15.0", "A15.4"],
+        None,
+        "I.A.12.a",
+        EXCLUDES1,
+    ),
+    Case(
+        "block I10-I1A excludes I27.0",
+        ["I10", "I27.0"],
+        ["I10"],
+        "Excludes1",
+        "I.A.12.a",
+        EXCLUDES1,
+    ),
+    Case(
+        "'E08-E13 with .42' names E11.42",
+        ["E11.42", "G63"],
+        ["E11.42"],
+        "Excludes1",
+        "I.A.12.a",
+        EXCLUDES1,
+    ),
+    Case(
+        "'E08-E13 with .42' does not name E11.9",
+        ["E85.9", "G63", "E11.9"],
+        ["E85.9", "G63", "E11.9"],
+        None,
+        "I.A.12.a",
+        EXCLUDES1,
+    ),
+    Case(
+        "flag policy keeps both",
+        ["C26.1", "C83.00"],
+        ["C26.1", "C83.00"],
+        "Excludes1",
+        "I.A.12.a",
+        "unrelated to each other",
+        CheckPolicy(excludes1=Excludes1Policy.FLAG),
+    ),
+    # OCG I.A.13 etiology / manifestation.
+    Case("G63 never alone", ["G63"], ["G63"], "Manifestation never alone", "I.A.13", CODE_FIRST),
+    Case("N08 never alone", ["N08"], ["N08"], "Manifestation never alone", "I.A.13", CODE_FIRST),
+    Case(
+        "F02.80 never alone",
+        ["F02.80"],
+        ["F02.80"],
+        "Manifestation never alone",
+        "I.A.13",
+        CODE_FIRST,
+    ),
+    Case(
+        "amyloidosis before G63",
+        ["G63", "E85.9"],
+        ["E85.9", "G63"],
+        "Code first",
+        "I.A.13",
+        CODE_FIRST,
+    ),
+    Case(
+        "Alzheimer's before F02.80",
+        ["F02.80", "G30.9"],
+        ["G30.9", "F02.80"],
+        "Code first",
+        "I.A.13",
+        CODE_FIRST,
+    ),
+    Case(
+        "a manifestation is never first",
+        ["G63", "J18.9"],
+        ["J18.9", "G63"],
+        "Manifestation",
+        "I.A.13",
+        CODE_FIRST,
+    ),
+    # OCG I.C.19.e.5: the T36-T50 "code first" list is for adverse effects only.
+    Case(
+        "adverse effect: nature first",
+        ["T39.015A", "K29.70"],
+        ["K29.70", "T39.015A"],
+        "Code first",
+        "I.C.19.e.5.a",
+        ADVERSE,
+    ),
+    Case(
+        "poisoning: T code first",
+        ["T39.011A", "K29.70"],
+        ["T39.011A", "K29.70"],
+        None,
+        "I.C.19.e.5.b",
+        POISONING,
+    ),
+    # OCG I.A.15, I.B.9, I.C.9.a: "with" and combination codes.
+    Case(
+        "I10 + CKD stage 3 is I12.9",
+        ["I10", "N18.30"],
+        ["I12.9", "N18.30"],
+        "Combination code",
+        "I.C.9.a.2",
+        HTN_CKD,
+    ),
+    Case(
+        "I10 + ESRD is I12.0",
+        ["I10", "N18.6"],
+        ["I12.0", "N18.6"],
+        "Combination code",
+        "I.C.9.a.2",
+        HTN_CKD,
+    ),
+    Case(
+        "I10 + CKD stage 5 is I12.0, N18 second",
+        ["N18.5", "I10"],
+        ["I12.0", "N18.5"],
+        "Combination code",
+        "I.C.9.a.2",
+        HTN_CKD,
+    ),
+    Case(
+        "I10 + heart failure is I11.0",
+        ["I10", "I50.9"],
+        ["I11.0", "I50.9"],
+        "Combination code",
+        "I.C.9.a.1",
+        HTN_HEART,
+    ),
+    Case(
+        "I10 + HF + CKD 4 is I13.0",
+        ["I10", "I50.9", "N18.4"],
+        ["I13.0", "I50.9", "N18.4"],
+        "Combination code",
+        "I.C.9.a.3",
+        HTN_BOTH,
+    ),
+    Case(
+        "I10 + HF + ESRD is I13.2",
+        ["I10", "N18.6", "I50.22"],
+        ["I13.2", "N18.6", "I50.22"],
+        "Combination code",
+        "I.C.9.a.3",
+        HTN_BOTH,
+    ),
+    Case(
+        "I10 beside I12.9 goes",
+        ["I12.9", "N18.31", "I10"],
+        ["I12.9", "N18.31"],
+        "Combination code",
+        "I.A.15",
+        WITH,
+    ),
+    Case("I10 alone stays", ["I10"], ["I10"], None, "I.C.9.a.2", HTN_CKD),
+    Case(
+        "E11.9 beside E11.22 goes",
+        ["E11.9", "E11.22", "N18.4"],
+        ["E11.22", "N18.4"],
+        "Unspecified beside specific",
+        "I.B.9",
+        COMBINATION,
+    ),
+    Case(
+        "E10.9 beside E10.65 goes",
+        ["E10.65", "E10.9"],
+        ["E10.65"],
+        "Unspecified beside specific",
+        "I.A.9.b",
+        UNSPECIFIED,
+    ),
+    Case(
+        "codes of other categories stay",
+        ["E11.9", "I10"],
+        ["E11.9", "I10"],
+        None,
+        "I.A.9.b",
+        UNSPECIFIED,
+    ),
+    # OCG I.B.13 laterality.
+    Case(
+        "unspecified ear beside right ear",
+        ["H66.90", "H66.91"],
+        ["H66.91"],
+        "Laterality",
+        "I.B.13",
+        LATERALITY,
+    ),
+    Case(
+        "unspecified femur beside right femur",
+        ["S72.001A", "S72.009A"],
+        ["S72.001A"],
+        "Laterality",
+        "I.B.13",
+        LATERALITY,
+    ),
+    Case(
+        "right and left both stay",
+        ["H66.91", "H66.92"],
+        ["H66.91", "H66.92"],
+        None,
+        "I.B.13",
+        "assign separate codes for both the left and right side",
+    ),
+    # OCG I.C.19.a encounter 7th characters.
+    Case(
+        "initial and subsequent for one injury",
+        ["S72.001A", "S72.001D"],
+        ["S72.001A"],
+        "Encounter 7th character",
+        "I.C.19.a",
+        ENCOUNTER,
+    ),
+    Case(
+        "two injuries, two initial encounters",
+        ["S72.001A", "S72.002A"],
+        ["S72.001A", "S72.002A"],
+        None,
+        "I.C.19.a",
+        ENCOUNTER,
+    ),
+    Case(
+        "sequela beside subsequent is no clash",
+        ["S72.001D", "S72.001S"],
+        ["S72.001D", "S72.001S"],
+        None,
+        "I.C.19.a",
+        ENCOUNTER,
+    ),
+    # OCG I.C.20.a.6 external causes.
+    Case(
+        "a fall is never first",
+        ["W19.XXXA", "S72.001A"],
+        ["S72.001A", "W19.XXXA"],
+        "External cause",
+        "I.C.20.a.6",
+        EXTERNAL,
+    ),
+    Case("an external cause alone stays", ["W19.XXXA"], ["W19.XXXA"], None, "I.C.20.a.6", EXTERNAL),
+    # OCG I.C.21.c.3-4 status and history codes follow the condition.
+    Case(
+        "DNR after pneumonia",
+        ["Z66", "J18.9"],
+        ["J18.9", "Z66"],
+        "Status and history",
+        "I.C.21.c.3",
+        STATUS,
+    ),
+    Case(
+        "insulin use after diabetes",
+        ["Z79.4", "E11.9"],
+        ["E11.9", "Z79.4"],
+        "Status and history",
+        "I.C.21.c.3",
+        STATUS,
+    ),
+    Case(
+        "history and external cause after COPD",
+        ["Z87.891", "Y92.009", "J44.9"],
+        ["J44.9", "Z87.891", "Y92.009"],
+        "Status and history",
+        "I.C.21.c.4",
+        HISTORY,
+    ),
+    # OCG I.A.3, I.A.5, I.B.2, I.B.12 reporting.
+    Case(
+        "a category is not reported",
+        ["E11", "I10"],
+        ["I10"],
+        "Billable codes only",
+        "I.A.3",
+        REPORTING,
+    ),
+    Case(
+        "a code without its 7th character",
+        ["S72.001", "I10"],
+        ["I10"],
+        "Billable codes only",
+        "I.A.5",
+        SEVENTH,
+    ),
+    Case("a code reported once", ["I10", "I10"], ["I10"], "Report a code once", "I.B.12", ONCE),
+    # OCG I.A.13 "use additional code": the CKD stage named by a range is found.
+    Case(
+        "E11.22 with N18.4: stage present",
+        ["E11.22", "N18.4", "Z79.4"],
+        ["E11.22", "N18.4", "Z79.4"],
+        None,
+        "I.A.13",
+        "use additional code",
+    ),
+]
+
+
+def _normalized(text: str) -> str:
+    return " ".join(text.replace("\u201c", '"').replace("\u201d", '"').split())
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
+def test_coding_rule(real_icd: IcdResources, case: Case) -> None:
+    section = real_icd.guideline(case.section).text
+    assert _normalized(case.quote) in _normalized(section), f"{case.section} does not say that"
+    codes, checks = run_checks(real_icd, case.given, case.policy)
+    assert codes == case.expected, [c.model_dump() for c in checks]
+    changing = [
+        c
+        for c in checks
+        if c.action != "flagged" or c.rule.startswith(("Excludes1", "Manifestation"))
+    ]
+    if case.fires is None:
+        assert not changing, [c.model_dump() for c in changing]
+    else:
+        assert any(case.fires in c.rule for c in changing), [c.model_dump() for c in checks]
+        assert all("OCG" in c.rule for c in checks)
+
+
+def test_there_are_at_least_forty_cases() -> None:
+    assert len(CASES) >= 40
+
+
+def test_one_list_of_alternatives_is_one_flag(real_icd: IcdResources) -> None:
+    # OCG I.A.13: "use additional code to identify: ... insulin (Z79.4) ... oral antidiabetic
+    # drugs (Z79.84)" lists alternatives; one flag for the list, not one per item.
+    _, checks = run_checks(real_icd, ["E11.22"])
+    flags = [c for c in checks if c.rule.startswith("Use additional code")]
+    assert len(flags) == 2  # the Z79 list of E11, and the CKD stage (N18.1-N18.6) of E11.22
+    assert sum("Z79.4" in c.detail for c in flags) == 1
+    _, checks = run_checks(real_icd, ["I10"])
+    assert sum(c.rule.startswith("Use additional code") for c in checks) <= 1
