@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from clh.resources_cli import load_resources
-from tools.code_checks import CheckPolicy, Excludes1Policy, Setting, run_checks
+from tools.code_checks import Action, CheckPolicy, Setting, run_checks
 
 
 def check(
@@ -18,15 +18,19 @@ def check(
         Setting, typer.Option(help="Encounter setting (OCG II.H inpatient, IV.H outpatient).")
     ] = Setting.INPATIENT,
     excludes1: Annotated[
-        Excludes1Policy,
-        typer.Option(help="Excludes1 pairs: remove the lower-ranked code, or flag both."),
-    ] = Excludes1Policy.REMOVE,
+        Action, typer.Option(help="Excludes1 pairs: remove the lower-ranked code, or flag.")
+    ] = Action.FLAG,
+    unspecified: Annotated[
+        Action, typer.Option(help="An unspecified code beside a specific one: remove, or flag.")
+    ] = Action.FLAG,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """Say which codes to remove or reorder, and which is primary - or bill as is."""
     icd = load_resources(ctx.obj)
     given = [icd.lookup(code).code for code in codes]  # malformed/unknown: one clear line
-    final, checks = run_checks(icd, given, CheckPolicy(excludes1=excludes1, setting=setting))
+    final, checks = run_checks(
+        icd, given, CheckPolicy(excludes1=excludes1, unspecified=unspecified, setting=setting)
+    )
     if as_json:
         out = {"codes": final, "checks": [c.model_dump() for c in checks]}
         print(json.dumps(out, indent=2))

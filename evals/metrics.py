@@ -55,7 +55,7 @@ def micro_macro(
     tps, fps, fns = sum(tp.values()), sum(fp.values()), sum(fn.values())
     micro_p = tps / (tps + fps) if tps + fps else 0.0
     micro_r = tps / (tps + fns) if tps + fns else 0.0
-    labels = set(tp) | set(fp) | set(fn)
+    labels = sorted(set(tp) | set(fp) | set(fn))  # a fixed order: float sums reproduce
     per_p = [tp[c] / (tp[c] + fp[c]) if tp[c] + fp[c] else 0.0 for c in labels]
     per_r = [tp[c] / (tp[c] + fn[c]) if tp[c] + fn[c] else 0.0 for c in labels]
     per_f = [_f1(p, r) for p, r in zip(per_p, per_r, strict=True)]

@@ -8,6 +8,7 @@ from typing import Any, Literal
 from langgraph.runtime import Runtime
 
 from llm.settings import parse_decoding
+from tools.code_checks import Action, CheckPolicy, Setting
 
 DecodingMode = Literal["thinking", "structured"]
 SearchModeName = Literal["hybrid", "dense", "sparse"]
@@ -73,6 +74,28 @@ class Context:
         default=6000,
         metadata={"description": "Budget of guideline text per validator/reconciler prompt."},
     )
+    setting: Literal["inpatient", "outpatient"] = field(
+        default="inpatient",
+        metadata={
+            "description": "Encounter setting: decides uncertain diagnoses ('probable', "
+            "'rule out'): inpatient codes them as established (OCG II.H), outpatient codes "
+            "the symptoms (OCG IV.H)."
+        },
+    )
+    excludes1: Literal["flag", "remove"] = field(
+        default="flag",
+        metadata={
+            "description": "Excludes1 pairs in the final set: flag for review (measured "
+            "default) or remove the lower-ranked code (OCG I.A.12.a)."
+        },
+    )
+    unspecified: Literal["flag", "remove"] = field(
+        default="flag",
+        metadata={
+            "description": "An unspecified code beside a specific code of its category: "
+            "flag (measured default) or remove."
+        },
+    )
     prompt_versions: dict[str, str] = field(
         default_factory=dict,
         metadata={"description": "Prompt version per agent, e.g. {'tabular_validator': 'v1'}."},
@@ -92,3 +115,12 @@ def decoding_fields(option: str | None) -> dict[str, Any]:
         ValueError: for an unknown mode or agent.
     """
     return parse_decoding(option) if option else {}
+
+
+def check_policy(context: Context) -> CheckPolicy:
+    """Return the deterministic checks' policy for a run."""
+    return CheckPolicy(
+        excludes1=Action(context.excludes1),
+        unspecified=Action(context.unspecified),
+        setting=Setting(context.setting),
+    )

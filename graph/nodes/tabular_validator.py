@@ -56,6 +56,7 @@ async def tabular_validator(task: ChapterTask, runtime: Runtime[Context]) -> dic
         note=task["note"],
         scratchpad=task["scratchpad"],
         chapter=task["chapter"],
+        setting=run.context.setting,
         candidates=lines,
         guidelines=chapter_guidelines(
             icd, task["chapter"], [c.code for c in shown], run.context.guideline_chars

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 import pytest
 
 from icd_resources import IcdResources
-from tools.code_checks import CheckPolicy, Excludes1Policy, run_checks
+from tools.code_checks import Action, CheckPolicy, run_checks
 
 pytestmark = pytest.mark.release
 
@@ -26,7 +26,10 @@ class Case:
     fires: str | None  # a words of the rule that must fire; None: no rule changes anything
     section: str
     quote: str
-    policy: CheckPolicy = field(default_factory=CheckPolicy)
+    # The rules as the guidelines state them; flagging instead is the measured default.
+    policy: CheckPolicy = field(
+        default_factory=lambda: CheckPolicy(excludes1=Action.REMOVE, unspecified=Action.REMOVE)
+    )
 
 
 EXCLUDES1 = "pure excludes note"
@@ -128,7 +131,7 @@ CASES = [
         "Excludes1",
         "I.A.12.a",
         "unrelated to each other",
-        CheckPolicy(excludes1=Excludes1Policy.FLAG),
+        CheckPolicy(excludes1=Action.FLAG, unspecified=Action.FLAG),
     ),
     # OCG I.A.13 etiology / manifestation.
     Case("G63 never alone", ["G63"], ["G63"], "Manifestation never alone", "I.A.13", CODE_FIRST),
@@ -399,6 +402,15 @@ def test_coding_rule(real_icd: IcdResources, case: Case) -> None:
     else:
         assert any(case.fires in c.rule for c in changing), [c.model_dump() for c in checks]
         assert all("OCG" in c.rule for c in checks)
+
+
+def test_by_default_excludes1_and_unspecified_pairs_are_flagged(real_icd: IcdResources) -> None:
+    codes, checks = run_checks(real_icd, ["C26.1", "C83.00", "E11.9", "E11.22"])
+    assert codes == ["C26.1", "C83.00", "E11.9", "E11.22"]
+    assert [c.action for c in checks if not c.rule.startswith("Use additional")] == [
+        "flagged",
+        "flagged",
+    ]
 
 
 def test_there_are_at_least_forty_cases() -> None:

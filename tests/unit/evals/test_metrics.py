@@ -58,3 +58,27 @@ def test_recall_by_group_and_buckets() -> None:
         "frequent (20+)",
     ]
     assert to_category(["E11.9", "E11.22", "I10"]) == ["E11", "I10"]
+
+
+def test_macro_scores_do_not_depend_on_the_hash_seed() -> None:
+    import os
+    import subprocess
+    import sys
+
+    script = (
+        "from evals.metrics import micro_macro;"
+        "pred=[[f'C{i}.{j}' for j in range(7)] for i in range(30)];"
+        "gold=[[f'C{i}.{j}' for j in range(3, 11)] for i in range(30)];"
+        "print(repr(micro_macro(pred, gold)))"
+    )
+    outputs = {
+        subprocess.run(
+            [sys.executable, "-c", script],
+            capture_output=True,
+            text=True,
+            env={**os.environ, "PYTHONHASHSEED": seed},
+            check=True,
+        ).stdout
+        for seed in ("1", "2", "3", "4")
+    }
+    assert len(outputs) == 1

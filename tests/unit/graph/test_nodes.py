@@ -157,12 +157,18 @@ def test_reconciler_orders_checks_and_traces(make_deps) -> None:
             Verdict(code="A01", chapter=1, finding_id="f1", selected=True),
         ],
     }
-    update = asyncio.run(code_reconciler(state, RUNTIME))
+    removing = SimpleNamespace(context=Context(excludes1="remove"))
+    update = asyncio.run(code_reconciler(state, removing))
     # A00 has "Excludes1: fixture typhoid (A01.-)": the lower-ranked A00.0 is removed.
     assert [c.code for c in update["codes"]] == ["A01"]
     (check,) = [c for c in update["checks"] if c.rule == "Excludes1 (OCG I.A.12.a)"]
     assert check.action == "removed A00.0"
     assert update["result"]["codes"][0]["code"] == "A01"
+    # The default flags the pair for review and keeps both.
+    update = asyncio.run(code_reconciler(state, RUNTIME))
+    assert [c.code for c in update["codes"]] == ["A01", "A00.0"]
+    (check,) = [c for c in update["checks"] if c.rule == "Excludes1 (OCG I.A.12.a)"]
+    assert check.action == "flagged"
 
 
 def test_reconciler_with_nothing_to_reconcile_makes_no_call(make_deps) -> None:
