@@ -70,6 +70,13 @@ class Context:
         default=6000,
         metadata={"description": "Notes longer than this are read in overlapping chunks."},
     )
+    notes_chars: int = field(
+        default=8000,
+        metadata={
+            "description": "Budget of instructional-note text per validator/reconciler prompt, "
+            "shared by its codes (each code gets at least 300 characters)."
+        },
+    )
     guideline_chars: int = field(
         default=6000,
         metadata={"description": "Budget of guideline text per validator/reconciler prompt."},
@@ -124,3 +131,8 @@ def check_policy(context: Context) -> CheckPolicy:
         unspecified=Action(context.unspecified),
         setting=Setting(context.setting),
     )
+
+
+def notes_budget(context: Context, codes: int) -> int:
+    """Return the characters of notes each of ``codes`` codes may show in one prompt."""
+    return max(300, context.notes_chars // max(1, codes))

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from icd_resources.build import SCHEMA_VERSION, Progress, ensure_artifact
-from icd_resources.codes import normalize_code
+from icd_resources.codes import normalize_code, with_seventh_character
 from icd_resources.config import ResourceSettings
 from icd_resources.errors import ArtifactError, GuidelinesUnavailableError, UnknownCodeError
 from icd_resources.models import (
@@ -256,16 +256,23 @@ class IcdResources:
         Empty for codes that take none; for a 7th-character code, the choices of its base code.
         """
         info = self.lookup(code)
-        for candidate in [info, *self.ancestors(info.code)]:
+        choices: list[SeventhCharacter] = []
+        for owner in [info.code, *(a.code for a in self.ancestors(info.code)), info.block]:
             rows = self._db.execute(
-                "SELECT char, description FROM seventh WHERE owner = ?", (candidate.code,)
+                "SELECT char, description FROM seventh WHERE owner = ?", (owner,)
             ).fetchall()
             if rows:
-                return [SeventhCharacter(c, d, candidate.code) for c, d in rows]
-        rows = self._db.execute(
-            "SELECT char, description FROM seventh WHERE owner = ?", (info.block,)
-        ).fetchall()
-        return [SeventhCharacter(c, d, info.block) for c, d in rows]
+                choices = [SeventhCharacter(c, d, owner) for c, d in rows]
+                break
+        # A note can withhold characters from some codes (S06: "7th characters D and S do
+        # not apply to codes ... with 6th character 7 - death"): for a code complete but for
+        # its 7th character, only the characters that make an existing code are offered.
+        base = info.code if self.needs_seventh_character(info.code) else None
+        if base is None and info.kind is NodeKind.EXTENSION and info.parent:
+            base = info.parent
+        if base is None:
+            return choices
+        return [c for c in choices if self.exists(with_seventh_character(base, c.char))]
 
     def needs_seventh_character(self, code: str) -> bool:
         """Say whether a code is complete but for its 7th character (OCG I.A.5)."""

@@ -4,20 +4,21 @@ from __future__ import annotations
 
 from icd_resources import GuidelinesUnavailableError, IcdResources
 
-# General conventions the reconciler applies: excludes notes (I.A.12), etiology/manifestation
-# (I.A.13), "with" (I.A.15), code also (I.A.17), signs and symptoms (I.B.4, I.B.5), multiple
-# coding, acute and chronic, combination codes, sequela (I.B.7-I.B.10), laterality (I.B.13).
+# General conventions the reconciler applies, most decisive first (packed in this order within
+# the budget): excludes notes (I.A.12), etiology/manifestation (I.A.13), combination codes
+# (I.B.9), "with" (I.A.15), acute and chronic (I.B.8), signs and symptoms (I.B.4, I.B.5),
+# sequela (I.B.10), code also (I.A.17), multiple coding (I.B.7), laterality (I.B.13).
 RECONCILER_SECTIONS = (
     "I.A.12",
     "I.A.13",
+    "I.B.9",
     "I.A.15",
-    "I.A.17",
+    "I.B.8",
     "I.B.4",
     "I.B.5",
-    "I.B.7",
-    "I.B.8",
-    "I.B.9",
     "I.B.10",
+    "I.A.17",
+    "I.B.7",
     "I.B.13",
 )
 

@@ -92,14 +92,14 @@ def code_card(icd: IcdResources, code: str) -> dict[str, Any]:
 
 
 # What a validator needs to judge a candidate: inclusion terms and the notes that constrain it.
-_DETAIL_KINDS = {
-    NoteKind.INCLUSION_TERM,
+_DETAIL_ORDER = [
     NoteKind.EXCLUDES1,
     NoteKind.CODE_FIRST,
     NoteKind.USE_ADDITIONAL_CODE,
+    NoteKind.INCLUSION_TERM,
     NoteKind.CODE_ALSO,
     NoteKind.SEVEN_CHR_NOTE,
-}
+]
 _SHORT_LABELS = {
     NoteKind.INCLUSION_TERM: "includes",
     NoteKind.EXCLUDES1: "Excludes1",
@@ -111,15 +111,18 @@ _SHORT_LABELS = {
 
 
 def code_details(icd: IcdResources, code: str, max_chars: int = 400) -> str:
-    """Summarize a code's inclusion terms and instructional notes (from the code upwards).
+    """Summarize a code's inclusion terms and instructional notes, most binding first.
 
-    Chapter-level notes are left to the chapter's guideline text; list lead-ins are read with
-    their items.
+    Excludes1, code first and use additional notes come before inclusion terms, code also
+    and 7th-character notes, each kind from the code upwards, so that a cut at ``max_chars``
+    drops the least binding text. Chapter-level notes are left to the chapter's guideline
+    text; list lead-ins are read with their items.
     """
-    parts: list[str] = []
-    for note in icd.notes_for(code, kinds=_DETAIL_KINDS):
-        if note.origin.startswith("Chapter") or note.is_heading:
-            continue
-        parts.append(f"{_SHORT_LABELS[note.kind]}: {note.full_text}")
-    text = "; ".join(parts)
+    notes = [
+        n
+        for n in icd.notes_for(code, kinds=set(_DETAIL_ORDER))
+        if not n.origin.startswith("Chapter") and not n.is_heading
+    ]
+    notes.sort(key=lambda n: _DETAIL_ORDER.index(n.kind))  # stable: code first, then upwards
+    text = "; ".join(f"{_SHORT_LABELS[n.kind]}: {n.full_text}" for n in notes)
     return text if len(text) <= max_chars else text[: max_chars - 3] + "..."

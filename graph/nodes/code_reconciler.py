@@ -6,7 +6,7 @@ from typing import Any
 
 from langgraph.runtime import Runtime
 
-from graph.context import Context, check_policy
+from graph.context import Context, check_policy, notes_budget
 from graph.names import Node
 from graph.nodes.kit import AgentRun
 from graph.result import assignments, build_result
@@ -25,7 +25,8 @@ async def code_reconciler(state: CodingState, runtime: Runtime[Context]) -> dict
     )
     icd = run.deps.icd
     tentative = list(dict.fromkeys(v.code for v in state.get("verdicts", []) if v.selected))
-    details = {code: code_details(icd, code, max_chars=600) for code in tentative}
+    budget = notes_budget(run.context, len(tentative))
+    details = {code: code_details(icd, code, budget) for code in tentative}
     ordered, rationale, fallback = await _reconcile(run, state, tentative, details)
     ordered, checks = run_checks(icd, ordered, check_policy(run.context))
     update = run.finish(

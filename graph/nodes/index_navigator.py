@@ -18,9 +18,17 @@ from tools.index_search import SearchHit, hit_line
 _WORD_RE = re.compile(r"[a-z0-9]{3,}")
 
 
+# Words that say nothing about which code fits: sharing "for" or "with" with a description
+# must not rank S72.001D ("subsequent encounter for ... with routine healing") above S72.001A.
+_FUNCTION_WORDS = frozenset(
+    "and are but for from has had have her his into not she that the their this was were "
+    "which who with without".split()
+)
+
+
 def words(text: str) -> set[str]:
-    """Return the lower-case words of a text (3+ characters)."""
-    return set(_WORD_RE.findall(text.lower()))
+    """Return the lower-case content words of a text (3+ characters, no function words)."""
+    return set(_WORD_RE.findall(text.lower())) - _FUNCTION_WORDS
 
 
 def candidates_from(
@@ -58,6 +66,8 @@ def candidates_from(
             leaves = icd.billable_descendants(code)
             via = f"{via}, expanded from {code}-"
             if len(leaves) > max_expansion:
+                # Most words in common first; among equals, tabular order, which puts the
+                # initial encounter (7th character A) first when the note states none.
                 ranked = sorted(leaves, key=lambda c: -len(words(c.description) & context_words))
                 rejected.append(
                     Rejected(

@@ -6,7 +6,7 @@ from typing import Any
 
 from langgraph.runtime import Runtime
 
-from graph.context import Context
+from graph.context import Context, notes_budget
 from graph.names import Node
 from graph.nodes.kit import AgentRun
 from graph.schemas import Candidate, Verdict
@@ -38,6 +38,7 @@ async def tabular_validator(task: ChapterTask, runtime: Runtime[Context]) -> dic
             f"{len(unique) - len(shown)} candidates beyond the first {len(shown)} not shown: "
             + ", ".join(c.code for c in unique[len(shown) :]),
         )
+    budget = notes_budget(run.context, len(shown))
     lines = []
     for candidate in shown:
         finding = findings.get(candidate.finding_id)
@@ -48,7 +49,7 @@ async def tabular_validator(task: ChapterTask, runtime: Runtime[Context]) -> dic
             {
                 "code": candidate.code,
                 "description": candidate.description,
-                "details": code_details(icd, candidate.code),
+                "details": code_details(icd, candidate.code, budget),
                 "finding": label,
             }
         )

@@ -200,3 +200,54 @@ def test_gold_status_knows_every_seventh_character(real_icd, code: str, status: 
     from evals.gold import gold_status
 
     assert gold_status(real_icd, code) == status
+
+
+def test_seventh_characters_a_note_withholds_are_not_offered(real_icd) -> None:
+    # S06: "7th characters D and S do not apply to codes ... with 6th character 7 - death".
+    assert [c.char for c in real_icd.seventh_characters("S06.5X7")] == ["A"]
+    assert [c.char for c in real_icd.seventh_characters("S06.5X1")] == ["A", "D", "S"]
+
+
+def test_expansion_ranks_the_initial_encounter_first_without_function_words(real_icd) -> None:
+    from graph.nodes.index_navigator import candidates_from
+    from graph.schemas import Finding, Span
+    from icd_resources import IndexSource
+    from tools.index_search import HitCode, SearchHit
+
+    text = "Admitted for right femoral neck fracture with severe pain and the inability to walk"
+    finding = Finding(
+        id="f1",
+        term="Fracture",
+        modifiers=["right", "femoral neck"],
+        spans=[Span(text=text, start=0, end=len(text))],
+    )
+    hit = SearchHit(
+        0,
+        IndexSource.INDEX,
+        "Fracture, femur, neck",
+        "Fracture, femur, neck S72.00-",
+        0.0,
+        (HitCode("S72.00", "code", True),),
+    )
+    found, dropped = candidates_from(real_icd, hit, finding, max_expansion=3)
+    codes = [c.code for c in found]
+    assert "S72.001A" in codes
+    assert not any(code.startswith("S72.001") and code[-1] in "DGKP" for code in codes), codes
+    assert dropped and "not considered" in dropped[0].reason
+
+
+def test_the_reconciler_reads_combination_codes_within_its_budget(real_icd) -> None:
+    from tools.guideline_fetch import general_guidelines
+
+    text = general_guidelines(real_icd, 6000)
+    assert len(text) <= 6000
+    assert real_icd.guideline("I.B.9").text[:40] in text  # once cut off after I.A.17
+    assert real_icd.guideline("I.B.8").text[:40] in text
+
+
+def test_the_validator_sees_every_excludes1_note_of_e11_22(real_icd) -> None:
+    from tools.tabular_lookup import code_details
+
+    text = code_details(real_icd, "E11.22", 2000)
+    assert text.count("Excludes1:") == 8  # once 1 of 8 (cut at 400 characters)
+    assert "stage of chronic kidney disease (N18.1-N18.6)" in text
