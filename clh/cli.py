@@ -15,6 +15,8 @@ from llm import LLMError
 from prompts import PromptError
 from tools.index_search import SearchError
 
+_CACHE_DIR: Path | None = None  # the run's cache directory, for the crash file
+
 app = typer.Typer(
     name="clh",
     help="Code Like Humans: ICD-10-CM coding the way certified coders do.",
@@ -52,39 +54,59 @@ def root(
     ] = None,
 ) -> None:
     """Code clinical notes with ICD-10-CM, showing the evidence behind every code."""
+    global _CACHE_DIR
     ctx.obj = ResourceSettings.resolve(icd_dir, cache_dir)
+    _CACHE_DIR = ctx.obj.cache_dir
 
 
 def main() -> None:
     """Run the CLI, turning the errors clh raises on purpose into one clear line."""
     try:
-        app()
+        code = app(standalone_mode=False)
+    except typer.TyperException as exc:  # click's usage errors: bad options and arguments
+        sys.exit(_usage_error(exc))
     except (ResourceError, LLMError, SearchError, NoteError, PromptError) as exc:
         print(f"clh: error: {exc}", file=sys.stderr)
         sys.exit(2)
-    except KeyboardInterrupt:
+    except (KeyboardInterrupt, typer.Abort):
         print("clh: interrupted", file=sys.stderr)
         sys.exit(130)
     except Exception as exc:  # an unforeseen failure: one line here, the traceback in a file
-        log = _crash_log()
-        print(
-            f"clh: unexpected error: {type(exc).__name__}: {exc}\n"
-            f"(the traceback is in {log}; work already saved - eval rows, checkpoints - is "
-            "kept)",
-            file=sys.stderr,
-        )
+        print(f"clh: unexpected error: {type(exc).__name__}: {exc}", file=sys.stderr)
+        print(_crash_log(), file=sys.stderr)
         sys.exit(1)
+    sys.exit(code if isinstance(code, int) else 0)
 
 
-def _crash_log() -> Path:
-    """Write the current exception's traceback under the cache directory."""
+def _usage_error(exc: typer.TyperException) -> int:
+    """Print a usage error as one line (help for a bare command); return the exit code."""
+    ctx = getattr(exc, "ctx", None)
+    if type(exc).__name__ == "NoArgsIsHelpError" and ctx is not None:
+        print(ctx.get_help())
+        return 0
+    formatter = getattr(exc, "format_message", None)
+    message = formatter() if callable(formatter) else str(exc)
+    where = f" (see `{ctx.command_path} --help`)" if ctx is not None else ""
+    print(f"clh: error: {message}{where}", file=sys.stderr)
+    return int(getattr(exc, "exit_code", 2))
+
+
+def _crash_log() -> str:
+    """Write the current exception's traceback to a file; say where, or why it could not be.
+
+    The file goes under the cache directory the command was given (--cache-dir, else
+    $CLH_CACHE_DIR, else the default).
+    """
     import time
     import traceback
 
     from icd_resources.config import default_cache_dir
 
-    directory = default_cache_dir() / "logs"
-    directory.mkdir(parents=True, exist_ok=True)
+    directory = (_CACHE_DIR or default_cache_dir()) / "logs"
     path = directory / f"crash-{time.strftime('%Y%m%d-%H%M%S')}.txt"
-    path.write_text(traceback.format_exc())
-    return path
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+        path.write_text(traceback.format_exc())
+    except OSError as exc:
+        return f"(the traceback could not be written to {directory}: {exc.strerror})"
+    return f"(the traceback is in {path}; work already saved - eval rows, checkpoints - is kept)"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import codecs
 import json
 import sys
 import time
@@ -17,6 +18,7 @@ from rich.console import Console
 from clh.render import result_markdown
 from clh.resources_cli import load_resources
 from graph.builder import build_graph
+from graph.checkpoints import sqlite_checkpointer
 from graph.context import Context
 from graph.deps import get_deps
 from graph.errors import NoteError
@@ -33,6 +35,13 @@ def read_note(source: str, encoding: str) -> str:
     Raises:
         NoteError: for unreadable files or bytes that are not in ``encoding``.
     """
+    try:
+        codecs.lookup(encoding)
+    except LookupError as exc:
+        raise NoteError(
+            f"unknown encoding {encoding!r}: use a Python codec name such as utf-8, latin-1 "
+            "or cp1252"
+        ) from exc
     if source == SAMPLE:
         return (package_files.files("clh") / "samples" / "sample_note.txt").read_text("utf-8")
     try:
@@ -46,6 +55,33 @@ def read_note(source: str, encoding: str) -> str:
             f"{source} is not valid {encoding} (byte 0x{data[exc.start]:02x} at position "
             f"{exc.start}); re-save it as UTF-8 or pass --encoding (e.g. latin-1)"
         ) from exc
+
+
+_SQLITE_HEADER = b"SQLite format 3\x00"
+
+
+def check_checkpoint(path: Path, *, resume: bool) -> None:
+    """Refuse a checkpoint path that cannot work, before any model or index is started.
+
+    Raises:
+        NoteError: for a missing directory, a directory, a file that is not SQLite, or
+            ``--resume`` from a file that does not exist.
+    """
+    if path.is_dir():
+        raise NoteError(f"--checkpoint {path} is a directory: give a file, e.g. {path}/runs.sqlite")
+    if not path.parent.is_dir():
+        raise NoteError(f"--checkpoint {path}: the directory {path.parent} does not exist")
+    if not path.exists():
+        if resume:
+            raise NoteError(f"--resume: no checkpoint file at {path}")
+        return
+    try:
+        with path.open("rb") as file:
+            header = file.read(len(_SQLITE_HEADER))
+    except OSError as exc:
+        raise NoteError(f"--checkpoint {path} cannot be read: {exc.strerror}") from exc
+    if header and header != _SQLITE_HEADER:
+        raise NoteError(f"--checkpoint {path} is not a SQLite checkpoint file: give another path")
 
 
 def _describe(node: str, update: dict[str, Any]) -> str:
@@ -65,36 +101,34 @@ def _describe(node: str, update: dict[str, Any]) -> str:
 async def _run(
     note: str, note_id: str, context: Context, checkpoint: Path | None, resume: bool
 ) -> dict[str, Any]:
-    saver: Any = None
-    if checkpoint is not None:
-        from langgraph.checkpoint.sqlite.aio import AsyncSqliteSaver
+    if checkpoint is None:
+        return await _stream(build_graph(), note, note_id, context, resume)
+    async with sqlite_checkpointer(checkpoint) as saver:
+        return await _stream(build_graph(checkpointer=saver), note, note_id, context, resume)
 
-        saver_cm = AsyncSqliteSaver.from_conn_string(str(checkpoint))
-        saver = await saver_cm.__aenter__()
-    try:
-        graph = build_graph(checkpointer=saver)
-        config = {"configurable": {"thread_id": note_id}}
-        started = time.perf_counter()
-        payload: Any = None if resume else {"note": note, "note_id": note_id}
-        result: dict[str, Any] = {}
-        async for chunk in graph.astream(
-            payload, config=config, context=context, stream_mode="updates"
-        ):
-            for node, update in chunk.items():
-                if not isinstance(update, dict):
-                    continue
-                detail = _describe(node, update)
-                _err.print(
-                    f"[{time.perf_counter() - started:6.1f}s] {node}: {detail}",
-                    markup=False,
-                    highlight=False,
-                )
-                if "result" in update:
-                    result = update["result"]
-        return result
-    finally:
-        if saver is not None:
-            await saver_cm.__aexit__(None, None, None)
+
+async def _stream(
+    graph: Any, note: str, note_id: str, context: Context, resume: bool
+) -> dict[str, Any]:
+    """Run the graph, printing one progress line per finished node; return the result."""
+    config = {"configurable": {"thread_id": note_id}}
+    started = time.perf_counter()
+    payload: Any = None if resume else {"note": note, "note_id": note_id}
+    result: dict[str, Any] = {}
+    async for chunk in graph.astream(
+        payload, config=config, context=context, stream_mode="updates"
+    ):
+        for node, update in chunk.items():
+            if node.startswith("__") or not isinstance(update, dict):
+                continue  # LangGraph's own keys (__metadata__, __interrupt__)
+            _err.print(
+                f"[{time.perf_counter() - started:6.1f}s] {node}: {_describe(node, update)}",
+                markup=False,
+                highlight=False,
+            )
+            if "result" in update:
+                result = update["result"]
+    return result
 
 
 def code(
@@ -123,6 +157,8 @@ def code(
         raise NoteError("the note is empty: give the text of a clinical note")
     if resume and (checkpoint is None or note_id is None):
         raise NoteError("--resume needs --checkpoint and the --note-id of the run to resume")
+    if checkpoint is not None:
+        check_checkpoint(checkpoint, resume=resume)
     resources: ResourceSettings = ctx.obj
     icd = load_resources(resources)
     if resume and checkpoint is not None and note_id is not None:
@@ -167,9 +203,7 @@ async def _finished_result(checkpoint: Path, note_id: str) -> dict[str, Any] | N
     Raises:
         NoteError: when the checkpoint holds no run with this note id.
     """
-    from langgraph.checkpoint.sqlite.aio import AsyncSqliteSaver
-
-    async with AsyncSqliteSaver.from_conn_string(str(checkpoint)) as saver:
+    async with sqlite_checkpointer(checkpoint) as saver:
         state = await build_graph(checkpointer=saver).aget_state(
             {"configurable": {"thread_id": note_id}}
         )

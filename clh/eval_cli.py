@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, TypeVar
 
 import typer
 from rich.console import Console
@@ -16,6 +17,7 @@ from graph.context import SearchModeName
 from icd_resources import ResourceSettings
 
 _err = Console(stderr=True)
+T = TypeVar("T")
 
 
 def _progress_bar() -> Progress:
@@ -28,6 +30,16 @@ def _progress_bar() -> Progress:
     )
 
 
+def _with_progress(work: Callable[[evals_run.Progress], T]) -> T:
+    """Run evaluation work under a progress bar; bad options become one clear line."""
+    with _progress_bar() as bar:
+        task = bar.add_task("", total=None)
+        try:
+            return work(lambda done, total: bar.update(task, completed=done, total=total))
+        except (ValueError, FileNotFoundError) as exc:
+            raise typer.BadParameter(str(exc)) from exc
+
+
 def _warn(line: str) -> None:
     _err.print(line, markup=False, highlight=False)
 
@@ -35,17 +47,9 @@ def _warn(line: str) -> None:
 def run_eval(resources: ResourceSettings, options: EvalOptions) -> EvalResult:
     """Run an evaluation with a progress bar, then print its headline numbers."""
     load_resources(resources)  # builds the artifact with its own progress display
-    with _progress_bar() as bar:
-        task = bar.add_task("", total=None)
-        try:
-            result = evals_run.run_eval(
-                resources,
-                options,
-                progress=lambda done, total: bar.update(task, completed=done, total=total),
-                warn=_warn,
-            )
-        except (ValueError, FileNotFoundError) as exc:
-            raise typer.BadParameter(str(exc)) from exc
+    result = _with_progress(
+        lambda progress: evals_run.run_eval(resources, options, progress=progress, warn=_warn)
+    )
     m = result.summary["all_gold"]
     print(
         f"coded {result.coded} new notes ({result.summary['notes']} in the run); "
@@ -121,18 +125,10 @@ def experiment(
     base = EvalOptions(dataset, split, data, "graph", limit, concurrency=concurrency)
     items = [v.strip() for v in values.split(",") if v.strip()]
     load_resources(ctx.obj)
-    with _progress_bar() as bar:
-        task = bar.add_task("", total=None)
-        try:
-            table, path = evals_run.run_experiment(
-                ctx.obj,
-                name,
-                items,
-                base,
-                progress=lambda done, total: bar.update(task, completed=done, total=total),
-                warn=_warn,
-            )
-        except (ValueError, FileNotFoundError) as exc:
-            raise typer.BadParameter(str(exc)) from exc
+    table, path = _with_progress(
+        lambda progress: evals_run.run_experiment(
+            ctx.obj, name, items, base, progress=progress, warn=_warn
+        )
+    )
     print(table)
     print(f"table written to {path}")

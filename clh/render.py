@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import html
 from typing import Any
+
+
+def _text(value: Any) -> str:
+    """Escape text from the note or the model: shown as text, never run as HTML."""
+    return html.escape(str(value), quote=False)
 
 
 def result_markdown(result: dict[str, Any]) -> str:
     """Return the codes with their evidence, index paths and notes, then what was dropped."""
     lines = [
-        f"# Codes for {result['note_id']} ({result['passes']} pass"
+        f"# Codes for {_text(result['note_id'])} ({result['passes']} pass"
         f"{'es' if result['passes'] != 1 else ''})",
         "",
     ]
@@ -17,51 +23,57 @@ def result_markdown(result: dict[str, Any]) -> str:
     for code in result["codes"]:
         lines.append(f"## {code['rank']}. {code['code']} {code['description']}")
         for span in code["evidence"]:
-            lines.append(f'- Evidence [{span["start"]}:{span["end"]}]: "{span["text"]}"')
+            lines.append(f'- Evidence [{span["start"]}:{span["end"]}]: "{_text(span["text"])}"')
         for path in code["index_paths"]:
-            lines.append(f"- Index: {path}")
+            lines.append(f"- Index: {_text(path)}")
         for note in code["tabular_notes"]:
-            lines.append(f"- Tabular: {note}")
+            lines.append(f"- Tabular: {_text(note)}")
         if code["rationale"]:
             short = " ".join(code["rationale"].split())
-            lines.append(f"- Rationale: {short[:400]}{'...' if len(short) > 400 else ''}")
+            lines.append(f"- Rationale: {_text(short[:400])}{'...' if len(short) > 400 else ''}")
         lines.append("")
     if result["checks"]:
         lines += ["## Checks applied", ""]
         for check in result["checks"]:
-            lines.append(f"- {check['rule']}: {check['action']} {check['detail']}".rstrip())
+            lines.append(f"- {check['rule']}: {check['action']} {_text(check['detail'])}".rstrip())
         lines.append("")
     if result["failures"]:
         lines += ["## Failures (recorded, the rest was coded)", ""]
         for failure in result["failures"]:
-            lines.append(f"- {failure['agent']} ({failure['scope']}): {failure['reason']}")
+            after = " - recovered after a re-ask" if failure.get("recovered") else ""
+            lines.append(
+                f"- {failure['agent']} ({_text(failure['scope'])}){after}: "
+                f"{_text(failure['reason'])}"
+            )
         lines.append("")
     if result["rejected"]:
         lines += ["## Considered and rejected", ""]
         for item in result["rejected"]:
-            lines.append(f"- {item['step']}: {item['item']}: {item['reason'][:300]}")
+            lines.append(f"- {item['step']}: {_text(item['item'])}: {_text(item['reason'][:300])}")
         lines.append("")
-    lines += [
+    return "\n".join(lines + _accounting(result["accounting"]))
+
+
+def _accounting(accounting: dict[str, Any]) -> list[str]:
+    lines = [
         "## Accounting",
         "",
-        "| agent | calls | prompt tokens | completion tokens | cached | seconds |",
-        "|---|---:|---:|---:|---:|---:|",
+        "| agent | calls | failed | prompt tokens | completion tokens | cached | model s |",
+        "|---|---:|---:|---:|---:|---:|---:|",
     ]
-    accounting = result["accounting"]
-    seconds = accounting.get("seconds_per_agent", {})
-    for agent, row in accounting["per_agent"].items():
+    rows = [*accounting["per_agent"].items(), ("total", accounting["total"])]
+    for agent, row in rows:
         lines.append(
-            f"| {agent} | {row['calls']} | {row['prompt_tokens']} | "
-            f"{row['completion_tokens']} | {row['cached_tokens']} | "
-            f"{seconds.get(agent, 0):.1f} |"
+            f"| {agent} | {row['calls']} | {row['failed_calls']} | {row['prompt_tokens']} | "
+            f"{row['completion_tokens']} | {row['cached_tokens']} | {row['latency_s']:.1f} |"
         )
-    total = accounting["total"]
-    lines.append(
-        f"| total | {total['calls']} | {total['prompt_tokens']} | "
-        f"{total['completion_tokens']} | {total['cached_tokens']} | "
-        f"{sum(seconds.values()):.1f} |"
-    )
-    return "\n".join(lines)
+    if "wall_seconds" in accounting:
+        lines += [
+            "",
+            f"Wall time {accounting['wall_seconds']:.1f} s. Model seconds add up the requests "
+            "of parallel branches, so their total can exceed the wall time.",
+        ]
+    return lines
 
 
 def stats_text(data: dict[str, Any]) -> str:

@@ -74,7 +74,8 @@ def build(
     print(f"{verb} {path} in {time.perf_counter() - started:.1f} s")
     problems = IcdResources(path).problems
     for problem in problems:
-        print(f"warning: {problem['kind']} skipped: {problem['message']}")
+        what = "" if problem["kind"] == "tabular" else f"{problem['kind']} skipped: "
+        print(f"warning: {what}{problem['message']}")
 
 
 @resources_app.command("stats")

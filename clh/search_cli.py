@@ -74,7 +74,7 @@ def build(
 def search(
     ctx: typer.Context,
     query: Annotated[str, typer.Argument(help="Text to look up in the index.")],
-    k: Annotated[int, typer.Option("-k", help="Number of hits.")] = 10,
+    k: Annotated[int, typer.Option("-k", min=1, max=1000, help="Number of hits.")] = 10,
     mode: Annotated[SearchMode, typer.Option(help="dense, sparse or hybrid.")] = SearchMode.HYBRID,
     expand: Annotated[
         bool, typer.Option(help="List billable codes under incomplete codes.")

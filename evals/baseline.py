@@ -11,6 +11,7 @@ import re
 from typing import Any
 
 from icd_resources import IcdResources
+from tools.index_search import EmptyQueryError
 
 _NEGATION = re.compile(
     r"^\s*(no|denies|denied|without|negative for|ruled out|absence of)\b", re.IGNORECASE
@@ -30,7 +31,10 @@ class IndexMatchingCoder:
         for sentence in re.split(r"(?<=[.!?])\s+|\n+", text):
             if len(sentence.split()) < 2 or _NEGATION.match(sentence):
                 continue
-            hits = self.searcher.search(sentence, k=1)
+            try:
+                hits = self.searcher.search(sentence, k=1)
+            except EmptyQueryError:
+                continue  # no searchable words (punctuation, another script)
             if not hits:
                 continue
             hit = hits[0]

@@ -22,8 +22,8 @@ from evals.codiesp import load_codiesp
 from evals.datasets import load
 from evals.doc_types import Doc
 from evals.experiments import compare_table, passes_table
-from evals.runner import RunConfig, read_rows, run_notes, start_run
-from evals.summary import summarize_run, write_report
+from evals.runner import RunConfig, data_fingerprint, read_rows, read_timings, run_notes, start_run
+from evals.summary import summarize_run, timing_summary, write_report
 from graph.builder import build_graph
 from graph.context import Context, SearchModeName, decoding_fields
 from graph.deps import get_deps
@@ -99,14 +99,15 @@ def run_eval(
     loaded = load(options.dataset, options.data, options.split, options.notes)
     for problem in loaded.problems:
         warn(f"dataset: {problem}")
-    if options.limit is not None:
-        loaded.docs = loaded.docs[: options.limit]
     context = Context(
         max_passes=options.passes,
         top_k=options.top_k,
         search_mode=options.search_mode,
         **decoding_fields(options.decoding),
     )
+    fingerprint = data_fingerprint(loaded)
+    if options.limit is not None:
+        loaded.docs = loaded.docs[: options.limit]
     model, code_note = _note_coder(icd, resources, options, context)
     run_dir = options.out or resources.cache_dir / "runs" / options.name
     start_run(
@@ -119,6 +120,7 @@ def run_eval(
             options.search_mode,
             options.decoding,
             model,
+            fingerprint,
         ),
     )
     coded = asyncio.run(run_notes(loaded, run_dir, code_note, options.concurrency, progress))
@@ -190,7 +192,9 @@ def run_experiment(
         for value in values:
             typed: Any = int(value) if field == "top_k" else value
             options = replace(base, **{field: typed})
-            summaries[value] = run_eval(resources, options, progress=progress, warn=warn).summary
+            result = run_eval(resources, options, progress=progress, warn=warn)
+            timing = timing_summary(read_timings(result.run_dir))
+            summaries[value] = {**result.summary, "cost": {**result.summary["cost"], **timing}}
         table = compare_table(name, summaries)
     out = base.out.parent if base.out else resources.cache_dir / "runs"
     out.mkdir(parents=True, exist_ok=True)

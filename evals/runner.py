@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import json
 import time
 from collections.abc import Callable
@@ -14,6 +15,9 @@ from evals.doc_types import Dataset, Doc
 from graph.errors import NoteError
 
 PREDICTIONS = "predictions.jsonl"
+# Seconds per note live apart from the predictions, so that a rerun with the same settings
+# writes the same predictions.jsonl and summary.json, byte for byte.
+TIMINGS = "timings.jsonl"
 
 
 @dataclass(frozen=True)
@@ -27,6 +31,16 @@ class RunConfig:
     search_mode: str
     decoding: str | None
     model: str
+    data: str = ""
+    """A fingerprint of the dataset's documents and gold codes (see ``data_fingerprint``)."""
+
+
+def data_fingerprint(dataset: Dataset) -> str:
+    """Hash every document's id, text and gold codes: a resumed run must read the same data."""
+    digest = hashlib.sha256()
+    for doc in sorted(dataset.docs, key=lambda d: d.id):
+        digest.update(json.dumps([doc.id, doc.text, list(doc.gold)]).encode())
+    return digest.hexdigest()[:16]
 
 
 def done_ids(run_dir: Path) -> set[str]:
@@ -53,6 +67,13 @@ def start_run(run_dir: Path, config: RunConfig) -> None:
     path = run_dir / "config.json"
     if path.exists():
         previous = json.loads(path.read_text())
+        if previous.get("data") != config.data and {**previous, "data": config.data} == asdict(
+            config
+        ):
+            raise ValueError(
+                f"{run_dir} holds a run of other data (another file or other gold codes under "
+                f"the name {config.dataset!r}); choose another --out or delete it"
+            )
         if previous != asdict(config):
             raise ValueError(
                 f"{run_dir} holds a run with other settings ({previous}); choose "
@@ -94,16 +115,14 @@ async def run_notes(
                 row = await code_note(doc)
             except NoteError as exc:
                 row = {"pred": [], "error": str(exc)}
-            row = {
-                "id": doc.id,
-                "gold": list(doc.gold),
-                **row,
-                "seconds": round(time.perf_counter() - started, 2),
-            }
+            row = {"id": doc.id, "gold": list(doc.gold), **row}
+            timing = {"id": doc.id, "seconds": round(time.perf_counter() - started, 2)}
             async with lock:
                 with (run_dir / PREDICTIONS).open("a", encoding="utf-8") as out:
                     out.write(json.dumps(row) + "\n")
                     out.flush()
+                with (run_dir / TIMINGS).open("a", encoding="utf-8") as out:
+                    out.write(json.dumps(timing) + "\n")
                 count += 1
                 report(len(finished) + count, len(dataset.docs))
 
@@ -118,6 +137,19 @@ def _end_torn_line(path: Path) -> None:
             handle.seek(-1, 2)
             if handle.read(1) != b"\n":
                 handle.write(b"\n")
+
+
+def read_timings(run_dir: Path) -> dict[str, float]:
+    """Return the seconds each note took (the last run of a note wins)."""
+    path = run_dir / TIMINGS
+    seconds: dict[str, float] = {}
+    for line in path.read_text(encoding="utf-8").splitlines() if path.exists() else []:
+        try:
+            row = json.loads(line)
+            seconds[str(row["id"])] = float(row["seconds"])
+        except (json.JSONDecodeError, KeyError, TypeError, ValueError):
+            continue
+    return seconds
 
 
 def read_rows(run_dir: Path) -> list[dict[str, Any]]:

@@ -19,7 +19,7 @@ from evals.metrics import (
     to_category,
 )
 from evals.reach import Reach, reach
-from evals.runner import read_rows
+from evals.runner import read_timings
 from icd_resources import IcdResources
 
 CONVENTIONS = (
@@ -40,6 +40,29 @@ def chapter_of(icd: IcdResources, code: str) -> str:
     return "not in release"
 
 
+def timing_summary(seconds: dict[str, float]) -> dict[str, float]:
+    """Return the total, mean and median seconds per note."""
+    values = sorted(seconds.values())
+    return {
+        "seconds_total": round(sum(values), 2),
+        "seconds_per_note": round(mean(values), 2) if values else 0.0,
+        "seconds_median": round(values[len(values) // 2], 2) if values else 0.0,
+    }
+
+
+def failure_counts(rows: list[dict[str, Any]]) -> dict[str, int]:
+    """Count the failed model calls the runs recorded: lost branches and recovered re-asks."""
+    failures = [f for r in rows for f in r.get("failures") or []]
+    lost = [f for f in failures if not f.get("recovered")]
+    return {
+        "notes_with_a_lost_branch": sum(
+            any(not f.get("recovered") for f in r.get("failures") or []) for r in rows
+        ),
+        "lost_branches": len(lost),
+        "recovered_after_reask": len(failures) - len(lost),
+    }
+
+
 def summarize_run(
     rows: list[dict[str, Any]], icd: IcdResources, train_counts: Counter[str] | None = None
 ) -> dict[str, Any]:
@@ -50,6 +73,7 @@ def summarize_run(
     summary: dict[str, Any] = {
         "notes": len(rows),
         "errors": [{"id": r["id"], "error": r["error"]} for r in rows if r.get("error")],
+        "failures": failure_counts(rows),
         "gold_status": gold_report(icd, [c for g in gold_all for c in g]),
         "conventions": CONVENTIONS,
         "all_gold": {**micro_macro(pred, gold_all), "map": mean_average_precision(pred, gold_all)},
@@ -74,8 +98,6 @@ def summarize_run(
         summary["funnel"] = funnel(funnel_rows)
     costs = [r["accounting"]["total"] for r in rows if r.get("accounting")]
     summary["cost"] = {
-        "seconds_per_note": mean(r["seconds"] for r in rows) if rows else 0.0,
-        "seconds_total": sum(r["seconds"] for r in rows),
         "calls_per_note": mean(c["calls"] for c in costs) if costs else 0.0,
         "prompt_tokens_per_note": mean(c["prompt_tokens"] for c in costs) if costs else 0.0,
         "completion_tokens_per_note": mean(c["completion_tokens"] for c in costs) if costs else 0.0,
@@ -137,7 +159,9 @@ def write_report(run_dir: Path, summary: dict[str, Any], title: str) -> Path:
     lines = [
         f"# {title}",
         "",
-        f"Notes: {summary['notes']}; errors: {len(summary['errors'])}.",
+        f"Notes: {summary['notes']}; errors: {len(summary['errors'])}; failed model calls: "
+        + ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in summary["failures"].items())
+        + ".",
         "",
         summary["conventions"],
         "",
@@ -200,12 +224,15 @@ def write_report(run_dir: Path, summary: dict[str, Any], title: str) -> Path:
         for bucket, (count, recall) in summary["recall_by_train_frequency"].items():
             lines.append(f"| {bucket} | {count} | {recall:.3f} |")
     cost = summary["cost"]
+    timing = timing_summary(read_timings(run_dir))
+    (run_dir / "timing.json").write_text(json.dumps(timing, indent=2))
     lines += [
         "",
         "## Cost",
         "",
-        f"- wall time: {cost['seconds_total']:.0f} s in all, "
-        f"{cost['seconds_per_note']:.1f} s per note",
+        f"- time: {timing['seconds_total']:.0f} s in all, {timing['seconds_per_note']:.1f} s "
+        f"per note (median {timing['seconds_median']:.1f} s; in timing.json, apart from the "
+        "summary: times vary from run to run)",
         f"- model calls: {cost['calls_total']} ({cost['calls_per_note']:.1f} per note)",
         f"- tokens: {cost['prompt_tokens_total']} prompt, "
         f"{cost['completion_tokens_total']} completion "
@@ -256,7 +283,7 @@ def _plots(run_dir: Path, summary: dict[str, Any]) -> list[Path]:
         made.append(run_dir / "funnel.png")
         fig.savefig(made[-1], dpi=110)
         plt.close(fig)
-    seconds = [row["seconds"] for row in read_rows(run_dir) if "seconds" in row]
+    seconds = list(read_timings(run_dir).values())
     if seconds:
         fig, ax = plt.subplots(figsize=(6, 3.5))
         ax.hist(seconds, bins=min(20, max(3, len(seconds))))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections import defaultdict
 from typing import Any
 
@@ -66,7 +67,11 @@ def build_result(state: CodingState, extra: dict[str, Any]) -> dict[str, Any]:
     for record in timings:
         seconds[record["agent"]] += record["seconds"]
     accounting = summarize(calls)
-    accounting["seconds_per_agent"] = {k: round(v, 3) for k, v in seconds.items()}
+    # Node seconds add up parallel branches; the wall time is measured from the first pass.
+    accounting["node_seconds_per_agent"] = {k: round(v, 3) for k, v in seconds.items()}
+    started = merged.get("started_at")
+    if isinstance(started, float):
+        accounting["wall_seconds"] = round(time.time() - started, 3)
     return {
         "note_id": merged.get("note_id", "note"),
         "passes": merged.get("pass_index", 1),

@@ -76,12 +76,20 @@ class Rejected(BaseModel):
 
 
 class Failure(BaseModel):
-    """A branch that produced no usable answer; the rest of the note is still coded."""
+    """A failed model call: a branch with no usable answer, or a reply refused and re-asked.
+
+    A branch that failed is left out and the rest of the note is still coded; a recovered one
+    answered after a re-ask, and its answer may be poorer (an extractor cut at its token limit
+    may answer the re-ask with fewer findings): both are shown to the reviewer.
+    """
 
     agent: str
     scope: str = Field(description="What the branch was about: a chunk, finding or chapter.")
     reason: str
     last_reply: str = ""
+    recovered: bool = Field(
+        default=False, description="True when a re-ask then gave a usable answer."
+    )
 
 
 class CodeAssignment(BaseModel):

@@ -37,6 +37,8 @@ class CodingState(TypedDict):
     """The note as given (never modified; spans index into it)."""
     note_id: NotRequired[str]
     metadata: NotRequired[dict[str, Any]]
+    started_at: NotRequired[float]
+    """When the first pass started (epoch seconds), for the result's wall time."""
     pass_index: NotRequired[int]
     """The refinement pass in progress, from 1."""
     chunks: NotRequired[list[tuple[int, int]]]

@@ -132,6 +132,9 @@ def _parse(found: Discovery, report: Progress, total: int) -> _Parsed:
     report("Tabular List", 0, total)
     parsed = _Parsed(parse_tabular(Path(tabular_file.path)))
     parsed.versions[FileKind.TABULAR] = parsed.tabular.version
+    partial = _partial_release(parsed.tabular)
+    if partial:
+        parsed.problems.append({"kind": "tabular", "path": tabular_file.path, "message": partial})
     for step, (kind, source) in enumerate(_INDEX_KINDS, start=1):
         report(f"index: {source}", step, total)
         file = found.files.get(kind)
@@ -145,6 +148,24 @@ def _parse(found: Discovery, report: Progress, total: int) -> _Parsed:
         parsed.entries.extend(data.entries)
         parsed.versions[kind] = data.version
     return parsed
+
+
+# A full ICD-10-CM release has 22 chapters and about 74,000 billable codes (FY2026: 74,719).
+FULL_RELEASE_CHAPTERS = 22
+FULL_RELEASE_BILLABLE = 70_000
+
+
+def _partial_release(tabular: TabularData) -> str:
+    """Describe a Tabular List far smaller than a full release ("" when it looks complete)."""
+    chapters = len(tabular.chapters)
+    billable = sum(1 for c in tabular.codes if c.billable)
+    if chapters >= FULL_RELEASE_CHAPTERS and billable >= FULL_RELEASE_BILLABLE:
+        return ""
+    return (
+        f"partial Tabular List: {chapters} chapters and {billable:,} billable codes, where a "
+        f"full release has {FULL_RELEASE_CHAPTERS} chapters and about 74,000; a code outside "
+        "it is reported as not in the release"
+    )
 
 
 def _resolve_xrefs(entries: list[EntryRecord]) -> list[tuple[int, str, str, int | None, int]]:

@@ -31,8 +31,9 @@ class MalformedCodeError(ResourceError, ValueError):
 
     def __init__(self, code: str) -> None:
         self.code = code
+        shown = code if len(code) <= 40 else f"{code[:40]}... ({len(code):,} characters)"
         super().__init__(
-            f"{code!r} is not a well-formed ICD-10-CM code "
+            f"{shown!r} is not a well-formed ICD-10-CM code "
             "(expected a letter, two characters, then up to four after a dot, e.g. E11.22)"
         )
 
@@ -40,10 +41,14 @@ class MalformedCodeError(ResourceError, ValueError):
 class UnknownCodeError(ResourceError, KeyError):
     """A well-formed code that the loaded release does not contain."""
 
-    def __init__(self, code: str, release: str, nearest: str | None = None) -> None:
+    def __init__(
+        self, code: str, release: str, nearest: str | None = None, partial: str = ""
+    ) -> None:
         self.code = code
         self.nearest = nearest
         hint = f"; its nearest existing ancestor is {nearest}" if nearest else ""
+        if partial:
+            hint += f" (beware: {partial})"
         super().__init__(f"{code} is not in the ICD-10-CM {release} tabular list{hint}")
 
     def __str__(self) -> str:  # KeyError would quote the message

@@ -129,7 +129,8 @@ class IcdResources:
         info = self.get(code)
         if info is None:
             key = normalize_code(code)
-            raise UnknownCodeError(key, self.release, self._nearest_existing(key))
+            partial = next((p["message"] for p in self.problems if p["kind"] == "tabular"), "")
+            raise UnknownCodeError(key, self.release, self._nearest_existing(key), partial)
         return info
 
     def exists(self, code: str) -> bool:

@@ -65,7 +65,7 @@ def resolve_endpoint(
     """
     if settings.base_url:
         base_url = settings.base_url.rstrip("/")
-        served = list_models(base_url, settings.api_key)
+        served = list_models(base_url, settings.api_key, min(settings.timeout_s, _PROBE_TIMEOUT_S))
         if not settings.model and not served:
             raise LLMUnavailableError(
                 f"the model server at {base_url} lists no model at GET /models: "
@@ -97,7 +97,9 @@ def resolve_endpoint(
     return Endpoint(server.base_url, alias, embedded=True, load_seconds=server.load_seconds)
 
 
-def list_models(base_url: str, api_key: str | None) -> list[str]:
+def list_models(
+    base_url: str, api_key: str | None, timeout_s: float = _PROBE_TIMEOUT_S
+) -> list[str]:
     """Ask an OpenAI-compatible server which models it serves (bounded wait).
 
     Raises:
@@ -107,7 +109,7 @@ def list_models(base_url: str, api_key: str | None) -> list[str]:
     if api_key:
         request.add_header("Authorization", f"Bearer {api_key}")
     try:
-        with urllib.request.urlopen(request, timeout=_PROBE_TIMEOUT_S) as response:
+        with urllib.request.urlopen(request, timeout=timeout_s) as response:
             data = json.load(response)
     except urllib.error.HTTPError as exc:
         raise LLMUnavailableError(
@@ -118,7 +120,7 @@ def list_models(base_url: str, api_key: str | None) -> list[str]:
         reason = getattr(exc, "reason", exc)
         raise LLMUnavailableError(
             f"cannot reach the model server at {base_url} ({reason}) within "
-            f"{_PROBE_TIMEOUT_S:.0f} s: check CLH_LLM_BASE_URL and that the server is running"
+            f"{timeout_s:g} s: check CLH_LLM_BASE_URL and that the server is running"
         ) from exc
     listed = data.get("data") if isinstance(data, dict) else None
     if not isinstance(listed, list):
@@ -136,7 +138,7 @@ def build_chat_model(settings: LLMSettings, endpoint: Endpoint) -> ChatOpenAI:
     first uses it, and langchain-openai would otherwise share one across loops (a second
     ``asyncio.run`` then fails with "Event loop is closed").
     """
-    timeout = httpx.Timeout(settings.timeout_s, connect=_PROBE_TIMEOUT_S)
+    timeout = httpx.Timeout(settings.timeout_s, connect=min(settings.timeout_s, _PROBE_TIMEOUT_S))
     return ReasoningChatOpenAI(
         http_async_client=httpx.AsyncClient(timeout=timeout),
         base_url=endpoint.base_url,

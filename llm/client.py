@@ -9,6 +9,7 @@ server that stays unreachable raises :class:`LLMUnavailableError`, which stops t
 from __future__ import annotations
 
 import asyncio
+import json
 import random
 import time
 import weakref
@@ -29,6 +30,14 @@ from llm.settings import Decoding, LLMSettings
 T = TypeVar("T")
 Message = dict[str, str]
 _TRANSIENT = (openai.APIConnectionError, openai.RateLimitError, openai.InternalServerError)
+# What the openai client and langchain-openai raise for a 200 reply that is not a completion.
+_MALFORMED_RESPONSE = (
+    json.JSONDecodeError,
+    openai.APIResponseValidationError,
+    IndexError,
+    KeyError,
+    TypeError,
+)
 
 
 @dataclass(frozen=True)
@@ -39,6 +48,8 @@ class Answer(Generic[T]):
     reply: str
     reasoning: str
     calls: tuple[CallRecord, ...] = field(default_factory=tuple)
+    reasks: tuple[str, ...] = ()
+    """Why earlier replies were refused and re-asked (empty when the first reply was usable)."""
 
 
 @dataclass(frozen=True)
@@ -120,6 +131,7 @@ class LLMClient:
         """
         conversation: list[Message] = list(messages)
         calls: list[CallRecord] = []
+        reasons: list[str] = []
         reply = ""
         reason = ""
         for _attempt in range(self.settings.max_reasks + 1):
@@ -141,6 +153,7 @@ class LLMClient:
                 value = parse(raw)
             except AnswerError as exc:
                 reason = str(exc)
+                reasons.append(reason)
                 calls.append(_with_outcome(record, "malformed"))
                 self.ledger.add(calls[-1])
                 conversation += [
@@ -150,7 +163,7 @@ class LLMClient:
                 continue
             calls.append(record)
             self.ledger.add(record)
-            return Answer(value, reply, reasoning, tuple(calls))
+            return Answer(value, reply, reasoning, tuple(calls), tuple(reasons))
         return AnswerFailure(
             agent, f"no usable answer after {len(calls)} tries: {reason}", reply, tuple(calls)
         )
@@ -182,6 +195,16 @@ class LLMClient:
                     # token limit; keep it (and its usage) so the caller can re-ask.
                     message = _truncated_message(exc)
                     break
+                except openai.APITimeoutError as exc:
+                    # A hang is not retried: with the default timeout, retries would make a
+                    # user wait many times the timeout before hearing of it.
+                    self._record(agent, None, started, retries, "unavailable", note_id)
+                    raise LLMUnavailableError(
+                        f"the model server at {self.endpoint.base_url} did not answer the "
+                        f"{agent} within {self.settings.timeout_s:g} s (timed out; "
+                        "CLH_LLM_TIMEOUT sets the wait): check that it is running and not "
+                        "overloaded"
+                    ) from exc
                 except _TRANSIENT as exc:
                     if retries >= self.settings.max_retries:
                         self._record(agent, None, started, retries, "unavailable", note_id)
@@ -208,6 +231,16 @@ class LLMClient:
                         agent, None, started, retries, f"refused: {exc.message}", note_id
                     )
                     return None, record
+                except _MALFORMED_RESPONSE as exc:
+                    # HTTP 200 with a body that is not a chat completion (a proxy's error page,
+                    # no choices): maybe passing, so retried; then this branch fails, visibly.
+                    if retries >= self.settings.max_retries:
+                        outcome = (
+                            f"the server's reply was not a chat completion "
+                            f"({type(exc).__name__}: {str(exc)[:200]})"
+                        )
+                        return None, self._record(agent, None, started, retries, outcome, note_id)
+                    retries += 1
         record = self._record(agent, message, started, retries, "ok", note_id, add=False)
         return message if isinstance(message, AIMessage) else None, record
 

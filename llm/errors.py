@@ -17,3 +17,7 @@ class ModelWeightsError(LLMError):
 
 class EmbeddedServerError(LLMError):
     """The embedded llama.cpp server failed to start."""
+
+
+class LLMConfigError(LLMError, ValueError):
+    """A model setting (option or environment variable) that cannot work."""

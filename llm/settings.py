@@ -7,6 +7,8 @@ from dataclasses import dataclass, field, fields, replace
 from enum import StrEnum
 from typing import Any
 
+from llm.errors import LLMConfigError
+
 
 class Decoding(StrEnum):
     """How an agent answers (the paper compares both, §6.4)."""
@@ -91,18 +93,53 @@ class LLMSettings:
         for name, env in _ENV.items():
             raw = os.environ.get(env)
             if raw:
-                values[name] = _coerce(str(types[name]), raw)
+                try:
+                    values[name] = _coerce(str(types[name]), raw)
+                except ValueError as exc:
+                    raise LLMConfigError(f"{env}={raw!r} is not a valid value: {exc}") from exc
         key = os.environ.get("CLH_LLM_API_KEY") or os.environ.get("OPENAI_API_KEY")
         if key:
             values["api_key"] = key
         decoding = values.pop("decoding", None)
         if decoding:
-            values.update(parse_decoding(decoding))
+            try:
+                values.update(parse_decoding(decoding))
+            except ValueError as exc:
+                raise LLMConfigError(f"CLH_LLM_DECODING={decoding!r}: {exc}") from exc
         explicit_decoding = explicit.pop("decoding", None)
         values.update({k: v for k, v in explicit.items() if v is not None})
         if explicit_decoding:
             values.update(parse_decoding(str(explicit_decoding)))
-        return replace(cls(), **values)
+        settings = replace(cls(), **values)
+        settings.validate()
+        return settings
+
+    def validate(self) -> None:
+        """Refuse values no server or model could work with.
+
+        Raises:
+            LLMConfigError: naming the setting and what it accepts.
+        """
+        for value, env in (
+            (self.timeout_s, "CLH_LLM_TIMEOUT"),
+            (self.max_tokens, "CLH_LLM_MAX_TOKENS"),
+            (self.embedded_threads, "CLH_EMBEDDED_THREADS"),
+            (self.embedded_ctx, "CLH_EMBEDDED_CTX"),
+        ):
+            if value <= 0:
+                raise LLMConfigError(f"{env} must be greater than 0 (got {value})")
+        for value, env in (
+            (self.concurrency or 0, "CLH_LLM_CONCURRENCY"),
+            (self.max_retries, "CLH_LLM_MAX_RETRIES"),
+            (self.max_reasks, "CLH_LLM_MAX_REASKS"),
+        ):
+            if value < 0:
+                raise LLMConfigError(f"{env} must be 0 or more (got {value})")
+        if self.embedded_gguf and not os.path.isfile(self.embedded_gguf):
+            raise LLMConfigError(
+                f"CLH_EMBEDDED_GGUF={self.embedded_gguf!r} is not a file: point it at a GGUF "
+                "model file, or unset it to use the packaged model"
+            )
 
 
 def _coerce(type_name: str, raw: str) -> Any:

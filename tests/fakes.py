@@ -79,6 +79,14 @@ class FakeOpenAIServer:
                 if kind == "hang":
                     time.sleep(value)
                     return
+                if kind == "raw":  # a 200 whose body is not what the API promises
+                    data = value.encode()
+                    self.send_response(200)
+                    self.send_header("Content-Type", "application/json")
+                    self.send_header("Content-Length", str(len(data)))
+                    self.end_headers()
+                    self.wfile.write(data)
+                    return
                 if kind == "status":
                     self._send(
                         value, {"error": {"message": f"scripted {value}", "type": "server_error"}}
@@ -92,7 +100,7 @@ class FakeOpenAIServer:
         self.base_url = f"http://127.0.0.1:{self._http.server_address[1]}/v1"
 
     def then(self, kind: str, value: Any) -> FakeOpenAIServer:
-        """Append a step: ("json", body), ("status", code) or ("hang", seconds)."""
+        """Append a step: ("json", body), ("raw", text), ("status", code) or ("hang", s)."""
         self.script.append((kind, value))
         return self
 

@@ -13,7 +13,7 @@ from graph.nodes.kit import AgentRun
 from graph.schemas import Candidate, Finding, Rejected
 from graph.state import FindingTask
 from icd_resources import IcdResources
-from tools.index_search import SearchHit, hit_line
+from tools.index_search import EmptyQueryError, SearchHit, hit_line
 
 _WORD_RE = re.compile(r"[a-z0-9]{3,}")
 
@@ -99,7 +99,11 @@ async def index_navigator(task: FindingTask, runtime: Runtime[Context]) -> dict[
     run = await AgentRun.start(Node.INDEX_NAVIGATOR, runtime, task["pass_index"], task["note_id"])
     finding = task["finding"]
     context = run.context
-    hits = run.deps.searcher.search(finding.query, k=context.top_k, mode=context.search_mode)
+    try:
+        hits = run.deps.searcher.search(finding.query, k=context.top_k, mode=context.search_mode)
+    except EmptyQueryError as exc:
+        run.reject(finding.term, f"not searched: {exc}")
+        return run.finish()
     if not hits:
         run.reject(finding.term, "the index search returned nothing")
         return run.finish()

@@ -61,7 +61,7 @@ class AgentRun:
         return render_prompt(self.agent, version, structured=self.structured, **variables)
 
     def record(self, outcome: Answer[Any] | AnswerFailure, scope: str) -> TypeIs[Answer[Any]]:
-        """Keep a model outcome's call records; a failure becomes a visible Failure.
+        """Keep a model outcome's call records; every failed call becomes a visible Failure.
 
         Returns:
             True when the model gave a usable answer.
@@ -77,6 +77,16 @@ class AgentRun:
                 )
             )
             return False
+        if outcome.reasks:
+            self.failures.append(
+                Failure(
+                    agent=self.agent,
+                    scope=scope,
+                    reason=f"{len(outcome.reasks)} repl{'y' if len(outcome.reasks) == 1 else 'ies'}"
+                    f" refused and re-asked: {'; '.join(outcome.reasks)}",
+                    recovered=True,
+                )
+            )
         return True
 
     def reject(self, item: str, reason: str) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from langgraph.runtime import Runtime
@@ -38,6 +39,7 @@ async def prepare_pass(state: CodingState, runtime: Runtime[Context]) -> dict[st
         "note_id": state.get("note_id") or "note",
     }
     if "pass_index" not in state:
+        update["started_at"] = time.time()
         update["pass_index"] = 1
         update["scratchpad"] = ""
         return update

@@ -39,7 +39,7 @@ def test_end_to_end_on_fakes(make_deps) -> None:
         "tabular_validator": 2,
         "code_reconciler": 1,
     }
-    assert set(result["accounting"]["seconds_per_agent"]) == set(per_agent)
+    assert set(result["accounting"]["node_seconds_per_agent"]) == set(per_agent)
 
 
 def test_long_notes_are_read_in_overlapping_chunks(make_deps) -> None:
@@ -168,15 +168,14 @@ def test_topology_snapshot() -> None:
 
 
 def test_resume_of_a_finished_thread_prints_its_saved_result(make_deps, tmp_path) -> None:
-    from langgraph.checkpoint.sqlite.aio import AsyncSqliteSaver
-
+    from graph.checkpoints import sqlite_checkpointer
     from tests.unit.clh.test_resources_cli import clh
 
     make_deps(default_rules())
     checkpoint = tmp_path / "runs.sqlite"
 
     async def code_once() -> dict:
-        async with AsyncSqliteSaver.from_conn_string(str(checkpoint)) as saver:
+        async with sqlite_checkpointer(checkpoint) as saver:
             graph = build_graph(checkpointer=saver)
             config = {"configurable": {"thread_id": "n1"}}
             out = await graph.ainvoke({"note": NOTE, "note_id": "n1"}, config, context=Context())
@@ -190,7 +189,22 @@ def test_resume_of_a_finished_thread_prints_its_saved_result(make_deps, tmp_path
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout)["codes"] == saved["codes"]
     assert "already finished" in done.stderr and "Traceback" not in done.stderr
+    assert checkpoint.stat().st_mode & 0o777 == 0o600  # it holds the note
     unknown = clh(*args, "--note-id", "n2", cache=tmp_path / "cache")
     assert unknown.returncode == 2
     assert "holds no run with note id 'n2'" in unknown.stderr
     assert "Traceback" not in unknown.stderr
+
+
+def test_a_reply_refused_then_answered_empty_is_a_visible_failure(make_deps) -> None:
+    replies = iter(['<answer>[{"term": "Cholera", "evid</answer>', "<answer>[]</answer>"])
+    _deps, _fake = make_deps([(agent_is("evidence_extractor"), lambda s, u: next(replies))])
+    result = run(build_graph(), {"note": NOTE})["result"]
+    assert result["codes"] == []
+    (failure,) = result["failures"]
+    assert failure["agent"] == "evidence_extractor" and failure["recovered"]
+    assert "1 reply refused and re-asked" in failure["reason"]
+    assert result["accounting"]["total"]["failed_calls"] == 1
+    from clh.render import result_markdown
+
+    assert "recovered after a re-ask" in result_markdown(result)

@@ -9,6 +9,7 @@ query gives the same hits in the same order on every run and on either backend.
 
 from __future__ import annotations
 
+import os
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -152,6 +153,13 @@ class EdgeBackend:
                     f"the search index at {self.path} is open in another process: Qdrant Edge "
                     "serves one process at a time. Close the other one, or share the index "
                     "through a Qdrant server (CLH_QDRANT_URL)"
+                ) from exc
+            if not os.access(self.path, os.R_OK | os.W_OK | os.X_OK) or "ermission" in str(exc):
+                # Qdrant Edge opens its shard for writing: a read-only cache is not a broken index.
+                raise SearchBackendError(
+                    f"the search index at {self.path} is not writable by this user ({exc}): "
+                    "Qdrant Edge needs read and write access to its shard. Fix the permissions "
+                    "or point CLH_CACHE_DIR at a writable copy; rebuilding would not help"
                 ) from exc
             raise IndexNotBuiltError(
                 f"the search index at {self.path} cannot be read ({exc}): run "

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,6 +16,9 @@ from tools.index_search.errors import EmptyQueryError, IndexNotBuiltError
 from tools.index_search.settings import SearchMode, SearchSettings
 
 _MAX_QUERY_CHARS = 4000  # beyond what either encoder reads; the rest only costs time
+_SEARCHABLE = re.compile(
+    r"[A-Za-z0-9]"
+)  # beyond what either encoder reads; the rest only costs time
 
 
 @dataclass(frozen=True, slots=True)
@@ -149,6 +153,12 @@ class IndexSearcher:
         text = " ".join(query.split())[:_MAX_QUERY_CHARS]
         if not text:
             raise EmptyQueryError("the search query is empty")
+        if not _SEARCHABLE.search(text):
+            # The index is English: punctuation, emoji or another script would match
+            # unrelated entries by vector similarity alone.
+            raise EmptyQueryError(
+                f"no searchable words in the query {text[:60]!r}: search for English words"
+            )
         limit = k or self.settings.top_k
         chosen = SearchMode(mode or self.settings.mode)
         wanted = [IndexSource(s).value for s in (sources or self.settings.sources)]

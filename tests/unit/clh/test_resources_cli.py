@@ -67,6 +67,15 @@ def test_bad_codes_are_one_clear_line(tmp_path: Path, code: str, message: str) -
     assert "Traceback" not in result.stderr
 
 
+def test_a_partial_release_says_so_where_a_code_is_missing(tmp_path: Path) -> None:
+    # The fixture release has a few chapters: a code it lacks may exist in a full release.
+    result = clh("lookup", "I10", cache=tmp_path)
+    assert result.returncode == 2
+    assert "beware: partial Tabular List" in result.stderr
+    stats = clh("resources", "stats", cache=tmp_path)
+    assert "PROBLEM     tabular: partial Tabular List" in stats.stdout
+
+
 def test_missing_release_says_how_to_fix(tmp_path: Path) -> None:
     result = clh("resources", "stats", cache=tmp_path, icd_dir=tmp_path / "nowhere")
     assert result.returncode == 2
@@ -141,7 +150,7 @@ def test_fetch_offline_is_a_clear_error(tmp_path: Path) -> None:
 def test_an_unforeseen_error_is_one_line_and_a_log(monkeypatch, tmp_path: Path, capsys) -> None:
     from clh import cli
 
-    def boom() -> None:
+    def boom(**_: object) -> None:
         raise RuntimeError("synthetic failure")
 
     monkeypatch.setenv("CLH_CACHE_DIR", str(tmp_path))

@@ -81,3 +81,19 @@ def test_jsonl_loader_reports_bad_rows(tmp_path: Path) -> None:
     assert [(d.id, d.gold) for d in loaded.docs] == [("1", ("E11.9",))]
     assert len(loaded.problems) == 3 and "duplicate id" in loaded.problems[1]
     assert json.loads(path.read_text().splitlines()[0])["id"] == "1"
+
+
+def test_resuming_with_other_data_under_the_same_name_is_refused(tmp_path: Path) -> None:
+    import pytest
+
+    from evals.runner import RunConfig, data_fingerprint, start_run
+
+    first = Dataset("mine", [Doc("1", "Hypertension.", ("I10",))])
+    other = Dataset("mine", [Doc("1", "Hypertension.", ("I15.9",))])
+    assert data_fingerprint(first) != data_fingerprint(other)
+    config = RunConfig("mine", "baseline", 1, 10, "hybrid", None, "none", data_fingerprint(first))
+    start_run(tmp_path / "run", config)
+    start_run(tmp_path / "run", config)  # the same data resumes
+    changed = RunConfig("mine", "baseline", 1, 10, "hybrid", None, "none", data_fingerprint(other))
+    with pytest.raises(ValueError, match="holds a run of other data"):
+        start_run(tmp_path / "run", changed)

@@ -25,8 +25,9 @@ def test_lookup_accepts_any_spelling(fixture_icd: IcdResources) -> None:
 def test_unknown_and_malformed_codes_get_clear_errors(fixture_icd: IcdResources) -> None:
     with pytest.raises(UnknownCodeError) as excinfo:
         fixture_icd.lookup("A00.8")
-    assert str(excinfo.value) == (
+    assert str(excinfo.value).startswith(
         "A00.8 is not in the ICD-10-CM 2099 tabular list; its nearest existing ancestor is A00"
+        " (beware: partial Tabular List: 3 chapters"
     )
     with pytest.raises(MalformedCodeError):
         fixture_icd.lookup("not a code")
@@ -131,7 +132,7 @@ def test_truncated_optional_file_is_a_recorded_problem(
     text = drug.read_text()
     drug.write_text(text[: len(text) * 2 // 3])  # cut inside the first <mainTerm>
     icd = IcdResources.load(fixture_settings)
-    (problem,) = icd.problems
+    (problem,) = [p for p in icd.problems if p["kind"] != "tabular"]  # the fixture is partial
     assert problem["kind"] == "drug" and "mini-substances.xml: broken XML" in problem["message"]
     assert list(icd.index_entries(IndexSource.DRUG)) == []
     assert icd.lookup("A00.0").billable

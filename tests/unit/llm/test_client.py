@@ -194,3 +194,61 @@ def test_a_server_that_lists_no_model_is_a_clear_error() -> None:
         # Naming the model is enough: the server need not list it.
         settings = LLMSettings.resolve(base_url=server.base_url, model="m")
         assert resolve_endpoint(settings, None).model == "m"
+
+
+@pytest.mark.parametrize(
+    ("kind", "body"),
+    [
+        ("raw", "<html>502 Bad Gateway</html>"),
+        (
+            "json",
+            {"id": "x", "object": "chat.completion", "created": 0, "model": "m", "choices": []},
+        ),
+        ("json", {"unexpected": True}),
+    ],
+)
+def test_a_reply_that_is_no_chat_completion_is_a_branch_failure(kind, body) -> None:
+    server = FakeOpenAIServer()
+    for _ in range(3):
+        server.then(kind, body)
+    with server.running():
+        client = client_for(server)
+        result = asyncio.run(client.ask_ids("index_navigator", PROMPT, [1], multiple=False))
+    assert isinstance(result, AnswerFailure)
+    assert "not a chat completion" in result.reason
+    assert len(server.requests) == 3  # retried like a transient fault, then given up
+
+
+def test_a_hang_is_reported_after_one_timeout_naming_what_was_waited_for() -> None:
+    server = FakeOpenAIServer().then("hang", 5).then("hang", 5).then("hang", 5)
+    with server.running():
+        client = client_for(server, timeout_s=0.5, max_retries=3)
+        started = time.monotonic()
+        with pytest.raises(LLMUnavailableError, match="did not answer the tabular_validator"):
+            asyncio.run(client.ask_ids("tabular_validator", PROMPT, [1], multiple=False))
+        assert time.monotonic() - started < 2  # one wait, not four
+    assert len(server.requests) == 1
+
+
+def test_the_models_probe_honours_the_configured_timeout(tmp_path) -> None:
+    import http.server
+    import threading
+
+    class Hang(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            time.sleep(3)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Hang)
+    httpd.daemon_threads = True
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    try:
+        url = f"http://127.0.0.1:{httpd.server_address[1]}/v1"
+        started = time.monotonic()
+        with pytest.raises(LLMUnavailableError, match="within 0.5 s"):
+            resolve_endpoint(LLMSettings.resolve(base_url=url, timeout_s=0.5), tmp_path)
+        assert time.monotonic() - started < 2.5
+    finally:
+        httpd.shutdown()
