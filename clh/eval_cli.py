@@ -8,7 +8,14 @@ from typing import Annotated, TypeVar
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TaskID,
+    TextColumn,
+    TimeRemainingColumn,
+)
 
 from clh.resources_cli import load_resources
 from evals import run as evals_run
@@ -31,13 +38,27 @@ def _progress_bar() -> Progress:
 
 
 def _with_progress(work: Callable[[evals_run.Progress], T]) -> T:
-    """Run evaluation work under a progress bar; bad options become one clear line."""
-    with _progress_bar() as bar:
-        task = bar.add_task("", total=None)
-        try:
-            return work(lambda done, total: bar.update(task, completed=done, total=total))
-        except (ValueError, FileNotFoundError) as exc:
-            raise typer.BadParameter(str(exc)) from exc
+    """Run evaluation work with a progress bar, shown once notes are being coded.
+
+    Bad options and missing data become one clear line.
+    """
+    bar = _progress_bar()
+    task: TaskID | None = None
+
+    def report(done: int, total: int) -> None:
+        nonlocal task
+        if task is None:
+            bar.start()
+            task = bar.add_task("", total=total)
+        bar.update(task, completed=done, total=total)
+
+    try:
+        return work(report)
+    except (ValueError, FileNotFoundError) as exc:
+        raise typer.BadParameter(str(exc)) from exc
+    finally:
+        if task is not None:
+            bar.stop()
 
 
 def _warn(line: str) -> None:

@@ -63,9 +63,11 @@ def _accounting(accounting: dict[str, Any]) -> list[str]:
     ]
     rows = [*accounting["per_agent"].items(), ("total", accounting["total"])]
     for agent, row in rows:
+        latency = row.get("latency_s")  # absent from results stored by an eval (timings.jsonl)
         lines.append(
             f"| {agent} | {row['calls']} | {row['failed_calls']} | {row['prompt_tokens']} | "
-            f"{row['completion_tokens']} | {row['cached_tokens']} | {row['latency_s']:.1f} |"
+            f"{row['completion_tokens']} | {row['cached_tokens']} | "
+            f"{'-' if latency is None else f'{latency:.1f}'} |"
         )
     if "wall_seconds" in accounting:
         lines += [

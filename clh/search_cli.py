@@ -13,7 +13,13 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from clh.resources_cli import load_resources
 from icd_resources import ResourceSettings
-from tools.index_search import IndexSearcher, SearchMode, SearchSettings, build_index
+from tools.index_search import (
+    IndexSearcher,
+    SearchMode,
+    SearchSettings,
+    build_index,
+    searchable_query,
+)
 
 index_app = typer.Typer(help="The Alphabetic Index search collection.", no_args_is_help=True)
 _err = Console(stderr=True)
@@ -84,6 +90,7 @@ def search(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """Search the Alphabetic Index (disease, external cause, drug and neoplasm tables)."""
+    searchable_query(query)  # a query with nothing to search fails before the index opens
     resources: ResourceSettings = ctx.obj
     icd = load_resources(resources)
     settings = SearchSettings.resolve(model=model, qdrant_url=qdrant_url)

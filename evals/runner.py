@@ -115,8 +115,12 @@ async def run_notes(
                 row = await code_note(doc)
             except NoteError as exc:
                 row = {"pred": [], "error": str(exc)}
+            timing = {
+                "id": doc.id,
+                "seconds": round(time.perf_counter() - started, 2),
+                **row.pop("timing", {}),
+            }
             row = {"id": doc.id, "gold": list(doc.gold), **row}
-            timing = {"id": doc.id, "seconds": round(time.perf_counter() - started, 2)}
             async with lock:
                 with (run_dir / PREDICTIONS).open("a", encoding="utf-8") as out:
                     out.write(json.dumps(row) + "\n")

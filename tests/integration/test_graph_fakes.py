@@ -208,3 +208,43 @@ def test_a_reply_refused_then_answered_empty_is_a_visible_failure(make_deps) -> 
     from clh.render import result_markdown
 
     assert "recovered after a re-ask" in result_markdown(result)
+
+
+def test_server_dying_mid_eval_resumes_without_redoing_notes(make_deps, tmp_path) -> None:
+    from evals.coders import graph_note_coder
+    from evals.doc_types import Dataset, Doc
+    from evals.runner import RunConfig, read_rows, run_notes, start_run
+    from evals.summary import summarize_run
+
+    docs = [Doc(f"n{i}", NOTE + f"\nVisit {i}.", ("A00.0", "T36.0X5A")) for i in range(3)]
+    dataset = Dataset("fake", docs)
+    state = {"down": False, "extractions": 0}
+
+    def extractor(system: str, user: str) -> str:
+        state["extractions"] += 1
+        if state["down"] and "Visit 1." in user:
+            raise LLMUnavailableError("the model server at http://fake/v1 failed 4 times")
+        return default_rules()[0][1](system, user)
+
+    rules = default_rules()
+    rules[0] = (agent_is("evidence_extractor"), extractor)
+    deps, _fake = make_deps(rules)
+    coder = graph_note_coder(build_graph(), Context(), keep_result=False)
+    config = RunConfig("fake", "graph", 1, 10, "hybrid", None, "fake-model")
+
+    whole = tmp_path / "whole"
+    start_run(whole, config)
+    assert asyncio.run(run_notes(dataset, whole, coder, concurrency=1)) == 3
+    expected = summarize_run(read_rows(whole), deps.icd)
+
+    broken = tmp_path / "broken"
+    start_run(broken, config)
+    state.update(down=True, extractions=0)
+    with pytest.raises(LLMUnavailableError):
+        asyncio.run(run_notes(dataset, broken, coder, concurrency=1))
+    assert [r["id"] for r in read_rows(broken)] == ["n0"]  # n0 kept, n1 failed, n2 not begun
+    state.update(down=False, extractions=0)
+    assert asyncio.run(run_notes(dataset, broken, coder, concurrency=1)) == 2
+    assert state["extractions"] == 2  # n0 was not coded again
+    assert summarize_run(read_rows(broken), deps.icd) == expected
+    assert (broken / "predictions.jsonl").read_bytes() == (whole / "predictions.jsonl").read_bytes()

@@ -7,7 +7,14 @@ from tools.index_search.errors import (
     SearchBackendError,
     SearchError,
 )
-from tools.index_search.searcher import HitCode, IndexSearcher, SearchHit, XrefHit, hit_line
+from tools.index_search.searcher import (
+    HitCode,
+    IndexSearcher,
+    SearchHit,
+    XrefHit,
+    hit_line,
+    searchable_query,
+)
 from tools.index_search.settings import SearchMode, SearchSettings
 
 __all__ = [
@@ -24,4 +31,5 @@ __all__ = [
     "XrefHit",
     "build_index",
     "hit_line",
+    "searchable_query",
 ]

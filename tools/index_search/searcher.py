@@ -70,6 +70,24 @@ class SearchHit:
         return codes
 
 
+def searchable_query(query: str) -> str:
+    """Return the query as searched (blanks folded, cut to what the encoders read).
+
+    Raises:
+        EmptyQueryError: for an empty query, or one with no letter or digit: the index is
+            English, and punctuation, emoji or another script would match unrelated entries
+            by vector similarity alone.
+    """
+    text = " ".join(query.split())[:_MAX_QUERY_CHARS]
+    if not text:
+        raise EmptyQueryError("the search query is empty")
+    if not _SEARCHABLE.search(text):
+        raise EmptyQueryError(
+            f"no searchable words in the query {text[:60]!r}: search for English words"
+        )
+    return text
+
+
 def hit_line(hit: SearchHit) -> str:
     """Render a hit as the index line a coder reads, with where its see-references lead."""
     line = hit.display
@@ -150,15 +168,7 @@ class IndexSearcher:
         Raises:
             EmptyQueryError: for a query with no text.
         """
-        text = " ".join(query.split())[:_MAX_QUERY_CHARS]
-        if not text:
-            raise EmptyQueryError("the search query is empty")
-        if not _SEARCHABLE.search(text):
-            # The index is English: punctuation, emoji or another script would match
-            # unrelated entries by vector similarity alone.
-            raise EmptyQueryError(
-                f"no searchable words in the query {text[:60]!r}: search for English words"
-            )
+        text = searchable_query(query)
         limit = k or self.settings.top_k
         chosen = SearchMode(mode or self.settings.mode)
         wanted = [IndexSource(s).value for s in (sources or self.settings.sources)]
