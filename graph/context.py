@@ -71,10 +71,10 @@ class Context:
         metadata={"description": "Notes longer than this are read in overlapping chunks."},
     )
     notes_chars: int = field(
-        default=8000,
+        default=6000,
         metadata={
             "description": "Budget of instructional-note text per validator/reconciler prompt, "
-            "shared by its codes (each code gets at least 300 characters)."
+            "shared by its codes (each gets 300 to 1200 characters, most binding notes first)."
         },
     )
     guideline_chars: int = field(
@@ -135,4 +135,4 @@ def check_policy(context: Context) -> CheckPolicy:
 
 def notes_budget(context: Context, codes: int) -> int:
     """Return the characters of notes each of ``codes`` codes may show in one prompt."""
-    return max(300, context.notes_chars // max(1, codes))
+    return min(1200, max(300, context.notes_chars // max(1, codes)))

@@ -89,7 +89,9 @@ def test_eval_of_three_codiesp_dev_notes_resumes(real_deps: Deps, tmp_path: Path
     assert data is not None
     dataset = load("codiesp", data / "codiesp", "dev")
     dataset.docs = dataset.docs[:3]
-    context = Context(top_k=5, guideline_chars=2500, max_candidates_per_chapter=15)
+    context = Context(
+        top_k=5, guideline_chars=2500, notes_chars=3000, max_candidates_per_chapter=15
+    )
     code_note = graph_note_coder(build_graph(), context, keep_result=False)
 
     run = tmp_path / "run"
