@@ -14,6 +14,8 @@ its section, the codes, and what was done. Nothing is changed silently. The rule
 - etiology before manifestation, "code first" (I.A.13); manifestations never alone;
 - external causes never first-listed (I.C.20.a.6); status and history Z codes after the
   condition (I.C.21.c.3, I.C.21.c.4);
+- a symptom code beside a diagnosis of the same body system: flagged, since a symptom
+  routinely associated with the diagnosis is not coded (I.B.4, I.B.5);
 - "use additional code" companions missing from the set (I.A.13): flagged, never added.
 """
 
@@ -95,6 +97,7 @@ CODE_FIRST = "Code first / etiology before manifestation (OCG I.A.13)"
 MANIFESTATION = "Manifestation never alone (OCG I.A.13)"
 EXTERNAL_CAUSE = "External cause never first-listed (OCG I.C.20.a.6)"
 STATUS = "Status and history codes follow the condition (OCG I.C.21.c.3, I.C.21.c.4)"
+INTEGRAL = "Signs and symptoms integral to a diagnosis (OCG I.B.4, I.B.5)"
 USE_ADDITIONAL = "Use additional code (OCG I.A.13)"
 
 
@@ -416,6 +419,46 @@ def _status(run: _Run, codes: list[str]) -> list[str]:
     )
 
 
+_GENERIC_WORDS = frozenset(
+    "abnormal and certain diseases disorders examination findings general involving of other "
+    "signs symptoms system systems the tissue without".split()
+)
+
+
+def _body_systems(text: str) -> set[str]:
+    # "Symptoms and signs involving the circulatory and respiratory systems (R00-R09)" ->
+    # {"circul", "respir"}: six-letter stems, so "behavior" meets "Behavioral".
+    words = re.findall(r"[a-z]+", text.lower().split("(")[0])
+    return {w[:6] for w in words if len(w) > 3 and w not in _GENERIC_WORDS}
+
+
+def _integral(run: _Run, codes: list[str]) -> list[str]:
+    # OCG I.B.4-I.B.5: signs and symptoms routinely associated with a confirmed diagnosis are
+    # not coded. The release tells which body system a chapter 18 block concerns; a coder
+    # decides whether the symptom is routine for the diagnosis (I.B.6), so this only flags.
+    for symptom in (c for c in codes if run.icd.chapter_of(c).number == 18):
+        systems = _body_systems(run.icd.block_of(symptom).description)
+        diagnosis = next(
+            (
+                c
+                for c in codes
+                if c[0] not in "RZVWXY"
+                and systems & _body_systems(run.icd.chapter_of(c).description)
+            ),
+            None,
+        )
+        if diagnosis is not None:
+            run.record(
+                INTEGRAL,
+                [diagnosis, symptom],
+                "flagged",
+                f"{symptom} ({run.description(symptom)}) beside {diagnosis} "
+                f"({run.description(diagnosis)}) of the same body system: not coded when "
+                "routinely associated with the diagnosis (I.B.5), coded when not (I.B.6).",
+            )
+    return codes
+
+
 def _use_additional(run: _Run, codes: list[str]) -> list[str]:
     for code in codes:
         groups: dict[tuple[str, str], list[Note]] = {}
@@ -451,6 +494,7 @@ RULES: tuple[tuple[str, Rule], ...] = (
     ("manifestation", _manifestation),
     ("external_cause", _external_cause),
     ("status", _status),
+    ("integral", _integral),
     ("use_additional", _use_additional),
 )
 """The rules after the billable and duplicate checks, in the order they run; names for

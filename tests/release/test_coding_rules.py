@@ -33,6 +33,7 @@ class Case:
 
 
 EXCLUDES1 = "pure excludes note"
+INTEGRAL = "Signs and symptoms that are associated routinely with a disease process should not"
 CODE_FIRST = "requires the underlying condition be sequenced first"
 WITH = "presumes a causal relationship between the two conditions"
 HTN_HEART = "is assigned to a code from category I11"
@@ -352,6 +353,23 @@ CASES = [
         "I.C.21.c.4",
         HISTORY,
     ),
+    # OCG I.B.4-I.B.5 signs and symptoms: flagged beside a diagnosis of their body system.
+    Case(
+        "cough beside pneumonia",
+        ["J18.9", "R05.9"],
+        ["J18.9", "R05.9"],
+        "Signs and symptoms",
+        "I.B.5",
+        INTEGRAL,
+    ),
+    Case(
+        "cough beside appendicitis",
+        ["K35.80", "R05.9"],
+        ["K35.80", "R05.9"],
+        None,
+        "I.B.5",
+        INTEGRAL,
+    ),
     # OCG I.A.3, I.A.5, I.B.2, I.B.12 reporting.
     Case(
         "a category is not reported",
@@ -395,7 +413,7 @@ def test_coding_rule(real_icd: IcdResources, case: Case) -> None:
     changing = [
         c
         for c in checks
-        if c.action != "flagged" or c.rule.startswith(("Excludes1", "Manifestation"))
+        if c.action != "flagged" or c.rule.startswith(("Excludes1", "Manifestation", "Signs"))
     ]
     if case.fires is None:
         assert not changing, [c.model_dump() for c in changing]
