@@ -31,6 +31,7 @@ app.command("lookup")(resources_cli.lookup)
 app.command("search")(search_cli.search)
 app.command("code")(code_cli.code)
 app.command("check")(check_cli.check)
+app.command("review")(code_cli.review)
 app.command("eval")(eval_cli.evaluate)
 app.command("experiment")(eval_cli.experiment)
 

@@ -22,6 +22,7 @@ from graph.checkpoints import sqlite_checkpointer
 from graph.context import Context
 from graph.deps import get_deps
 from graph.errors import NoteError
+from graph.review_page import render_review_page
 from icd_resources import ResourceSettings
 from tools.index_search import SearchSettings, build_index
 
@@ -150,6 +151,9 @@ def code(
         str | None, typer.Option(help="Model server URL (default: $CLH_LLM_BASE_URL or embedded).")
     ] = None,
     model: Annotated[str | None, typer.Option(help="Model name on that server.")] = None,
+    html: Annotated[
+        Path | None, typer.Option(help="Also write the review page (one offline HTML file).")
+    ] = None,
 ) -> None:
     """Code a clinical note: evidence, index, tabular, reconciled codes."""
     text = read_note(note, encoding)
@@ -170,6 +174,7 @@ def code(
                 highlight=False,
             )
             _print_result(saved, as_json)
+            write_review_page(saved, text, html)
             return
     _err.print("checking the index search collection...", markup=False, highlight=False)
 
@@ -190,11 +195,40 @@ def code(
         note_id
         or (Path(note).stem if note not in ("-", SAMPLE) else note) + f"-{uuid.uuid4().hex[:8]}"
     )
-    _print_result(asyncio.run(_run(text, run_id, context, checkpoint, resume)), as_json)
+    result = asyncio.run(_run(text, run_id, context, checkpoint, resume))
+    _print_result(result, as_json)
+    write_review_page(result, text, html)
 
 
 def _print_result(result: dict[str, Any], as_json: bool) -> None:
     print(json.dumps(result, indent=2) if as_json else result_markdown(result))
+
+
+def write_review_page(result: dict[str, Any], note: str, out: Path | None) -> None:
+    """Write the review page of a result, when asked for (``--html``)."""
+    if out is None:
+        return
+    try:
+        out.write_text(render_review_page(result, note), encoding="utf-8")
+    except OSError as exc:
+        raise NoteError(f"cannot write the review page {out}: {exc.strerror}") from exc
+    _err.print(f"review page: {out}", markup=False, highlight=False)
+
+
+def review(
+    result_file: Annotated[Path, typer.Argument(help="A result JSON (clh code --json).")],
+    note: Annotated[str, typer.Option(help="The note file the result codes, or 'sample'.")],
+    out: Annotated[Path, typer.Option(help="Where to write the HTML page.")],
+    encoding: Annotated[str, typer.Option(help="Encoding of the note file.")] = "utf-8",
+) -> None:
+    """Write the review page of a saved result: the note, its codes, evidence and checks."""
+    try:
+        result = json.loads(result_file.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise NoteError(f"cannot read the result {result_file}: {exc}") from exc
+    if not isinstance(result, dict) or not isinstance(result.get("codes"), list):
+        raise NoteError(f'{result_file} is not a clh result (no "codes" list)')
+    write_review_page(result, read_note(note, encoding), out)
 
 
 async def _finished_result(checkpoint: Path, note_id: str) -> dict[str, Any] | None:
