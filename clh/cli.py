@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from clh import check_cli, code_cli, eval_cli, llm_cli, resources_cli, search_cli
+from clh import batch_cli, check_cli, code_cli, eval_cli, llm_cli, resources_cli, search_cli
 from graph.errors import NoteError
 from icd_resources import ResourceError, ResourceSettings
 from llm import LLMError
@@ -32,6 +32,7 @@ app.command("search")(search_cli.search)
 app.command("code")(code_cli.code)
 app.command("check")(check_cli.check)
 app.command("review")(code_cli.review)
+app.command("batch")(batch_cli.batch)
 app.command("eval")(eval_cli.evaluate)
 app.command("experiment")(eval_cli.experiment)
 

@@ -164,7 +164,7 @@ def code(
     if checkpoint is not None:
         check_checkpoint(checkpoint, resume=resume)
     resources: ResourceSettings = ctx.obj
-    icd = load_resources(resources)
+    load_resources(resources)
     if resume and checkpoint is not None and note_id is not None:
         saved = asyncio.run(_finished_result(checkpoint, note_id))
         if saved is not None:
@@ -176,21 +176,8 @@ def code(
             _print_result(saved, as_json)
             write_review_page(saved, text, html)
             return
-    _err.print("checking the index search collection...", markup=False, highlight=False)
-
-    def report(done: int, total: int) -> None:
-        if done == total or done % 12800 == 0:
-            _err.print(f"indexing: {done}/{total} entries", markup=False, highlight=False)
-
-    build_index(icd, SearchSettings.resolve(), resources.cache_dir, progress=report)
     context = Context(base_url=base_url, model=model, max_passes=passes)
-    _err.print("starting the model...", markup=False, highlight=False)
-    deps = get_deps(context)
-    _err.print(
-        f"model: {deps.llm.endpoint.model} at {deps.llm.endpoint.base_url}",
-        markup=False,
-        highlight=False,
-    )
+    prepare_coding(resources, context)
     run_id = (
         note_id
         or (Path(note).stem if note not in ("-", SAMPLE) else note) + f"-{uuid.uuid4().hex[:8]}"
@@ -198,6 +185,22 @@ def code(
     result = asyncio.run(_run(text, run_id, context, checkpoint, resume))
     _print_result(result, as_json)
     write_review_page(result, text, html)
+
+
+def prepare_coding(resources: ResourceSettings, context: Context) -> str:
+    """Make sure the index exists and the model answers; return the model's name."""
+    icd = load_resources(resources)
+    _err.print("checking the index search collection...", markup=False, highlight=False)
+
+    def report(done: int, total: int) -> None:
+        if done == total or done % 12800 == 0:
+            _err.print(f"indexing: {done}/{total} entries", markup=False, highlight=False)
+
+    build_index(icd, SearchSettings.resolve(), resources.cache_dir, progress=report)
+    _err.print("starting the model...", markup=False, highlight=False)
+    endpoint = get_deps(context).llm.endpoint
+    _err.print(f"model: {endpoint.model} at {endpoint.base_url}", markup=False, highlight=False)
+    return endpoint.model
 
 
 def _print_result(result: dict[str, Any], as_json: bool) -> None:
@@ -226,8 +229,14 @@ def review(
         result = json.loads(result_file.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise NoteError(f"cannot read the result {result_file}: {exc}") from exc
-    if not isinstance(result, dict) or not isinstance(result.get("codes"), list):
-        raise NoteError(f'{result_file} is not a clh result (no "codes" list)')
+    codes = result.get("codes") if isinstance(result, dict) else None
+    if not isinstance(codes, list) or not all(
+        isinstance(c, dict) and {"code", "description", "evidence"} <= set(c) for c in codes
+    ):
+        raise NoteError(
+            f"{result_file} is not a clh result (clh code --json): its codes must be "
+            "objects with code, description and evidence"
+        )
     write_review_page(result, read_note(note, encoding), out)
 
 

@@ -44,16 +44,22 @@ def data_fingerprint(dataset: Dataset) -> str:
 
 
 def done_ids(run_dir: Path) -> set[str]:
-    """Return the ids already written (a torn last line from a crash is ignored)."""
+    """Return the ids already coded (a torn last line from a crash is ignored).
+
+    A note recorded with an error is not done: a resumed run tries it again.
+    """
     path = run_dir / PREDICTIONS
     if not path.exists():
         return set()
-    ids = set()
+    ids: set[str] = set()
     for line in path.read_text(encoding="utf-8").splitlines():
         try:
-            ids.add(json.loads(line)["id"])
-        except (json.JSONDecodeError, KeyError):
+            row = json.loads(line)
+        except json.JSONDecodeError:
             continue
+        if isinstance(row, dict) and "id" in row:
+            # A note that failed is tried again; one that later succeeded stays done.
+            (ids.discard if row.get("error") else ids.add)(row["id"])
     return ids
 
 

@@ -172,6 +172,25 @@ CASES: list[tuple[str, list[str], dict[str, str], str]] = [
     ("huge code to look up", ["lookup", "A" * 100_000], {}, "(100,000 characters)"),
     ("unknown command", ["cod", "{files}/note.txt"], {}, "No such command 'cod'"),
     ("unknown code to check", ["check", "A00.0", "hello"], {}, "is not a well-formed"),
+    (
+        "batch of a missing folder",
+        ["batch", "/nonexistent/notes", "--out", "{files}/run"],
+        {},
+        "no folder or JSONL file at /nonexistent/notes",
+    ),
+    (
+        "review of a file that is no result",
+        [
+            "review",
+            "{files}/data.jsonl",
+            "--note",
+            "{files}/note.txt",
+            "--out",
+            "{files}/page.html",
+        ],
+        {},
+        "is not a clh result",
+    ),
 ]
 
 

@@ -1,0 +1,66 @@
+"""``clh batch``: code a folder of notes or a JSONL, resumably, into a CSV and review pages."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+from clh.code_cli import prepare_coding
+from evals.batch import code_batch, load_notes
+from graph.context import Context
+
+_err = Console(stderr=True)
+
+
+def batch(
+    ctx: typer.Context,
+    source: Annotated[
+        Path, typer.Argument(help="A folder of .txt notes, or a JSONL of {id, text}.")
+    ],
+    out: Annotated[Path, typer.Option(help="Run folder: resumes when it exists.")],
+    html: Annotated[bool, typer.Option(help="Write a review page per note (pages/).")] = False,
+    concurrency: Annotated[int, typer.Option(min=1, help="Notes coded at once.")] = 1,
+    passes: Annotated[int, typer.Option(min=1, help="Refinement passes.")] = 1,
+    base_url: Annotated[
+        str | None, typer.Option(help="Model server URL (default: $CLH_LLM_BASE_URL or embedded).")
+    ] = None,
+    model: Annotated[str | None, typer.Option(help="Model name on that server.")] = None,
+) -> None:
+    """Code many notes: one line per note in predictions.jsonl, then codes.csv."""
+    try:
+        notes = load_notes(source)
+    except (FileNotFoundError, UnicodeDecodeError) as exc:
+        raise typer.BadParameter(str(exc)) from exc
+    for problem in notes.problems:
+        _err.print(f"notes: {problem}", markup=False, highlight=False)
+    context = Context(base_url=base_url, model=model, max_passes=passes)
+    name = prepare_coding(ctx.obj, context)
+    with Progress(
+        TextColumn("[bold]coding notes[/]"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+        console=_err,
+    ) as bar:
+        task = bar.add_task("", total=len(notes.docs))
+        try:
+            result = asyncio.run(
+                code_batch(
+                    notes,
+                    out,
+                    context,
+                    model=name,
+                    concurrency=concurrency,
+                    html=html,
+                    progress=lambda done, total: bar.update(task, completed=done, total=total),
+                )
+            )
+        except ValueError as exc:
+            raise typer.BadParameter(str(exc)) from exc
+    failed = f"; {len(result.failed)} failed (tried again on resume)" if result.failed else ""
+    print(f"coded {result.coded} new notes into {out}{failed}; codes: {result.csv}")
