@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import sys
 from pathlib import Path
 from typing import Annotated
 
+import httpx
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
@@ -30,6 +32,10 @@ def batch(
         str | None, typer.Option(help="Model server URL (default: $CLH_LLM_BASE_URL or embedded).")
     ] = None,
     model: Annotated[str | None, typer.Option(help="Model name on that server.")] = None,
+    server: Annotated[
+        str | None,
+        typer.Option(help="A LangGraph server (langgraph dev, a deployment): run notes there."),
+    ] = None,
 ) -> None:
     """Code many notes: one line per note in predictions.jsonl, then codes.csv."""
     try:
@@ -39,7 +45,7 @@ def batch(
     for problem in notes.problems:
         _err.print(f"notes: {problem}", markup=False, highlight=False)
     context = Context(base_url=base_url, model=model, max_passes=passes)
-    name = prepare_coding(ctx.obj, context)
+    name = "the server's" if server else prepare_coding(ctx.obj, context)
     with Progress(
         TextColumn("[bold]coding notes[/]"),
         BarColumn(),
@@ -57,10 +63,14 @@ def batch(
                     model=name,
                     concurrency=concurrency,
                     html=html,
+                    server=server,
                     progress=lambda done, total: bar.update(task, completed=done, total=total),
                 )
             )
         except ValueError as exc:
             raise typer.BadParameter(str(exc)) from exc
+        except httpx.HTTPError as exc:  # the LangGraph server of --server
+            print(f"clh: error: the LangGraph server at {server} failed: {exc}", file=sys.stderr)
+            raise typer.Exit(2) from exc
     failed = f"; {len(result.failed)} failed (tried again on resume)" if result.failed else ""
     print(f"coded {result.coded} new notes into {out}{failed}; codes: {result.csv}")

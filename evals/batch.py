@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from evals.coders import graph_note_coder
+from evals.coders import graph_note_coder, server_note_coder
 from evals.doc_types import Dataset, Doc
 from evals.runner import RunConfig, data_fingerprint, read_rows, run_notes, start_run
 from graph.builder import build_graph
@@ -100,8 +100,12 @@ async def code_batch(
     html: bool = False,
     progress: Progress | None = None,
     graph: Any = None,
+    server: str | None = None,
 ) -> BatchResult:
     """Code every note not yet done in ``run_dir``; write ``codes.csv`` and review pages.
+
+    With ``server`` (a LangGraph server's URL) each note is a run there, on the server's own
+    settings; otherwise the graph runs here with ``context``.
 
     Raises:
         ValueError: when ``run_dir`` holds a batch of other notes or settings.
@@ -110,7 +114,7 @@ async def code_batch(
         run_dir,
         RunConfig(
             notes.name,
-            "graph",
+            f"server {server}" if server else "graph",
             context.max_passes,
             context.top_k,
             context.search_mode,
@@ -119,7 +123,11 @@ async def code_batch(
             data_fingerprint(notes),
         ),
     )
-    coder = graph_note_coder(graph or build_graph(), context)
+    coder = (
+        server_note_coder(server, str(run_dir.resolve()))
+        if server
+        else graph_note_coder(graph or build_graph(), context)
+    )
     coded = await run_notes(notes, run_dir, coder, concurrency, progress)
     rows = read_rows(run_dir)
     path = write_csv(rows, run_dir / "codes.csv")

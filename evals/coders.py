@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Awaitable, Callable
 from typing import Any
 
 from evals.doc_types import Doc
 from graph.context import Context
+from graph.errors import NoteError
 
 NoteCoder = Callable[[Doc], Awaitable[dict[str, Any]]]
 
@@ -20,18 +22,50 @@ def graph_note_coder(graph: Any, context: Context, *, keep_result: bool = True) 
 
     async def code_note(doc: Doc) -> dict[str, Any]:
         out = await graph.ainvoke({"note": doc.text, "note_id": doc.id}, context=context)
-        result = out["result"]
-        counts, timing = split_timing(result["accounting"])
-        row = {
-            "pred": [c["code"] for c in result["codes"]],
-            "funnel": result["funnel"],
-            "accounting": counts,
-            "failures": result["failures"],
-            "timing": timing,
-        }
-        if keep_result:
-            row["result"] = {**result, "accounting": counts}
-        return row
+        return result_row(out["result"], keep_result=keep_result)
+
+    return code_note
+
+
+def result_row(result: dict[str, Any], *, keep_result: bool) -> dict[str, Any]:
+    """Turn a coding result into the runner's row: predictions, funnel, counts, timing."""
+    counts, timing = split_timing(result["accounting"])
+    row = {
+        "pred": [c["code"] for c in result["codes"]],
+        "funnel": result["funnel"],
+        "accounting": counts,
+        "failures": result["failures"],
+        "timing": timing,
+    }
+    if keep_result:
+        row["result"] = {**result, "accounting": counts}
+    return row
+
+
+def server_note_coder(url: str, run_key: str, *, assistant: str = "clh") -> NoteCoder:
+    """Code each note as a run on a LangGraph server (``langgraph dev`` or a deployment).
+
+    Each note gets its own thread, named from ``run_key`` and the note id, so a resumed batch
+    finds the thread again: a run that finished on the server is read back, not resubmitted.
+    """
+    from langgraph_sdk import get_client
+
+    client = get_client(url=url)
+
+    async def code_note(doc: Doc) -> dict[str, Any]:
+        thread_id = str(uuid.uuid5(uuid.NAMESPACE_URL, f"{run_key}/{doc.id}"))
+        await client.threads.create(thread_id=thread_id, if_exists="do_nothing")
+        state = await client.threads.get_state(thread_id)
+        values = state.get("values") or {}
+        result = values.get("result") if isinstance(values, dict) else None
+        if not isinstance(result, dict) or state.get("next"):
+            out = await client.runs.wait(
+                thread_id, assistant, input={"note": doc.text, "note_id": doc.id}
+            )
+            result = out.get("result") if isinstance(out, dict) else None
+        if not isinstance(result, dict):
+            raise NoteError(f"the server at {url} returned no result for note {doc.id}")
+        return result_row(result, keep_result=True)
 
     return code_note
 

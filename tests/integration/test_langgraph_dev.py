@@ -10,6 +10,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -36,10 +37,13 @@ def request(url: str, body: dict | None = None, timeout: float = 10) -> dict:
         return json.load(response)
 
 
-def test_langgraph_dev_serves_a_run(tmp_path: Path) -> None:
+@pytest.fixture(scope="module")
+def dev_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """Serve the graph with `langgraph dev` on a free port (fixture release, 0.5B model)."""
     langgraph = Path(sys.executable).with_name("langgraph")
     if not langgraph.exists():
         pytest.skip("langgraph-cli is not installed (pip install -e '.[dev]')")
+    tmp_path = tmp_path_factory.mktemp("dev")
     release = tmp_path / "release"
     shutil.copytree(FIXTURE_RELEASE, release)
     cache = tmp_path / "cache"
@@ -86,21 +90,71 @@ def test_langgraph_dev_serves_a_run(tmp_path: Path) -> None:
                 time.sleep(1)
         else:
             pytest.fail("langgraph dev did not come up within 120 s")
-        assistants = request(f"{base}/assistants/search", {"graph_id": "clh"})
-        assert assistants and assistants[0]["graph_id"] == "clh"
-        output = request(
-            f"{base}/runs/wait",
-            {
-                "assistant_id": "clh",
-                "input": {"note": "Classic cholera with dehydration.", "note_id": "dev"},
-            },
-            timeout=600,
-        )
-        assert output["result"]["note_id"] == "dev"
-        assert output["result"]["accounting"]["per_agent"]["evidence_extractor"]["calls"] >= 1
+        yield base
     finally:
         server.terminate()
         try:
             server.wait(timeout=20)
         except subprocess.TimeoutExpired:
             server.kill()
+
+
+def test_langgraph_dev_serves_a_run(dev_server: str) -> None:
+    assistants = request(f"{dev_server}/assistants/search", {"graph_id": "clh"})
+    assert assistants and assistants[0]["graph_id"] == "clh"
+    output = request(
+        f"{dev_server}/runs/wait",
+        {
+            "assistant_id": "clh",
+            "input": {"note": "Classic cholera with dehydration.", "note_id": "dev"},
+        },
+        timeout=600,
+    )
+    assert output["result"]["note_id"] == "dev"
+    assert output["result"]["accounting"]["per_agent"]["evidence_extractor"]["calls"] >= 1
+
+
+def test_batch_on_the_server_resumes_without_resubmitting(dev_server: str, tmp_path: Path) -> None:
+    import asyncio
+    import uuid
+
+    from langgraph_sdk import get_client
+
+    from evals.batch import code_batch, load_notes
+    from graph.context import Context
+
+    folder = tmp_path / "notes"
+    folder.mkdir()
+    for name, text in [("a", "Classic cholera."), ("b", "Typhoid fever."), ("c", "Fever.")]:
+        (folder / f"{name}.txt").write_text(text)
+    notes = load_notes(folder)
+    run = tmp_path / "run"
+
+    class Stopped(Exception):
+        pass
+
+    def stop_after_the_first(done: int, total: int) -> None:
+        if done == 1:
+            raise Stopped  # the batch is stopped after one note
+
+    with pytest.raises(Stopped):
+        asyncio.run(
+            code_batch(
+                notes,
+                run,
+                Context(),
+                model="server",
+                server=dev_server,
+                progress=stop_after_the_first,
+            )
+        )
+    resumed = asyncio.run(code_batch(notes, run, Context(), model="server", server=dev_server))
+    assert resumed.coded == 2 and resumed.failed == []
+    lines = resumed.csv.read_text().splitlines()
+    assert {line.split(",")[0] for line in lines[1:]} == {"a", "b", "c"}
+
+    async def runs_of(note_id: str) -> int:
+        thread = str(uuid.uuid5(uuid.NAMESPACE_URL, f"{run.resolve()}/{note_id}"))
+        return len(await get_client(url=dev_server).runs.list(thread))
+
+    assert asyncio.run(runs_of("a")) == 1  # coded once, not resubmitted on resume
