@@ -23,7 +23,7 @@ from evals.datasets import load
 from evals.doc_types import Doc
 from evals.experiments import compare_table, passes_table
 from evals.runner import RunConfig, data_fingerprint, read_rows, read_timings, run_notes, start_run
-from evals.summary import summarize_run, timing_summary, write_report
+from evals.summary import summarize_run, timing_summary, write_html_report, write_report
 from graph.builder import build_graph
 from graph.context import Context, SearchModeName, decoding_fields
 from graph.deps import get_deps
@@ -137,6 +137,7 @@ def run_eval(
         f"decoding {options.decoding or 'default'}"
     )
     report = write_report(run_dir, summary, title)
+    write_html_report(run_dir, title, {d.id: d.text for d in loaded.docs})
     return EvalResult(run_dir, summary, coded, report)
 
 

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import base64
 import json
 from collections import Counter
 from pathlib import Path
 from statistics import mean
 from typing import Any
+
+import jinja2
 
 from evals.gold import gold_report, scorable
 from evals.metrics import (
@@ -19,7 +22,8 @@ from evals.metrics import (
     to_category,
 )
 from evals.reach import Reach, reach
-from evals.runner import read_timings
+from evals.runner import read_rows, read_timings
+from graph.review_page import render_review_page
 from icd_resources import IcdResources
 
 CONVENTIONS = (
@@ -244,6 +248,55 @@ def write_report(run_dir: Path, summary: dict[str, Any], title: str) -> Path:
     report = run_dir / "report.md"
     report.write_text("\n".join(lines) + "\n")
     return report
+
+
+def write_html_report(
+    run_dir: Path, title: str, notes: dict[str, str], *, pages: bool = True
+) -> Path:
+    """Write report.html (the report, plots inline, a table of notes) and review pages.
+
+    Args:
+        run_dir: a run with its report.md and plots written.
+        title: the report's title.
+        notes: note texts by id, for the review pages of the notes whose result was kept.
+        pages: write ``pages/<id>.html`` and link them from the table.
+    """
+    rows = read_rows(run_dir)
+    table = []
+    for row in sorted(rows, key=lambda r: str(r["id"])):
+        aligned = set(align_to_gold(row["pred"], row["gold"]))
+        page = None
+        if pages and "result" in row and row["id"] in notes:
+            page = f"pages/{_file_name(str(row['id']))}.html"
+            (run_dir / "pages").mkdir(exist_ok=True)
+            (run_dir / page).write_text(
+                render_review_page(row["result"], notes[row["id"]]), encoding="utf-8"
+            )
+        table.append(
+            {
+                "id": row["id"],
+                "gold": len(row["gold"]),
+                "pred": len(row["pred"]),
+                "correct": len(aligned & set(row["gold"])),
+                "error": row.get("error", ""),
+                "page": page,
+            }
+        )
+    plots = [
+        {"name": p.stem, "data": base64.b64encode(p.read_bytes()).decode()}
+        for p in sorted(run_dir.glob("*.png"))
+    ]
+    env = jinja2.Environment(loader=jinja2.PackageLoader("evals", "templates"), autoescape=True)
+    html = env.get_template("report.html.j2").render(
+        title=title, report=(run_dir / "report.md").read_text(), plots=plots, rows=table
+    )
+    path = run_dir / "report.html"
+    path.write_text(html, encoding="utf-8")
+    return path
+
+
+def _file_name(name: str) -> str:
+    return "".join(c if c.isalnum() or c in "-_." else "_" for c in name)[:120] or "note"
 
 
 def _plots(run_dir: Path, summary: dict[str, Any]) -> list[Path]:

@@ -65,3 +65,25 @@ def test_a_folder_without_notes_says_so(tmp_path) -> None:
     ]
     with pytest.raises(FileNotFoundError, match="no folder or JSONL file"):
         load_notes(tmp_path / "missing")
+
+
+def test_the_eval_report_page_links_each_note_to_its_review_page(make_deps, tmp_path) -> None:
+    from evals.coders import graph_note_coder
+    from evals.doc_types import Dataset, Doc
+    from evals.runner import RunConfig, read_rows, run_notes, start_run
+    from evals.summary import summarize_run, write_html_report, write_report
+    from graph.builder import build_graph
+
+    deps, _fake = make_deps()
+    docs = [Doc("n<1>", NOTE, ("A00.0",)), Doc("n2", NOTE, ("T36.0X5A", "A01.00"))]
+    run = tmp_path / "run"
+    start_run(run, RunConfig("fake", "graph", 1, 10, "hybrid", None, "fake"))
+    coder = graph_note_coder(build_graph(), Context())
+    asyncio.run(run_notes(Dataset("fake", docs), run, coder, concurrency=1))
+    summary = summarize_run(read_rows(run), deps.icd)
+    write_report(run, summary, "fake run")
+    page = write_html_report(run, "fake run", {d.id: d.text for d in docs}).read_text()
+    assert "data:image/png;base64," in page  # the plots inline: one file to share
+    assert 'href="pages/n_1_.html">n&lt;1&gt;</a>' in page
+    assert 'data-code="A00.0"' in (run / "pages" / "n_1_.html").read_text()
+    assert "micro F1" in page or "micro" in page
