@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import asyncio
 import csv
-import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from evals.coders import graph_note_coder, server_note_coder
+from evals.datasets import load_jsonl
 from evals.doc_types import Dataset, Doc
 from evals.runner import RunConfig, data_fingerprint, read_rows, run_notes, start_run
 from graph.builder import build_graph
@@ -36,7 +36,7 @@ def load_notes(source: Path) -> Dataset:
     if source.is_dir():
         return _load_folder(source)
     if source.is_file():
-        return _load_jsonl(source)
+        return load_jsonl(source, with_gold=False)
     raise FileNotFoundError(f"no folder or JSONL file at {source}")
 
 
@@ -54,30 +54,6 @@ def _load_folder(folder: Path) -> Dataset:
     if not docs:
         problems.append(f"no .txt notes in {folder}")
     return Dataset(folder.name, docs, problems)
-
-
-def _load_jsonl(path: Path) -> Dataset:
-    docs: list[Doc] = []
-    problems: list[str] = []
-    seen: set[str] = set()
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
-        if not line.strip():
-            continue
-        try:
-            row = json.loads(line)
-        except json.JSONDecodeError as exc:
-            problems.append(f"line {number}: not JSON ({exc.msg})")
-            continue
-        if not isinstance(row, dict) or not isinstance(row.get("text"), str):
-            problems.append(f'line {number}: needs "text" (a string)')
-            continue
-        doc_id = str(row.get("id", number))
-        if doc_id in seen:
-            problems.append(f"line {number}: duplicate id {doc_id!r}")
-            continue
-        seen.add(doc_id)
-        docs.append(Doc(doc_id, row["text"], ()))
-    return Dataset(path.stem, docs, problems)
 
 
 @dataclass(frozen=True)

@@ -23,7 +23,7 @@ def load(kind: str, source: Path, split: str = "dev", notes: Path | None = None)
     if kind == "codiesp":
         return load_codiesp(source, split)
     if kind == "jsonl":
-        return _load_jsonl(source)
+        return load_jsonl(source)
     if kind == "mdace":
         if notes is None:
             raise ValueError("MDACE needs --notes: the path of MIMIC-III NOTEEVENTS.csv")
@@ -31,10 +31,16 @@ def load(kind: str, source: Path, split: str = "dev", notes: Path | None = None)
     raise ValueError(f"unknown dataset {kind!r}: use codiesp, jsonl or mdace")
 
 
-def _load_jsonl(path: Path) -> Dataset:
+def load_jsonl(path: Path, *, with_gold: bool = True) -> Dataset:
+    """Load a JSONL of ``{"id", "text", "codes"}`` (``codes`` only ``with_gold``).
+
+    Lines that cannot be used are listed in ``problems``: not JSON, no text, no codes when
+    gold is needed, a duplicate id. A line without an id is named by its number.
+    """
     docs: list[Doc] = []
     problems: list[str] = []
     seen: set[str] = set()
+    needs = '"text" (string) and "codes" (list)' if with_gold else '"text" (a string)'
     for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
         if not line.strip():
             continue
@@ -46,15 +52,16 @@ def _load_jsonl(path: Path) -> Dataset:
         if (
             not isinstance(row, dict)
             or not isinstance(row.get("text"), str)
-            or not isinstance(row.get("codes"), list)
+            or (with_gold and not isinstance(row.get("codes"), list))
         ):
-            problems.append(f'line {number}: needs "text" (string) and "codes" (list)')
+            problems.append(f"line {number}: needs {needs}")
             continue
         doc_id = str(row.get("id", number))
         if doc_id in seen:
             problems.append(f"line {number}: duplicate id {doc_id!r}")
             continue
         seen.add(doc_id)
-        codes = tuple(dict.fromkeys(str(c).strip().upper() for c in row["codes"] if str(c).strip()))
+        raw = row.get("codes") or []
+        codes = tuple(dict.fromkeys(str(c).strip().upper() for c in raw if str(c).strip()))
         docs.append(Doc(doc_id, row["text"], codes))
     return Dataset(path.stem, docs, problems)

@@ -87,3 +87,11 @@ def test_the_eval_report_page_links_each_note_to_its_review_page(make_deps, tmp_
     assert 'href="pages/n_1_.html">n&lt;1&gt;</a>' in page
     assert 'data-code="A00.0"' in (run / "pages" / "n_1_.html").read_text()
     assert "micro F1" in page or "micro" in page
+
+
+def test_a_jsonl_of_notes_needs_no_gold_codes(tmp_path) -> None:
+    source = tmp_path / "notes.jsonl"
+    source.write_text('{"id": "a", "text": "Fever."}\n{"id": "a", "text": "x"}\n{"text": 3}\n')
+    notes = load_notes(source)
+    assert [(d.id, d.text, d.gold) for d in notes.docs] == [("a", "Fever.", ())]
+    assert notes.problems == ["line 2: duplicate id 'a'", 'line 3: needs "text" (a string)']
