@@ -162,3 +162,22 @@ def test_an_unforeseen_error_is_one_line_and_a_log(monkeypatch, tmp_path: Path, 
     assert err.startswith("clh: unexpected error: RuntimeError: synthetic failure")
     (log,) = (tmp_path / "logs").iterdir()
     assert "Traceback" in log.read_text() and "Traceback" not in err
+
+
+def test_an_unwritable_crash_file_is_one_more_line_not_a_traceback(
+    monkeypatch, tmp_path: Path, capsys
+) -> None:
+    from clh import cli
+
+    def boom(**_: object) -> None:
+        raise RuntimeError("synthetic failure")
+
+    monkeypatch.setenv("CLH_CACHE_DIR", "/proc/clh-cannot-write-here")
+    monkeypatch.setattr(cli, "app", boom)
+    with pytest.raises(SystemExit) as exited:
+        cli.main()
+    assert exited.value.code == 1
+    err = capsys.readouterr().err
+    assert err.startswith("clh: unexpected error: RuntimeError: synthetic failure")
+    assert "the traceback could not be written to /proc/clh-cannot-write-here/logs" in err
+    assert "Traceback" not in err

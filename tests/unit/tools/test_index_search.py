@@ -173,3 +173,21 @@ def test_an_index_open_in_another_process_is_named(built, tmp_path: Path) -> Non
     finally:
         other.stdin.close()
         other.wait(timeout=30)
+
+
+def test_an_index_this_user_cannot_write_is_named_not_rebuilt(monkeypatch, tmp_path) -> None:
+    # Root can write anywhere, so the read-only cache is simulated: the shard refuses to open
+    # for lack of permission, as Qdrant Edge does on a read-only cache for another user.
+    import qdrant_edge
+
+    from tools.index_search.backends import EdgeBackend
+
+    class Refusing:
+        @staticmethod
+        def load(path: str) -> None:
+            raise RuntimeError(f"Permission denied (os error 13): {path}/segments")
+
+    (tmp_path / "shard").mkdir()
+    monkeypatch.setattr(qdrant_edge, "EdgeShard", Refusing)
+    with pytest.raises(SearchBackendError, match="not writable by this user.*rebuilding would not"):
+        EdgeBackend(tmp_path / "shard", SearchSettings.resolve()).open()
