@@ -9,14 +9,11 @@ from typing import Annotated
 
 import httpx
 import typer
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from clh.code_cli import prepare_coding
+from clh.progress import warn, with_progress
 from evals.batch import code_batch, load_notes
 from graph.context import Context
-
-_err = Console(stderr=True)
 
 
 def batch(
@@ -43,19 +40,12 @@ def batch(
     except (FileNotFoundError, UnicodeDecodeError) as exc:
         raise typer.BadParameter(str(exc)) from exc
     for problem in notes.problems:
-        _err.print(f"notes: {problem}", markup=False, highlight=False)
+        warn(f"notes: {problem}")
     context = Context(base_url=base_url, model=model, max_passes=passes)
     name = "the server's" if server else prepare_coding(ctx.obj, context)
-    with Progress(
-        TextColumn("[bold]coding notes[/]"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeRemainingColumn(),
-        console=_err,
-    ) as bar:
-        task = bar.add_task("", total=len(notes.docs))
-        try:
-            result = asyncio.run(
+    try:
+        result = with_progress(
+            lambda progress: asyncio.run(
                 code_batch(
                     notes,
                     out,
@@ -64,13 +54,12 @@ def batch(
                     concurrency=concurrency,
                     html=html,
                     server=server,
-                    progress=lambda done, total: bar.update(task, completed=done, total=total),
+                    progress=progress,
                 )
             )
-        except ValueError as exc:
-            raise typer.BadParameter(str(exc)) from exc
-        except httpx.HTTPError as exc:  # the LangGraph server of --server
-            print(f"clh: error: the LangGraph server at {server} failed: {exc}", file=sys.stderr)
-            raise typer.Exit(2) from exc
+        )
+    except httpx.HTTPError as exc:  # the LangGraph server of --server
+        print(f"clh: error: the LangGraph server at {server} failed: {exc}", file=sys.stderr)
+        raise typer.Exit(2) from exc
     failed = f"; {len(result.failed)} failed (tried again on resume)" if result.failed else ""
     print(f"coded {result.coded} new notes into {out}{failed}; codes: {result.csv}")

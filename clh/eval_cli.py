@@ -2,74 +2,24 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, TypeVar
+from typing import Annotated
 
 import typer
-from rich.console import Console
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    TaskID,
-    TextColumn,
-    TimeRemainingColumn,
-)
 
+from clh.progress import warn, with_progress
 from clh.resources_cli import load_resources
 from evals import run as evals_run
 from evals.run import CoderName, EvalOptions, EvalResult
 from graph.context import SearchModeName
 from icd_resources import ResourceSettings
 
-_err = Console(stderr=True)
-T = TypeVar("T")
-
-
-def _progress_bar() -> Progress:
-    return Progress(
-        TextColumn("[bold]coding notes[/]"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeRemainingColumn(),
-        console=_err,
-    )
-
-
-def _with_progress(work: Callable[[evals_run.Progress], T]) -> T:
-    """Run evaluation work with a progress bar, shown once notes are being coded.
-
-    Bad options and missing data become one clear line.
-    """
-    bar = _progress_bar()
-    task: TaskID | None = None
-
-    def report(done: int, total: int) -> None:
-        nonlocal task
-        if task is None:
-            bar.start()
-            task = bar.add_task("", total=total)
-        bar.update(task, completed=done, total=total)
-
-    try:
-        return work(report)
-    except (ValueError, FileNotFoundError) as exc:
-        raise typer.BadParameter(str(exc)) from exc
-    finally:
-        if task is not None:
-            bar.stop()
-
-
-def _warn(line: str) -> None:
-    _err.print(line, markup=False, highlight=False)
-
 
 def run_eval(resources: ResourceSettings, options: EvalOptions) -> EvalResult:
     """Run an evaluation with a progress bar, then print its headline numbers."""
     load_resources(resources)  # builds the artifact with its own progress display
-    result = _with_progress(
-        lambda progress: evals_run.run_eval(resources, options, progress=progress, warn=_warn)
+    result = with_progress(
+        lambda progress: evals_run.run_eval(resources, options, progress=progress, warn=warn)
     )
     m = result.summary["all_gold"]
     print(
@@ -146,9 +96,9 @@ def experiment(
     base = EvalOptions(dataset, split, data, "graph", limit, concurrency=concurrency)
     items = [v.strip() for v in values.split(",") if v.strip()]
     load_resources(ctx.obj)
-    table, path = _with_progress(
+    table, path = with_progress(
         lambda progress: evals_run.run_experiment(
-            ctx.obj, name, items, base, progress=progress, warn=_warn
+            ctx.obj, name, items, base, progress=progress, warn=warn
         )
     )
     print(table)
