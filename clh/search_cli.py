@@ -65,7 +65,9 @@ def build(
         def report(done: int, total: int) -> None:
             bar.update(task, completed=done, total=total)
             if not _err.is_terminal:
-                _err.print(f"indexing: {done}/{total} entries", markup=False, highlight=False)
+                _err.print(
+                    f"encoding: {done}/{total} distinct texts", markup=False, highlight=False
+                )
 
         manifest, built = build_index(
             icd, settings, resources.cache_dir, force=force, progress=report
@@ -75,6 +77,10 @@ def build(
         f"{verb} {manifest.points} entries at {manifest.location} "
         f"({time.perf_counter() - started:.1f} s)"
     )
+    if manifest.sources:
+        print("entries per source: " + ", ".join(f"{k} {v}" for k, v in manifest.sources.items()))
+    if built and manifest.phases:
+        print("seconds per phase: " + ", ".join(f"{k} {v}" for k, v in manifest.phases.items()))
 
 
 def search(

@@ -9,7 +9,10 @@ builds the collection if needed (same cache as ``clh``), then prints markdown ta
   and a gold code counts as reached when some sentence's top-k hits reach it;
 - how a code was reached: directly, through a cross-reference, or as an ancestor that the tabular
   validator would descend from (cumulative columns);
-- dense vs sparse vs hybrid, all sources vs the disease index alone, and per chapter.
+- dense vs sparse vs hybrid, all sources vs the disease index alone, and per chapter;
+- (c) note-level candidate recall of the pooled lanes (mention, index walk, sentence) at caps
+  of 20/40/60/100 candidates per note, per chapter, with pool sizes and seconds per note, on
+  each split separately (``--sections pooled`` runs this part alone).
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from evals.codiesp import load_codiesp
+from evals.pool_recall import measure, print_stats
 from evals.reach import Reach, reach
 from icd_resources import IcdResources, IndexSource, NoteKind, ResourceSettings
 from tools.index_search import IndexSearcher, SearchHit, SearchMode, SearchSettings, build_index
@@ -85,7 +89,14 @@ def main() -> None:
     parser.add_argument("--codiesp", type=Path, default=Path("../shared/data/codiesp"))
     parser.add_argument("--splits", default="train,dev")
     parser.add_argument("--latency-queries", type=int, default=200)
+    parser.add_argument(
+        "--sections",
+        default="latency,tabular,sentences,pooled",
+        help="which parts to run (comma-separated)",
+    )
+    parser.add_argument("--limit", type=int, help="pooled recall: first N notes of each split")
     args = parser.parse_args()
+    sections = set(args.sections.split(","))
 
     resources = ResourceSettings.resolve(args.icd_dir, args.cache_dir)
     icd = IcdResources.load(resources)
@@ -106,6 +117,13 @@ def main() -> None:
         f"{size / 1e6:.0f} MB on disk"
     )
 
+    if "pooled" in sections:
+        for split in args.splits.split(","):
+            docs = load_codiesp(args.codiesp, split).docs[: args.limit]
+            stats = measure(icd, searcher, docs, lambda gold: chapter_label(icd, gold))
+            print_stats(f"(c) Pooled candidates per note, CodiEsp {split}", stats)
+    if not sections & {"latency", "tabular", "sentences"}:
+        return
     rng = random.Random(args.seed)
     billable = [c for c in icd.codes(billable_only=True)]
     sample = rng.sample(billable, min(args.sample, len(billable)))

@@ -15,6 +15,7 @@ from graph.names import Node
 from graph.nodes.code_reconciler import code_reconciler
 from graph.nodes.evidence_extractor import evidence_extractor
 from graph.nodes.index_navigator import index_navigator
+from graph.nodes.note_lanes import note_lanes
 from graph.nodes.passes import join_candidates, merge_findings, prepare_pass
 from graph.nodes.tabular_validator import tabular_validator
 from graph.routing import (
@@ -56,6 +57,7 @@ def build_graph(checkpointer: Any = None, cache: Any = None) -> Any:
     builder.add_node(
         Node.EVIDENCE_EXTRACTOR, evidence_extractor, retry_policy=retry, input_schema=ChunkTask
     )
+    builder.add_node(Node.NOTE_LANES, note_lanes, retry_policy=retry)
     builder.add_node(Node.MERGE_FINDINGS, merge_findings)
     builder.add_node(
         Node.INDEX_NAVIGATOR, index_navigator, retry_policy=retry, input_schema=FindingTask
@@ -68,9 +70,11 @@ def build_graph(checkpointer: Any = None, cache: Any = None) -> Any:
 
     builder.add_edge(START, Node.PREPARE_PASS)
     builder.add_conditional_edges(Node.PREPARE_PASS, fan_out_chunks, [Node.EVIDENCE_EXTRACTOR])
+    builder.add_edge(Node.PREPARE_PASS, Node.NOTE_LANES)  # beside the extractors
     builder.add_edge(Node.EVIDENCE_EXTRACTOR, Node.MERGE_FINDINGS)
+    builder.add_edge(Node.NOTE_LANES, Node.MERGE_FINDINGS)
     builder.add_conditional_edges(
-        Node.MERGE_FINDINGS, fan_out_findings, [Node.INDEX_NAVIGATOR, Node.CODE_RECONCILER]
+        Node.MERGE_FINDINGS, fan_out_findings, [Node.INDEX_NAVIGATOR, Node.JOIN_CANDIDATES]
     )
     builder.add_edge(Node.INDEX_NAVIGATOR, Node.JOIN_CANDIDATES)
     builder.add_conditional_edges(

@@ -63,6 +63,21 @@ class Context:
             "finding first); the rest are recorded as not considered."
         },
     )
+    lanes: list[Literal["mention", "walk", "sentence"]] = field(
+        default_factory=lambda: ["mention", "walk"],
+        metadata={
+            "description": "Deterministic lanes that add candidates beside the extractor's: "
+            "'mention' (medspaCy mentions searched), 'walk' (their main terms walked down the "
+            "index), 'sentence' (whole sentences searched). Empty: the extractor alone."
+        },
+    )
+    max_candidates: int = field(
+        default=60,
+        metadata={
+            "description": "Candidates per note: every code the navigators selected, then the "
+            "lanes' pool in rank order up to this many."
+        },
+    )
     max_candidates_per_chapter: int = field(
         default=40, metadata={"description": "Candidates shown to one tabular validator call."}
     )

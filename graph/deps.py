@@ -8,13 +8,15 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from graph.context import Context
 from icd_resources import IcdResources, ResourceSettings
 from llm import LLMClient, LLMSettings
 from tools.index_search import IndexSearcher, SearchSettings
+from tools.index_walk import IndexWalker
+from tools.note_mentions import MentionFinder
 
 
 @dataclass
@@ -24,6 +26,14 @@ class Deps:
     icd: IcdResources
     searcher: Any  # IndexSearcher, or a test double with the same search() signature
     llm: LLMClient
+    _readers: tuple[MentionFinder, IndexWalker] | None = field(default=None, repr=False)
+
+    def readers(self) -> tuple[MentionFinder, IndexWalker]:
+        """Return the mention finder and the index walker of the release (built on first use)."""
+        with _lock:
+            if self._readers is None:
+                self._readers = (MentionFinder.for_release(self.icd), IndexWalker(self.icd))
+            return self._readers
 
 
 _lock = threading.Lock()

@@ -10,6 +10,7 @@ class Node(StrEnum):
 
     PREPARE_PASS = "prepare_pass"
     EVIDENCE_EXTRACTOR = "evidence_extractor"
+    NOTE_LANES = "note_lanes"
     MERGE_FINDINGS = "merge_findings"
     INDEX_NAVIGATOR = "index_navigator"
     JOIN_CANDIDATES = "join_candidates"

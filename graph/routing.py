@@ -35,11 +35,15 @@ def fan_out_chunks(state: CodingState) -> list[Send]:
     ]
 
 
-def fan_out_findings(state: CodingState) -> list[Send] | Literal[Node.CODE_RECONCILER]:
-    """Send each finding to its own index_navigator branch (none: straight to reconciling)."""
-    findings = state.get("findings", [])
+def fan_out_findings(state: CodingState) -> list[Send] | Literal[Node.JOIN_CANDIDATES]:
+    """Send each extractor finding to its own index_navigator branch.
+
+    The lanes' findings are looked up already; with no extractor finding, the lanes'
+    candidates go straight to joining.
+    """
+    findings = [f for f in state.get("findings", []) if f.lane == "extractor"]
     if not findings:
-        return Node.CODE_RECONCILER
+        return Node.JOIN_CANDIDATES
     return [
         Send(
             Node.INDEX_NAVIGATOR,

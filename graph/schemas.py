@@ -35,6 +35,10 @@ class Finding(BaseModel):
         default_factory=list, description="Site, laterality, acuity, type, cause..."
     )
     spans: list[Span] = Field(default_factory=list)
+    lane: str = Field(
+        default="extractor",
+        description="Who found it: 'extractor' (the model) or 'mention' (the rules' lane).",
+    )
 
     @property
     def query(self) -> str:
@@ -54,6 +58,11 @@ class Candidate(BaseModel):
         description="How the code was reached: 'index', 'see <target>', 'expanded from <code>-'."
     )
     index_code: str = Field(description="The code as printed in the index.")
+    lanes: list[str] = Field(
+        default_factory=list,
+        description="The lanes of the note's pool that found it (mention, walk, sentence); "
+        "empty for a code the navigator selected.",
+    )
 
 
 class Verdict(BaseModel):

@@ -49,6 +49,8 @@ class CodingState(TypedDict):
     shown: Annotated[list[str], operator.add]
     """Codes of the index entries shown to the navigators (as printed; for the funnel)."""
     candidates: Annotated[list[Candidate], operator.add]
+    lane_candidates: Annotated[list[Candidate], operator.add]
+    """The deterministic lanes' pooled candidates, joined with the navigators' ones."""
     verdicts: Annotated[list[Verdict], operator.add]
     codes: NotRequired[list[CodeAssignment]]
     """The reconciler's ordered codes of the latest pass."""

@@ -18,12 +18,18 @@ class FileKind(StrEnum):
 
 
 class IndexSource(StrEnum):
-    """The four parts of the Alphabetic Index that hold index entries."""
+    """Where a searchable entry comes from.
+
+    The four parts of the Alphabetic Index, or the Tabular List's own descriptions and
+    inclusion terms (coders look codes up by description too; those entries live in the search
+    collection only, not in the release's index).
+    """
 
     INDEX = "index"
     EINDEX = "eindex"
     DRUG = "drug"
     NEOPLASM = "neoplasm"
+    TABULAR = "tabular"
 
 
 class NodeKind(StrEnum):

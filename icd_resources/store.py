@@ -286,6 +286,14 @@ class IcdResources:
         for row in self._db.execute(f"SELECT {_CODE_COLUMNS} FROM codes {where}ORDER BY seq"):
             yield _code(row)
 
+    def inclusion_terms(self) -> Iterator[tuple[str, str]]:
+        """Iterate over ``(code, inclusion term)`` of every code, in tabular order."""
+        sql = (
+            "SELECT n.owner, n.text FROM notes n JOIN codes c ON c.code = n.owner "
+            "WHERE n.kind = ? ORDER BY c.seq, n.seq"
+        )
+        yield from self._db.execute(sql, (NoteKind.INCLUSION_TERM.value,))
+
     def _nearest_existing(self, code: str) -> str | None:
         bare = code.replace(".", "")
         for length in range(len(bare) - 1, 2, -1):

@@ -47,6 +47,7 @@ async def prepare_pass(state: CodingState, runtime: Runtime[Context]) -> dict[st
     update["scratchpad"] = scratchpad(state)
     update["findings"] = Overwrite([])
     update["candidates"] = Overwrite([])
+    update["lane_candidates"] = Overwrite([])
     update["shown"] = Overwrite([])
     update["verdicts"] = Overwrite([])
     return update
@@ -70,9 +71,16 @@ async def merge_findings(state: CodingState) -> dict[str, Any]:
     Overlapping chunks report the same finding twice; the same condition mentioned twice is
     looked up once.
     """
-    merged: dict[tuple[str, tuple[str, ...]], Any] = {}
+    merged: dict[tuple[str, str, tuple[str, ...]], Any] = {}
     for finding in state.get("findings", []):
-        key = (finding.term.lower(), tuple(sorted(m.lower() for m in finding.modifiers)))
+        if finding.lane != "extractor":  # one per mention already, each with its own span
+            merged[(finding.lane, finding.id, ())] = finding
+            continue
+        key = (
+            finding.lane,
+            finding.term.lower(),
+            tuple(sorted(m.lower() for m in finding.modifiers)),
+        )
         if key not in merged:
             merged[key] = finding.model_copy(deep=True)
             continue
@@ -83,10 +91,21 @@ async def merge_findings(state: CodingState) -> dict[str, Any]:
     return {"findings": Overwrite(list(merged.values()))}
 
 
-async def join_candidates(state: CodingState) -> dict[str, Any]:
-    """Wait for every navigator branch; the chapter fan-out then reads all candidates.
+async def join_candidates(state: CodingState, runtime: Runtime[Context]) -> dict[str, Any]:
+    """Wait for every navigator branch, then join the lanes' pool to their candidates.
 
-    The candidates need no merging here: the validators group them by chapter and keep one
-    candidate per code.
+    Every code a navigator selected stays (the model chose it from the index); the lanes'
+    candidates follow in pool order, up to ``max_candidates`` in all.
     """
-    return {}
+    chosen = list(state.get("candidates", []))
+    codes = {c.code for c in chosen}
+    room = get_context(runtime).max_candidates - len(codes)
+    added = []
+    for candidate in state.get("lane_candidates", []):
+        if room <= 0:
+            break
+        if candidate.code not in codes:
+            codes.add(candidate.code)
+            added.append(candidate)
+            room -= 1
+    return {"candidates": Overwrite(chosen + added)}

@@ -39,7 +39,8 @@ def test_end_to_end_on_fakes(make_deps) -> None:
         "tabular_validator": 2,
         "code_reconciler": 1,
     }
-    assert set(result["accounting"]["node_seconds_per_agent"]) == set(per_agent)
+    # the deterministic lanes run beside the extractor, with no model call
+    assert set(result["accounting"]["node_seconds_per_agent"]) == set(per_agent) | {"note_lanes"}
 
 
 def test_long_notes_are_read_in_overlapping_chunks(make_deps) -> None:
@@ -112,7 +113,7 @@ def test_a_failed_branch_does_not_sink_the_note(make_deps) -> None:
         ),
     )
     make_deps(rules, max_reasks=1)
-    result = run(build_graph(), {"note": NOTE})["result"]
+    result = run(build_graph(), {"note": NOTE}, context=Context(lanes=[]))["result"]
     assert [c["code"] for c in result["codes"]] == ["A00.0"]
     (failure,) = result["failures"]
     assert failure["agent"] == "index_navigator" and "Penicillin" in failure["scope"]
@@ -154,7 +155,8 @@ def test_server_dying_mid_run_fails_cleanly_and_resumes(make_deps) -> None:
     with pytest.raises(LLMUnavailableError):
         run(graph, {"note": NOTE}, config=config)
     saved = graph.get_state(config)
-    assert len(saved.values["findings"]) == 2  # the extractor's work is in the checkpoint
+    # the extractor's work is in the checkpoint
+    assert len([f for f in saved.values["findings"] if f.lane == "extractor"]) == 2
     extractor_calls = sum(1 for s, _ in fake.prompts if "reading a clinical note" in s)
     state["down"] = False
     result = asyncio.run(graph.ainvoke(None, config=config, context=Context()))["result"]
@@ -199,7 +201,7 @@ def test_resume_of_a_finished_thread_prints_its_saved_result(make_deps, tmp_path
 def test_a_reply_refused_then_answered_empty_is_a_visible_failure(make_deps) -> None:
     replies = iter(['<answer>[{"term": "Cholera", "evid</answer>', "<answer>[]</answer>"])
     _deps, _fake = make_deps([(agent_is("evidence_extractor"), lambda s, u: next(replies))])
-    result = run(build_graph(), {"note": NOTE})["result"]
+    result = run(build_graph(), {"note": NOTE}, context=Context(lanes=[]))["result"]
     assert result["codes"] == []
     (failure,) = result["failures"]
     assert failure["agent"] == "evidence_extractor" and failure["recovered"]
@@ -248,3 +250,40 @@ def test_server_dying_mid_eval_resumes_without_redoing_notes(make_deps, tmp_path
     assert state["extractions"] == 2  # n0 was not coded again
     assert summarize_run(read_rows(broken), deps.icd) == expected
     assert (broken / "predictions.jsonl").read_bytes() == (whole / "predictions.jsonl").read_bytes()
+
+
+def test_the_lanes_carry_a_note_the_extractor_found_nothing_in(make_deps) -> None:
+    rules = default_rules()
+    rules[0] = (agent_is("evidence_extractor"), lambda s, u: "<answer>[]</answer>")
+    _deps, fake = make_deps(rules)
+    note = "Patient denies abdominal pain.\nClassic cholera with dehydration."
+    result = run(build_graph(), {"note": note})["result"]
+    code = result["codes"][0]
+    assert code["code"] == "A00.0"
+    assert code["evidence"][0]["text"].lower() == "cholera"  # the mention is the evidence
+    assert not any(agent_is("index_navigator")(s, u) for s, u in fake.prompts)
+    negated = [r for r in result["rejected"] if r["step"] == "note_lanes"]
+    assert {r["item"] for r in negated} == {'"abdominal" (negated)', '"pain" (negated)'}
+    assert all(r["reason"] == "negated in the note" for r in negated)
+
+
+def test_pooled_candidates_carry_their_lanes_to_the_validator(make_deps) -> None:
+    from graph.nodes.passes import join_candidates
+
+    _deps, _fake = make_deps()
+    saver = InMemorySaver()
+    config = {"configurable": {"thread_id": "lanes"}}
+    run(build_graph(checkpointer=saver), {"note": NOTE}, config=config)
+    values = build_graph(checkpointer=saver).get_state(config).values
+    from_lanes = [c for c in values["candidates"] if c.lanes]
+    assert from_lanes and all(c.via.startswith("lanes: ") for c in from_lanes)
+    assert {"mention", "walk"} >= {lane for c in from_lanes for lane in c.lanes}
+    assert any(c.finding_id.startswith("p1.m") for c in from_lanes)
+    # the navigators' codes always stay; the lanes fill up to max_candidates
+    state = {"candidates": values["candidates"][:1], "lane_candidates": from_lanes}
+
+    class _Runtime:
+        context = Context(max_candidates=2)
+
+    joined = asyncio.run(join_candidates(state, _Runtime()))["candidates"].value
+    assert len(joined) == 2 and joined[0] == values["candidates"][0]

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 import numpy as np
+from numpy.typing import NDArray
 
 from tools.index_search.documents import IndexDocument
 from tools.index_search.errors import IndexNotBuiltError, SearchBackendError
@@ -103,7 +104,7 @@ class Backend(Protocol):
         """Create an empty collection, replacing any old one."""
 
     def upsert(
-        self, docs: Sequence[IndexDocument], dense: np.ndarray, sparse: Sequence[Sparse]
+        self, docs: Sequence[IndexDocument], dense: NDArray[np.float32], sparse: Sequence[Sparse]
     ) -> None:
         """Store a batch of documents with their vectors."""
 
@@ -186,7 +187,7 @@ class EdgeBackend:
     def upsert(
         self,
         docs: Sequence[IndexDocument],
-        dense: np.ndarray,
+        dense: NDArray[np.float32],
         sparse: Sequence[Sparse],
     ) -> None:
         import qdrant_edge as qe
@@ -300,7 +301,7 @@ class ServerBackend:
     def upsert(
         self,
         docs: Sequence[IndexDocument],
-        dense: np.ndarray,
+        dense: NDArray[np.float32],
         sparse: Sequence[Sparse],
     ) -> None:
         from qdrant_client import models

@@ -6,17 +6,22 @@ import hashlib
 import json
 import shutil
 import time
+from collections import Counter
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
+
+import numpy as np
+from numpy.typing import NDArray
 
 from icd_resources import IcdResources
 from tools.index_search.backends import Backend, EdgeBackend, ServerBackend
-from tools.index_search.documents import index_documents
+from tools.index_search.documents import IndexDocument, index_documents
 from tools.index_search.encoders import DenseEncoder, SparseEncoder
 from tools.index_search.settings import SearchSettings
 
-INDEX_SCHEMA = "1"
+INDEX_SCHEMA = "2"  # 2: tabular descriptions and inclusion terms
+_ENCODE_CHUNK = 2048
 Progress = Callable[[int, int], None]
 """Called with (entries done, entries in all)."""
 
@@ -34,6 +39,10 @@ class IndexManifest:
     release: str
     seconds: float
     built_at: str
+    sources: dict[str, int] = field(default_factory=dict)
+    """Entries per source (index, eindex, drug, neoplasm, tabular)."""
+    phases: dict[str, float] = field(default_factory=dict)
+    """Seconds per build phase: encode (dense), sparse, store, optimize (HNSW graph)."""
 
 
 def index_key(icd: IcdResources, settings: SearchSettings) -> str:
@@ -95,38 +104,14 @@ def build_index(
     started = time.perf_counter()
     docs = list(index_documents(icd))
     dense = DenseEncoder(settings.model)
-    sparse = SparseEncoder()
-    backend: Backend
-    if settings.backend == "edge":
-        final = edge_path(icd, settings, cache_dir)
-        building = final.with_name(final.name + ".building")
-        shutil.rmtree(building, ignore_errors=True)
-        backend = EdgeBackend(building, settings)
-        location = str(final)
-    else:
-        backend = ServerBackend(settings, server_collection(icd, settings))
-        location = f"{settings.qdrant_url or settings.qdrant_path}#{backend.collection}"
+    backend, location, final = _open_for_build(icd, settings, cache_dir)
     backend.create(dense.dimension)
-    report = progress or (lambda _done, _total: None)
-    report(0, len(docs))
-    # sentence-transformers sorts each encode() call by length: large calls pad far less
-    # (measured here: ~3x faster than one call per upsert batch).
-    chunk = 16 * settings.batch_size
-    for start in range(0, len(docs), chunk):
-        part = docs[start : start + chunk]
-        texts = [d.text for d in part]
-        vectors = dense.encode(texts, batch_size=64)
-        terms = [sparse.document(t) for t in texts]
-        for offset in range(0, len(part), settings.batch_size):
-            end = offset + settings.batch_size
-            backend.upsert(part[offset:end], vectors[offset:end], terms[offset:end])
-        report(start + len(part), len(docs))
-    backend.finish()
-    points = backend.count()
-    backend.close()
-    if settings.backend == "edge":
+    phases: dict[str, float] = {}
+    vectors = _encode_distinct(dense, [d.text for d in docs], phases, progress)
+    points = _store(backend, docs, vectors, settings.batch_size, phases)
+    if final is not None:
         shutil.rmtree(final, ignore_errors=True)
-        building.rename(final)
+        final.with_name(final.name + ".building").rename(final)
     manifest = IndexManifest(
         key=index_key(icd, settings),
         backend=settings.backend,
@@ -137,10 +122,71 @@ def build_index(
         release=icd.release,
         seconds=round(time.perf_counter() - started, 1),
         built_at=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        sources=dict(Counter(str(d.payload["source"]) for d in docs)),
+        phases=phases,
     )
     manifest_file.parent.mkdir(parents=True, exist_ok=True)
     manifest_file.write_text(json.dumps(asdict(manifest), indent=2))
     return manifest, True
+
+
+def _open_for_build(
+    icd: IcdResources, settings: SearchSettings, cache_dir: Path
+) -> tuple[Backend, str, Path | None]:
+    """Return the backend to fill, where it will be, and the shard directory (edge only)."""
+    if settings.backend == "edge":
+        final = edge_path(icd, settings, cache_dir)
+        building = final.with_name(final.name + ".building")
+        shutil.rmtree(building, ignore_errors=True)
+        return EdgeBackend(building, settings), str(final), final
+    backend = ServerBackend(settings, server_collection(icd, settings))
+    return backend, f"{settings.qdrant_url or settings.qdrant_path}#{backend.collection}", None
+
+
+def _encode_distinct(
+    dense: DenseEncoder, texts: list[str], phases: dict[str, float], progress: Progress | None
+) -> NDArray[np.float32]:
+    """Embed each distinct text once, shortest first, and return a vector per text.
+
+    Sorting every text by length (not only within a batch) keeps padding near zero.
+    """
+    started = time.perf_counter()
+    distinct = sorted(set(texts), key=lambda t: (len(t), t))
+    report = progress or (lambda _done, _total: None)
+    report(0, len(distinct))
+    parts = []
+    for start in range(0, len(distinct), _ENCODE_CHUNK):
+        parts.append(dense.encode(distinct[start : start + _ENCODE_CHUNK], batch_size=64))
+        report(min(start + _ENCODE_CHUNK, len(distinct)), len(distinct))
+    table = np.concatenate(parts) if parts else np.zeros((0, dense.dimension), np.float32)
+    row = {text: i for i, text in enumerate(distinct)}
+    phases["encode"] = round(time.perf_counter() - started, 1)
+    return table[[row[t] for t in texts]] if texts else table
+
+
+def _store(
+    backend: Backend,
+    docs: list[IndexDocument],
+    vectors: NDArray[np.float32],
+    batch_size: int,
+    phases: dict[str, float],
+) -> int:
+    """Add BM25 vectors, upsert every document, build the HNSW graph; return the point count."""
+    started = time.perf_counter()
+    sparse = SparseEncoder()
+    terms = [sparse.document(d.text) for d in docs]
+    phases["sparse"] = round(time.perf_counter() - started, 1)
+    started = time.perf_counter()
+    for start in range(0, len(docs), batch_size):
+        end = start + batch_size
+        backend.upsert(docs[start:end], vectors[start:end], terms[start:end])
+    phases["store"] = round(time.perf_counter() - started, 1)
+    started = time.perf_counter()
+    backend.finish()
+    points = backend.count()
+    backend.close()
+    phases["optimize"] = round(time.perf_counter() - started, 1)
+    return points
 
 
 def _still_there(manifest: IndexManifest, settings: SearchSettings, shard: Path) -> bool:

@@ -1,4 +1,7 @@
-"""What is indexed: one document per index entry, with the payload a hit needs."""
+"""What is indexed, with the payload a hit needs.
+
+One document per index entry, and one per tabular description or inclusion term.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +9,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from icd_resources import IcdResources, IndexEntry
+from icd_resources import CodeInfo, IcdResources, IndexEntry, IndexSource, NodeKind
+
+TABULAR_ID_BASE = 10_000_000
+"""Point ids of tabular documents start here, far above any index entry id."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,9 +52,61 @@ def entry_payload(entry: IndexEntry) -> dict[str, Any]:
     }
 
 
+def tabular_payload(doc_id: int, info: CodeInfo, text: str, *, incomplete: bool) -> dict[str, Any]:
+    """Return the payload of a tabular document: the entry design, with the code as its path."""
+    display = f"{info.code}{'-' if incomplete else ''} {info.description}"
+    if text != info.description:
+        display += f" (includes: {text})"
+    return {
+        "page_content": text,
+        "metadata": {
+            "entry_id": doc_id,
+            "source": IndexSource.TABULAR.value,
+            "path": f"{info.code} {info.description}",
+            "display": display,
+            "codes": [{"code": info.code, "role": "code", "incomplete": incomplete}],
+            "see": "",
+            "see_also": "",
+        },
+        "source": IndexSource.TABULAR.value,
+    }
+
+
+def tabular_documents(icd: IcdResources) -> Iterator[IndexDocument]:
+    """Yield a document per description and inclusion term a coder would look a code up by.
+
+    Descriptions of billable codes, and of the codes that take a 7th character (searched once,
+    not once per 7th character: the pool completes them); inclusion terms of any code, pointing
+    to the code they are written under (incomplete when it is not billable).
+    """
+    doc_id = TABULAR_ID_BASE
+    searchable: dict[str, tuple[CodeInfo, bool]] = {}
+    for info in icd.codes():
+        if info.kind is NodeKind.EXTENSION:
+            continue
+        takes_seventh = not info.billable and icd.needs_seventh_character(info.code)
+        searchable[info.code] = (info, not info.billable)
+        if info.billable or takes_seventh:
+            yield IndexDocument(
+                doc_id,
+                info.description,
+                tabular_payload(doc_id, info, info.description, incomplete=not info.billable),
+            )
+            doc_id += 1
+    for code, term in icd.inclusion_terms():
+        if code not in searchable:
+            continue
+        info, incomplete = searchable[code]
+        yield IndexDocument(
+            doc_id, term, tabular_payload(doc_id, info, term, incomplete=incomplete)
+        )
+        doc_id += 1
+
+
 def index_documents(icd: IcdResources) -> Iterator[IndexDocument]:
-    """Yield a document for every index entry of every source, in index order."""
+    """Yield a document for every index entry, in index order, then the tabular ones."""
     for entry in icd.index_entries():
         if not entry.title:  # a handful of reconstructed entries have no title at all
             continue
         yield IndexDocument(entry.id, entry_text(entry), entry_payload(entry))
+    yield from tabular_documents(icd)

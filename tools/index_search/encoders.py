@@ -15,6 +15,7 @@ from typing import Any
 
 import numpy as np
 import qdrant_edge
+from numpy.typing import NDArray
 
 from tools.index_search.errors import SearchError
 from tools.index_search.settings import DEFAULT_MODEL
@@ -74,7 +75,7 @@ class DenseEncoder:
         )
         return int(getter())
 
-    def encode(self, texts: list[str], batch_size: int = 256) -> np.ndarray:
+    def encode(self, texts: list[str], batch_size: int = 256) -> NDArray[np.float32]:
         """Embed texts into an (n, dim) float32 array of unit vectors."""
         model = self._load()
         vectors = model.encode(

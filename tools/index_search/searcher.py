@@ -200,13 +200,18 @@ class IndexSearcher:
             self._code(c["code"], c["role"], bool(c["incomplete"]), expand)
             for c in meta.get("codes", [])
         )
-        xrefs = tuple(
-            self._xref(t.kind, t.text, t.entry_id, t.exact, expand)
-            for t in self.icd.resolve_xref(int(meta["entry_id"]))
+        source = IndexSource(meta["source"])
+        xrefs = (
+            tuple(
+                self._xref(t.kind, t.text, t.entry_id, t.exact, expand)
+                for t in self.icd.resolve_xref(int(meta["entry_id"]))
+            )
+            if source is not IndexSource.TABULAR  # descriptions have no cross-references
+            else ()
         )
         return SearchHit(
             int(meta["entry_id"]),
-            IndexSource(meta["source"]),
+            source,
             meta["path"],
             meta["display"],
             raw.score,

@@ -191,3 +191,26 @@ def test_an_index_this_user_cannot_write_is_named_not_rebuilt(monkeypatch, tmp_p
     monkeypatch.setattr(qdrant_edge, "EdgeShard", Refusing)
     with pytest.raises(SearchBackendError, match="not writable by this user.*rebuilding would not"):
         EdgeBackend(tmp_path / "shard", SearchSettings.resolve()).open()
+
+
+def test_a_description_only_match_is_found_through_the_tabular_source(
+    searcher: IndexSearcher,
+) -> None:
+    # No index entry says "death due to brain injury": only the Tabular List's description.
+    hits = searcher.search("concussion with death due to brain injury", k=5)
+    tabular = [h for h in hits if h.source is IndexSource.TABULAR]
+    assert tabular and tabular[0].codes[0].code == "S06.0X7"
+    assert tabular[0].codes[0].incomplete  # it takes a 7th character
+    assert not tabular[0].xrefs
+    only = searcher.search("Vibrio fixture infection", k=3, sources=[IndexSource.TABULAR])
+    assert only[0].display == "A00- Fixture cholera (includes: Vibrio fixture infection)"
+
+
+def test_the_build_reports_entries_per_source_and_seconds_per_phase(
+    built: tuple[IcdResources, Path],
+) -> None:
+    icd, cache = built
+    manifest, _ = build_index(icd, SearchSettings.resolve(), cache)
+    assert manifest.sources["tabular"] > 0 and manifest.sources["index"] > 0
+    assert sum(manifest.sources.values()) == manifest.points
+    assert set(manifest.phases) >= {"encode", "sparse", "store", "optimize"}

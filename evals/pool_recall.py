@@ -1,0 +1,151 @@
+"""Note-level candidate recall of the pooled lanes: is each gold code in the note's pool?
+
+The share of gold (note, code) pairs whose code is among a note's pooled candidates, before
+any model selection, per lane alone and pooled, at several caps per note, per chapter; with
+the pool's size and the retrieval time per note. Used by ``python -m evals.bench_search``.
+"""
+
+from __future__ import annotations
+
+import statistics
+import time
+from collections import defaultdict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+from evals.doc_types import Doc
+from evals.gold import scorable
+from evals.reach import Reach, reach
+from icd_resources import IcdResources
+from tools.candidate_pool import CandidatePool, PooledCandidate
+from tools.index_search import IndexSearcher
+from tools.index_walk import IndexWalker
+from tools.note_lanes import DEFAULT_LANES, pool_note
+from tools.note_mentions import MentionFinder
+
+CAPS = (20, 40, 60, 100)
+CONFIGS: dict[str, tuple[str, ...]] = {
+    "mention": ("mention",),
+    "walk": ("walk",),
+    "sentence": ("sentence",),
+    "mention+walk (default)": DEFAULT_LANES,
+    "all lanes": ("mention", "walk", "sentence"),
+}
+
+
+@dataclass(slots=True)
+class PoolStats:
+    """What the pools of a set of notes reached."""
+
+    notes: int = 0
+    pairs: int = 0
+    scorable_pairs: int = 0
+    found: dict[str, dict[int, int]] = field(default_factory=dict)
+    """Config -> cap -> gold pairs found."""
+    found_scorable: dict[str, dict[int, int]] = field(default_factory=dict)
+    per_chapter: dict[str, list[int]] = field(default_factory=lambda: defaultdict(lambda: [0, 0]))
+    """Chapter -> [gold pairs, found in the default pool at cap 60]."""
+    sizes: dict[str, list[int]] = field(default_factory=lambda: defaultdict(list))
+    seconds: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
+    set_aside: int = 0
+    mentions: int = 0
+
+
+def gold_rank(pool: Sequence[PooledCandidate], gold: str) -> int | None:
+    """Return the 1-based rank of the first candidate that is the gold code, or None."""
+    for rank, candidate in enumerate(pool, start=1):
+        if reach(candidate.code, gold) is Reach.DIRECT:
+            return rank
+    return None
+
+
+def measure(
+    icd: IcdResources,
+    searcher: IndexSearcher,
+    docs: Sequence[Doc],
+    chapter_of: Callable[[str], str],
+    *,
+    k: int = 10,
+    on_note: Callable[[int, int], None] | None = None,
+) -> PoolStats:
+    """Pool every note with each lane and count the gold codes the pools hold."""
+    finder = MentionFinder.for_release(icd)
+    walker = IndexWalker(icd)
+    stats = PoolStats()
+    for config in CONFIGS:
+        stats.found[config] = dict.fromkeys(CAPS, 0)
+        stats.found_scorable[config] = dict.fromkeys(CAPS, 0)
+    for number, doc in enumerate(docs, start=1):
+        pool = CandidatePool(icd)
+        started = time.perf_counter()
+        run = pool_note(doc.text, pool, searcher, finder, walker, lanes=DEFAULT_LANES, k=k)
+        stats.seconds["mention+walk (default)"].append(time.perf_counter() - started)
+        started = time.perf_counter()
+        pool_note(doc.text, pool, searcher, finder, walker, lanes=("sentence",), k=k)
+        stats.seconds["sentence"].append(time.perf_counter() - started)
+        stats.notes += 1
+        stats.mentions += len(run.mentions)
+        stats.set_aside += len(run.set_aside)
+        _count(icd, stats, doc, pool, chapter_of)
+        if on_note:
+            on_note(number, len(docs))
+    return stats
+
+
+def _count(
+    icd: IcdResources,
+    stats: PoolStats,
+    doc: Doc,
+    pool: CandidatePool,
+    chapter_of: Callable[[str], str],
+) -> None:
+    ranked = {config: pool.ranked(lanes=lanes) for config, lanes in CONFIGS.items()}
+    for config, candidates in ranked.items():
+        stats.sizes[config].append(len(candidates))
+    for gold in doc.gold:
+        stats.pairs += 1
+        ok = scorable(icd, gold)
+        stats.scorable_pairs += ok
+        for config, candidates in ranked.items():
+            rank = gold_rank(candidates, gold)
+            for cap in CAPS:
+                if rank is not None and rank <= cap:
+                    stats.found[config][cap] += 1
+                    stats.found_scorable[config][cap] += ok
+        chapter = stats.per_chapter[chapter_of(gold)]
+        chapter[0] += 1
+        default_rank = gold_rank(ranked["mention+walk (default)"], gold)
+        chapter[1] += default_rank is not None and default_rank <= 60
+
+
+def print_stats(title: str, stats: PoolStats) -> None:
+    """Print the recall tables of one set of notes as markdown."""
+    print(f"\n### {title}\n")
+    print(
+        f"{stats.notes} notes, {stats.pairs} gold (note, code) pairs ({stats.scorable_pairs} "
+        f"scorable: billable, or billable but for CodiEsp's omitted 7th character); "
+        f"{stats.mentions} mentions read, {stats.set_aside} set aside (negated, family, "
+        "hypothetical, uncertain)\n"
+    )
+    caps = " | ".join(f"@{c}" for c in CAPS)
+    print(f"| lanes | candidates/note (median, all) | {caps} | scorable {caps} |")
+    print("|---|---:|" + "---:|" * (2 * len(CAPS)))
+    for config in CONFIGS:
+        every = " | ".join(f"{stats.found[config][c] / max(stats.pairs, 1):.3f}" for c in CAPS)
+        only = " | ".join(
+            f"{stats.found_scorable[config][c] / max(stats.scorable_pairs, 1):.3f}" for c in CAPS
+        )
+        size = statistics.median(stats.sizes[config]) if stats.sizes[config] else 0
+        print(f"| {config} | {size:.0f} | {every} | {only} |")
+    print("\nRetrieval seconds per note (mean / median):")
+    for lanes, seconds in stats.seconds.items():
+        print(f"- {lanes}: {statistics.mean(seconds):.2f} / {statistics.median(seconds):.2f}")
+    print("\n| chapter | gold pairs | default lanes @60 |\n|---|---:|---:|")
+    for chapter in sorted(stats.per_chapter, key=_chapter_key):
+        pairs, found = stats.per_chapter[chapter]
+        print(f"| {chapter} | {pairs} | {found / max(pairs, 1):.3f} |")
+
+
+def _chapter_key(label: str) -> int:
+    head = label.split(" ", 1)[0]
+    return int(head) if head.isdigit() else 99

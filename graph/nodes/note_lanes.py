@@ -1,0 +1,97 @@
+"""note_lanes: the candidates rules alone can find, beside the extractor's (no model call).
+
+Runs in parallel with the evidence extractors. Every codeable mention becomes a finding of lane
+``mention`` (its span is the evidence a reviewer sees); mentions that are negated, about family,
+hypothetical or uncertain outside inpatient care are recorded as rejected, with the reason.
+The pooled candidates wait in ``lane_candidates`` until the navigators are done.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from typing import Any
+
+from langgraph.runtime import Runtime
+
+from graph.context import Context, get_context
+from graph.deps import Deps, get_deps
+from graph.names import Node
+from graph.schemas import Candidate, Finding, Rejected, Span
+from graph.state import CodingState
+from tools.candidate_pool import CandidatePool, PooledCandidate
+from tools.note_lanes import LaneRun, pool_note
+
+
+async def note_lanes(state: CodingState, runtime: Runtime[Context]) -> dict[str, Any]:
+    """Pool the note's deterministic lanes; return their findings and capped candidates."""
+    context = get_context(runtime)
+    if not context.lanes:
+        return {}
+    started = time.perf_counter()
+    pass_index = state.get("pass_index", 1)
+    deps = await asyncio.to_thread(get_deps, context)
+    run = await asyncio.to_thread(_pool, deps, state["note"], context)
+    findings, finding_of = _mention_findings(run, pass_index, context.setting)
+    candidates = [_candidate(c, finding_of) for c in run.pool.ranked(cap=context.max_candidates)]
+    rejected = [
+        Rejected(step=Node.NOTE_LANES, item=f'"{m.text}" ({m.assertion})', reason=reason)
+        for m, reason in run.set_aside
+    ]
+    seconds = round(time.perf_counter() - started, 3)
+    return {
+        "findings": findings,
+        "lane_candidates": candidates,
+        "rejected": rejected,
+        "timings": [{"agent": str(Node.NOTE_LANES), "seconds": seconds, "pass": pass_index}],
+    }
+
+
+def _pool(deps: Deps, note: str, context: Context) -> LaneRun:
+    finder, walker = deps.readers()
+    pool = CandidatePool(deps.icd, expansion=3)
+    return pool_note(
+        note,
+        pool,
+        deps.searcher,
+        finder,
+        walker,
+        lanes=context.lanes,
+        setting=context.setting,
+        k=context.top_k,
+    )
+
+
+def _mention_findings(
+    run: LaneRun, pass_index: int, setting: str
+) -> tuple[list[Finding], dict[str, str]]:
+    """Return a finding per codeable mention, and the finding id of each query it made."""
+    findings: list[Finding] = []
+    finding_of: dict[str, str] = {}
+    for number, mention in enumerate((m for m in run.mentions if m.codeable(setting)), start=1):
+        finding = Finding(
+            id=f"p{pass_index}.m{number}",
+            term=mention.text,
+            modifiers=[mention.query] if mention.query != mention.text else [],
+            spans=[Span(text=mention.text, start=mention.start, end=mention.end)],
+            lane="mention",
+        )
+        findings.append(finding)
+        for query in (mention.query, mention.text, f"personal history of {mention.text}"):
+            finding_of.setdefault(query, finding.id)
+    return findings, finding_of
+
+
+def _candidate(pooled: PooledCandidate, finding_of: dict[str, str]) -> Candidate:
+    finding_id = next((finding_of[q] for q in pooled.queries if q in finding_of), "")
+    lanes = ", ".join(f"{lane} #{rank}" for lane, rank in sorted(pooled.lanes.items()))
+    return Candidate(
+        code=pooled.code,
+        description=pooled.description,
+        chapter=pooled.chapter,
+        finding_id=finding_id,
+        index_path=pooled.index_path,
+        via=f"lanes: {lanes}",
+        index_code=pooled.index_code,
+        lanes=sorted(pooled.lanes),
+    )

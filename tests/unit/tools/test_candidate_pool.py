@@ -1,0 +1,60 @@
+"""The index walk and the per-note candidate pool, on the fixture release."""
+
+from __future__ import annotations
+
+from icd_resources import IcdResources
+from tools.candidate_pool import CandidatePool
+from tools.index_walk import IndexWalker, content_words
+
+
+def main_term(icd: IcdResources, path: str) -> int:
+    (entry,) = icd.find_index_path(path)
+    return entry.id
+
+
+def test_the_walk_follows_the_sub_terms_the_sentence_supports(fixture_icd: IcdResources) -> None:
+    walker = IndexWalker(fixture_icd)
+    found = walker.walk(main_term(fixture_icd, "Cholera"), "Classic cholera with dehydration.")
+    assert found[0].entry.path == "Cholera, classic, with dehydration"
+    assert found[0].depth == 2  # "severe" is not in the sentence: not followed
+
+
+def test_with_no_sub_term_supported_the_main_term_itself_is_the_answer(
+    fixture_icd: IcdResources,
+) -> None:
+    walker = IndexWalker(fixture_icd)
+    (found,) = walker.walk(main_term(fixture_icd, "Pain"), "Pain in the knee since Monday.")
+    assert found.entry.path == "Pain" and found.depth == 0
+
+
+def test_content_words_drop_connectors_and_plurals() -> None:
+    assert content_words("Pains due to the injuries of 2 ribs") == {"pain", "injurie", "2", "ribs"}
+
+
+def test_pooled_candidates_carry_their_lanes_and_queries(fixture_icd: IcdResources) -> None:
+    pool = CandidatePool(fixture_icd)
+    walker = IndexWalker(fixture_icd)
+    found = walker.walk(main_term(fixture_icd, "Ache NEC"), "Ache in the belly.")
+    pool.add_entries("walk", "ache", [r.entry for r in found], "Ache in the belly.")
+    pool.add_codes("mention", "abdominal pain", [("A00.9", "Pain, abdominal A00.9")], "")
+    pool.add_codes(
+        "sentence", "cholera today", [("A00", "Cholera A00.-")], "cholera due to classic"
+    )
+    ranked = {c.code: c for c in pool.ranked()}
+    # The see-reference of "Ache NEC" leads to Pain, abdominal: A00.9, found by two lanes.
+    assert ranked["A00.9"].lanes == {"walk": 1, "mention": 1, "sentence": 2}
+    assert ranked["A00.9"].queries == ["ache", "abdominal pain", "cholera today"]
+    assert "see Pain, abdominal" in ranked["A00.9"].index_path
+    assert pool.ranked()[0].code == "A00.9"  # two lanes beat one
+    # An incomplete code is completed to billable codes, most words in common first.
+    assert ranked["A00.0"].index_code == "A00" and ranked["A00.0"].lanes == {"sentence": 1}
+    assert ranked["A00.0"].description == "Fixture cholera due to classic strain"
+
+
+def test_a_pool_ranks_by_the_chosen_lanes_and_caps(fixture_icd: IcdResources) -> None:
+    pool = CandidatePool(fixture_icd)
+    pool.add_codes("mention", "q1", [("A01", "Zembla fever A01"), ("A00.9", "x")], "")
+    pool.add_codes("sentence", "q2", [("A00.0", "y")], "")
+    assert [c.code for c in pool.ranked(lanes=["sentence"])] == ["A00.0"]
+    assert [c.code for c in pool.ranked(cap=2)] == ["A00.0", "A01"]
+    assert len(pool) == 3

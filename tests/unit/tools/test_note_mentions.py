@@ -1,0 +1,70 @@
+"""Mentions read by medspaCy rules: assertions decide which may yield a candidate."""
+
+from __future__ import annotations
+
+import pytest
+
+from tools.note_mentions import Assertion, MentionFinder
+
+VOCABULARY = {
+    "chest pain": (1,),
+    "breast cancer": (2,),
+    "pneumonia": (3,),
+    "hypertension": (4,),
+    "diabetes": (5,),
+}
+
+
+@pytest.fixture(scope="module")
+def finder() -> MentionFinder:
+    return MentionFinder(VOCABULARY)
+
+
+def only(finder: MentionFinder, text: str):
+    (mention,) = finder.find(text)
+    return mention
+
+
+@pytest.mark.parametrize(
+    ("text", "assertion"),
+    [
+        ("The patient denies chest pain.", Assertion.NEGATED),
+        ("Her mother had breast cancer.", Assertion.FAMILY),
+        ("Chest X-ray to rule out pneumonia.", Assertion.UNCERTAIN),
+        ("Return if you develop chest pain.", Assertion.HYPOTHETICAL),
+    ],
+)
+def test_negated_family_hypothetical_and_uncertain_mentions_yield_no_candidate(
+    finder: MentionFinder, text: str, assertion: Assertion
+) -> None:
+    mention = only(finder, text)
+    assert mention.assertion is assertion
+    assert not mention.codeable("outpatient")
+
+
+def test_an_uncertain_diagnosis_is_coded_as_established_in_inpatient_care(
+    finder: MentionFinder,
+) -> None:
+    # OCG II.H: inpatient "rule out" diagnoses are coded as if they existed; IV.H: not outpatient.
+    assert only(finder, "Admitted to rule out pneumonia.").codeable("inpatient")
+
+
+def test_a_present_mention_is_codeable_and_its_query_is_its_clause(
+    finder: MentionFinder,
+) -> None:
+    text = "Seen today, type 2 diabetes with kidney complications; stable otherwise."
+    mention = only(finder, text)
+    assert mention.assertion is Assertion.PRESENT and mention.codeable()
+    assert text[mention.start : mention.end] == "diabetes"
+    assert mention.query == "type 2 diabetes with kidney complications"
+    assert mention.main_terms == (5,)
+
+
+def test_a_historical_mention_is_kept(finder: MentionFinder) -> None:
+    mention = only(finder, "History of hypertension.")
+    assert mention.assertion is Assertion.HISTORICAL and mention.codeable()
+
+
+def test_sentences_are_read_too(finder: MentionFinder) -> None:
+    reading = finder.read("No fever. Pneumonia of the right lower lobe.")
+    assert reading.sentences == ["No fever.", "Pneumonia of the right lower lobe."]

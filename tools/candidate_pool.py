@@ -1,0 +1,185 @@
+"""Pool a note's candidate codes from every lane that looked something up, one ranking per note.
+
+Each lane (the extractor's findings, the note's mentions, the walk down the index, later the
+verifier's needs) hands in ranked lists, one per query. A code's score is the reciprocal rank
+fusion over every list that holds it (sum of weight / (k + rank)); incomplete and non-billable
+codes are completed to billable codes with the words of the query's context (7th character:
+the tabular order puts "A, initial encounter" first when the note states none). Every
+candidate keeps the lanes and queries that found it, so a reviewer can see why it is there.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+from icd_resources import CodeInfo, IcdResources, IndexEntry
+from tools.index_search import SearchHit
+
+_WORD_RE = re.compile(r"[a-z0-9]{3,}")
+# Words that say nothing about which code fits: sharing "for" or "with" with a description
+# must not rank S72.001D ("subsequent encounter for ... with routine healing") above S72.001A.
+_FUNCTION_WORDS = frozenset(
+    "and are but for from has had have her his into not she that the their this was were "
+    "which who with without".split()
+)
+_QUERIES_KEPT = 5
+
+
+def words(text: str) -> set[str]:
+    """Return the lower-case content words of a text (3+ characters, no function words)."""
+    return set(_WORD_RE.findall(text.lower())) - _FUNCTION_WORDS
+
+
+def complete_code(
+    icd: IcdResources, code: str, context: set[str], limit: int
+) -> tuple[list[CodeInfo], int]:
+    """Return the billable codes an index code stands for, best first, and how many there are.
+
+    A billable code stands for itself; an incomplete one for its billable descendants, ranked
+    by words in common with the context (ties: tabular order), ``limit`` of them kept.
+    """
+    info = icd.get(code)
+    if info is None:
+        return [], 0
+    if info.billable:
+        return [info], 1
+    leaves = icd.billable_descendants(code)
+    ranked = sorted(leaves, key=lambda c: -len(words(c.description) & context))
+    return ranked[:limit], len(leaves)
+
+
+@dataclass(slots=True)
+class PooledCandidate:
+    """A billable code in a note's pool, with everything that put it there."""
+
+    code: str
+    description: str
+    chapter: int
+    lane_scores: dict[str, float] = field(default_factory=dict)
+    """Lane -> its share of the fused score."""
+    lanes: dict[str, int] = field(default_factory=dict)
+    """Lane -> best rank (1-based) the code reached in one of that lane's lists."""
+    queries: list[str] = field(default_factory=list)
+    index_path: str = ""
+    """The index line (or tabular description) of its best-ranked hit."""
+    index_code: str = ""
+    """The code that line gave, before completion (E11.2- for E11.22)."""
+
+    @property
+    def score(self) -> float:
+        """Return the fused score over every lane."""
+        return sum(self.lane_scores.values())
+
+    def score_in(self, lanes: Iterable[str]) -> float:
+        """Return the fused score over some lanes only."""
+        return sum(self.lane_scores.get(lane, 0.0) for lane in lanes)
+
+
+@dataclass(frozen=True, slots=True)
+class RankedCode:
+    """One code in one ranked list, with the line that gave it."""
+
+    code: str
+    line: str
+    index_code: str
+
+
+class CandidatePool:
+    """The pooled candidates of one note."""
+
+    def __init__(
+        self,
+        icd: IcdResources,
+        *,
+        rrf_k: int = 60,
+        expansion: int = 3,
+        weights: dict[str, float] | None = None,
+    ) -> None:
+        self.icd = icd
+        self.rrf_k = rrf_k
+        self.expansion = expansion
+        self.weights = weights or {}
+        self._pool: dict[str, PooledCandidate] = {}
+        self._best_score: dict[str, float] = {}
+
+    def add_hits(self, lane: str, query: str, hits: Sequence[SearchHit], context: str) -> None:
+        """Add one search's hits, in rank order (cross-referenced codes follow their hit's)."""
+        items: list[tuple[str, str]] = []
+        for hit in hits:
+            items += [(c.code, hit.display) for c in hit.codes]
+            items += [
+                (c.code, f"{hit.display} [see {x.target_path}]")
+                for x in hit.xrefs
+                if x.kind == "see"
+                for c in x.codes
+            ]
+        self.add_codes(lane, query, items, context)
+
+    def add_entries(
+        self, lane: str, query: str, entries: Iterable[IndexEntry], context: str
+    ) -> None:
+        """Add index entries found without search (the index walk), best first."""
+        items: list[tuple[str, str]] = []
+        for entry in entries:
+            items += [(c.code, entry.display) for c in entry.codes]
+            items += [
+                (c.code, f"{entry.display} [see {t.text}]")
+                for t in self.icd.resolve_xref(entry.id)
+                if t.kind == "see" and t.entry_id is not None
+                for c in self.icd.index_entry(t.entry_id).codes
+            ]
+        self.add_codes(lane, query, items, context)
+
+    def add_codes(
+        self, lane: str, query: str, items: Sequence[tuple[str, str]], context: str
+    ) -> None:
+        """Add a ranked list of (index code, line); codes are completed to billable ones."""
+        context_words = words(f"{query} {context}")
+        ranked: list[RankedCode] = []
+        seen: set[str] = set()
+        for index_code, line in items:
+            completed, _total = complete_code(self.icd, index_code, context_words, self.expansion)
+            for info in completed:
+                if info.code not in seen:
+                    seen.add(info.code)
+                    ranked.append(RankedCode(info.code, line, index_code))
+        weight = self.weights.get(lane, 1.0)
+        for rank, item in enumerate(ranked, start=1):
+            self._credit(lane, query, item, rank, weight / (self.rrf_k + rank))
+
+    def _credit(self, lane: str, query: str, item: RankedCode, rank: int, score: float) -> None:
+        candidate = self._pool.get(item.code)
+        if candidate is None:
+            info = self.icd.lookup(item.code)
+            candidate = PooledCandidate(info.code, info.description, info.chapter)
+            self._pool[item.code] = candidate
+        candidate.lane_scores[lane] = candidate.lane_scores.get(lane, 0.0) + score
+        candidate.lanes[lane] = min(rank, candidate.lanes.get(lane, rank))
+        if query not in candidate.queries and len(candidate.queries) < _QUERIES_KEPT:
+            candidate.queries.append(query)
+        if score > self._best_score.get(item.code, 0.0):
+            self._best_score[item.code] = score
+            candidate.index_path = item.line
+            candidate.index_code = item.index_code
+
+    def ranked(
+        self, cap: int | None = None, lanes: Iterable[str] | None = None
+    ) -> list[PooledCandidate]:
+        """Return the pool, best score first (ties by code), ``cap`` of them.
+
+        With ``lanes``, only what those lanes found, ranked by their share of the score (what
+        the pool would be with the other lanes switched off).
+        """
+        chosen = set(lanes) if lanes is not None else None
+        pool = [
+            (c.score if chosen is None else c.score_in(chosen), c)
+            for c in self._pool.values()
+            if chosen is None or chosen & c.lanes.keys()
+        ]
+        ordered = [c for _s, c in sorted(pool, key=lambda sc: (-sc[0], sc[1].code))]
+        return ordered if cap is None else ordered[:cap]
+
+    def __len__(self) -> int:
+        return len(self._pool)

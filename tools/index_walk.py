@@ -1,0 +1,85 @@
+"""Look a main term up the way a coder does, down the sub-terms the note supports.
+
+From the main term to the most specific entry (OCG I.A: the Alphabetic Index first, then the
+Tabular List). A sub-term is followed when every content word of its title is in the note's
+sentence; connecting sub-terms ("with", "in", "due to") are passed through. With no sub-term
+supported, the main term's own entry is the answer: "hypertension" alone is I10, whatever the
+hundreds of sub-entries under it say.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from icd_resources import IcdResources, IndexEntry
+
+_TOKEN = re.compile(r"[a-z0-9]+")
+_CONNECTORS = frozenset(
+    "a an and as at by due for from in into of on or the to with without".split()
+)
+_MAX_DEPTH = 6
+
+
+def content_words(text: str) -> frozenset[str]:
+    """Return a text's words without connectors, singular (a trailing 's' dropped)."""
+    return frozenset(_singular(w) for w in _TOKEN.findall(text.lower()) if w not in _CONNECTORS)
+
+
+def _singular(word: str) -> str:
+    return word[:-1] if len(word) > 4 and word.endswith("s") and not word.endswith("ss") else word
+
+
+@dataclass(frozen=True, slots=True)
+class WalkResult:
+    """An entry reached from a main term, and the sub-term path that led there."""
+
+    entry: IndexEntry
+    depth: int
+
+
+class IndexWalker:
+    """Walks down sub-terms; keeps each entry's children once read."""
+
+    def __init__(self, icd: IcdResources) -> None:
+        self.icd = icd
+        self._children: dict[int, list[IndexEntry]] = {}
+
+    def children(self, entry_id: int) -> list[IndexEntry]:
+        """Return an entry's sub-terms (read once)."""
+        if entry_id not in self._children:
+            self._children[entry_id] = self.icd.index_children(entry_id)
+        return self._children[entry_id]
+
+    def walk(self, main_term: int, sentence: str) -> list[WalkResult]:
+        """Return the most specific entries under a main term the sentence supports.
+
+        Deepest first; the main term itself when no sub-term is supported (and it has a code
+        or a cross-reference).
+        """
+        words = content_words(sentence)
+        found: list[WalkResult] = []
+        self._descend(main_term, words, 0, found)
+        if not found:
+            entry = self.icd.index_entry(main_term)
+            if entry.codes or entry.see:
+                found.append(WalkResult(entry, 0))
+        return sorted(found, key=lambda r: (-r.depth, r.entry.id))
+
+    def _descend(
+        self, entry_id: int, words: frozenset[str], depth: int, found: list[WalkResult]
+    ) -> bool:
+        """Add the deepest supported entries below ``entry_id``; say whether any was added."""
+        if depth >= _MAX_DEPTH:
+            return False
+        added = False
+        for child in self.children(entry_id):
+            needed = content_words(child.title)
+            if needed and not needed <= words:
+                continue
+            deeper = self._descend(child.id, words, depth + 1, found)
+            if not deeper and needed and (child.codes or child.see):
+                found.append(WalkResult(child, depth + 1))
+                deeper = True
+            added = added or deeper
+        return added

@@ -1,0 +1,212 @@
+"""Find the conditions a note mentions, and how it asserts them, by rules: no model, no download.
+
+medspaCy does the clinical reading: PyRuSH splits sentences, a target matcher finds the main
+terms of the Alphabetic Index (a coder's look-up words: "diabetes", "pneumonia", "fracture"),
+ConText marks each mention negated, family, hypothetical, uncertain or historical, and the
+sectionizer carries a section's meaning (a "Family history:" section) to its mentions. Each
+mention becomes a short query: the mention with the words of its clause, not a whole sentence.
+"""
+
+from __future__ import annotations
+
+import threading
+import warnings
+from collections.abc import Iterable
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
+
+from icd_resources import IcdResources, IndexSource
+
+_CLAUSE_WORDS = 5
+"""Words kept on each side of a mention in its query (within its clause)."""
+_CLAUSE_STOPS = frozenset(",;:()[]")
+_MIN_TERM_CHARS = 3
+_STEM_CHARS = 5
+"""Forms of one word share their first characters (infarct/infarction, diabetes/diabetic)."""
+_MAX_SENTENCE_CHARS = 400
+
+
+class Assertion(StrEnum):
+    """How a note asserts a mention (ConText's categories, most decisive first)."""
+
+    NEGATED = "negated"
+    FAMILY = "family"
+    HYPOTHETICAL = "hypothetical"
+    UNCERTAIN = "uncertain"
+    HISTORICAL = "historical"
+    PRESENT = "present"
+
+
+REASONS = {
+    Assertion.NEGATED: "negated in the note",
+    Assertion.FAMILY: "about a family member, not the patient",
+    Assertion.HYPOTHETICAL: "hypothetical (if, should, return if...)",
+    Assertion.UNCERTAIN: "uncertain (rule out, possible, suspected): not coded as established "
+    "outside inpatient admissions (OCG IV.H; inpatient: II.H)",
+}
+"""Why a mention yields no candidate, as a reviewer reads it."""
+
+
+@dataclass(frozen=True, slots=True)
+class Mention:
+    """One mention of an index main term in a note.
+
+    ``start``/``end`` are character offsets into the note; ``query`` is the mention with the
+    words around it in its clause, what the search looks up; ``sentence`` is the whole sentence,
+    whose words guide the walk down the main term's sub-terms.
+    """
+
+    text: str
+    start: int
+    end: int
+    query: str
+    sentence: str
+    assertion: Assertion
+    section: str
+    main_terms: tuple[int, ...]
+
+    def codeable(self, setting: str = "outpatient") -> bool:
+        """Say whether the mention may yield a candidate in this setting (OCG II.H, IV.H)."""
+        if self.assertion is Assertion.UNCERTAIN:
+            return setting == "inpatient"
+        return self.assertion in (Assertion.PRESENT, Assertion.HISTORICAL)
+
+
+@dataclass(frozen=True, slots=True)
+class Reading:
+    """What the rules read in a note: its sentences and its mentions."""
+
+    sentences: list[str]
+    mentions: list[Mention]
+
+
+def mention_vocabulary(icd: IcdResources) -> dict[str, tuple[int, ...]]:
+    """Map each look-up word of the disease and external-cause indexes to its main terms.
+
+    A main term's title may list forms of its word ("Infarct, infarction", "Diabetes,
+    diabetic"); each is a phrase, and so is its plural. Other comma-separated parts are not
+    ("Klippel-Feil deficiency, disease, or syndrome" is no look-up of "disease").
+    """
+    from spacy.lang.en.stop_words import STOP_WORDS
+
+    phrases: dict[str, list[int]] = {}
+    for source in (IndexSource.INDEX, IndexSource.EINDEX):
+        for entry in icd.index_entries(source):
+            if entry.level != 0:
+                continue
+            forms = [" ".join(part.lower().split()) for part in entry.title.split(",")]
+            for phrase in forms:
+                if (
+                    len(phrase) < _MIN_TERM_CHARS
+                    or phrase in STOP_WORDS
+                    or phrase[:_STEM_CHARS] != forms[0][:_STEM_CHARS]
+                ):
+                    continue
+                for form in (phrase, phrase + "s", phrase + "es"):
+                    ids = phrases.setdefault(form, [])
+                    if entry.id not in ids:
+                        ids.append(entry.id)
+    return {phrase: tuple(ids) for phrase, ids in phrases.items()}
+
+
+class MentionFinder:
+    """A medspaCy pipeline with the release's main terms as targets; built once, reused."""
+
+    _lock = threading.Lock()
+
+    def __init__(self, vocabulary: dict[str, tuple[int, ...]]) -> None:
+        self.vocabulary = vocabulary
+        self._nlp: Any = None
+
+    @classmethod
+    def for_release(cls, icd: IcdResources) -> MentionFinder:
+        """Return the finder of a release's vocabulary."""
+        return cls(mention_vocabulary(icd))
+
+    def _pipeline(self) -> Any:
+        with self._lock:
+            if self._nlp is None:
+                self._nlp = _load_pipeline(self.vocabulary)
+            return self._nlp
+
+    def find(self, text: str) -> list[Mention]:
+        """Return the mentions of a note, in note order."""
+        return self.read(text).mentions
+
+    def read(self, text: str) -> Reading:
+        """Return a note's sentences and mentions, in note order."""
+        doc = self._pipeline()(text)
+        sentences = [" ".join(s.text.split()) for s in doc.sents if s.text.strip()]
+        mentions = []
+        for ent in doc.ents:
+            sentence = ent.sent
+            mentions.append(
+                Mention(
+                    text=ent.text,
+                    start=ent.start_char,
+                    end=ent.end_char,
+                    query=_clause_query(ent),
+                    sentence=sentence.text[:_MAX_SENTENCE_CHARS],
+                    assertion=_assertion(ent),
+                    section=str(getattr(ent._, "section_category", None) or ""),
+                    main_terms=self.vocabulary.get(ent.text.lower(), ()),
+                )
+            )
+        return Reading(sentences, mentions)
+
+
+def _load_pipeline(vocabulary: Iterable[str]) -> Any:
+    from loguru import logger
+
+    logger.disable("PyRuSH")  # it logs every token at DEBUG level
+    # The target matcher has phrase rules only; spaCy warns on every note that its token
+    # matcher is empty.
+    warnings.filterwarnings("ignore", message=r"\[W036\]")
+    import medspacy
+    from medspacy.ner import TargetRule
+
+    nlp = medspacy.load(
+        medspacy_enable=[
+            "medspacy_pyrush",
+            "medspacy_target_matcher",
+            "medspacy_context",
+            "medspacy_sectionizer",
+        ]
+    )
+    nlp.get_pipe("medspacy_target_matcher").add(
+        [TargetRule(phrase, "MAIN_TERM") for phrase in sorted(vocabulary)]
+    )
+    return nlp
+
+
+def _assertion(ent: Any) -> Assertion:
+    flags = ent._
+    if flags.is_negated:
+        return Assertion.NEGATED
+    if flags.is_family:
+        return Assertion.FAMILY
+    if flags.is_hypothetical:
+        return Assertion.HYPOTHETICAL
+    if flags.is_uncertain:
+        return Assertion.UNCERTAIN
+    if flags.is_historical:
+        return Assertion.HISTORICAL
+    return Assertion.PRESENT
+
+
+def _clause_query(ent: Any) -> str:
+    """Return the mention with up to a few words each side, not crossing its clause."""
+    sentence = ent.sent
+    left = ent.start
+    while left > sentence.start and ent.start - left < _CLAUSE_WORDS:
+        if ent.doc[left - 1].text in _CLAUSE_STOPS:
+            break
+        left -= 1
+    right = ent.end
+    while right < sentence.end and right - ent.end < _CLAUSE_WORDS:
+        if ent.doc[right].text in _CLAUSE_STOPS or ent.doc[right].is_sent_end:
+            break
+        right += 1
+    words = [t.text for t in ent.doc[left:right] if not t.is_space and t.text not in ".!?"]
+    return " ".join(words)
