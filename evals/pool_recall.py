@@ -20,7 +20,7 @@ from icd_resources import IcdResources
 from tools.candidate_pool import CandidatePool, PooledCandidate
 from tools.index_search import IndexSearcher
 from tools.index_walk import IndexWalker
-from tools.note_lanes import DEFAULT_LANES, pool_note
+from tools.note_lanes import DEFAULT_LANES, LANE_WEIGHTS, pool_note
 from tools.note_mentions import MentionFinder
 
 CAPS = (20, 40, 60, 100)
@@ -76,7 +76,7 @@ def measure(
         stats.found[config] = dict.fromkeys(CAPS, 0)
         stats.found_scorable[config] = dict.fromkeys(CAPS, 0)
     for number, doc in enumerate(docs, start=1):
-        pool = CandidatePool(icd)
+        pool = CandidatePool(icd, weights=LANE_WEIGHTS)
         started = time.perf_counter()
         run = pool_note(doc.text, pool, searcher, finder, walker, lanes=DEFAULT_LANES, k=k)
         stats.seconds["mention+walk (default)"].append(time.perf_counter() - started)

@@ -120,14 +120,18 @@ class CandidatePool:
     def add_entries(
         self, lane: str, query: str, entries: Iterable[IndexEntry], context: str
     ) -> None:
-        """Add index entries found without search (the index walk), best first."""
+        """Add index entries found without search (the index walk), best first.
+
+        A ``see`` reference is followed to its target's codes; so is a ``see also`` of an
+        entry with no code of its own ("Bleeding - see also Hemorrhage": R58).
+        """
         items: list[tuple[str, str]] = []
         for entry in entries:
             items += [(c.code, entry.display) for c in entry.codes]
             items += [
-                (c.code, f"{entry.display} [see {t.text}]")
+                (c.code, f"{entry.display} [{t.kind} {t.text}]")
                 for t in self.icd.resolve_xref(entry.id)
-                if t.kind == "see" and t.entry_id is not None
+                if t.entry_id is not None and (t.kind == "see" or not entry.codes)
                 for c in self.icd.index_entry(t.entry_id).codes
             ]
         self.add_codes(lane, query, items, context)

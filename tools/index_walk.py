@@ -54,17 +54,17 @@ class IndexWalker:
     def walk(self, main_term: int, sentence: str) -> list[WalkResult]:
         """Return the most specific entries under a main term the sentence supports.
 
-        Deepest first; the main term itself when no sub-term is supported (and it has a code
-        or a cross-reference).
+        Deepest first, then the main term itself (when it has a code or a cross-reference):
+        its default code is the answer when nothing more specific is documented.
         """
         words = content_words(sentence)
         found: list[WalkResult] = []
         self._descend(main_term, words, 0, found)
-        if not found:
-            entry = self.icd.index_entry(main_term)
-            if entry.codes or entry.see:
-                found.append(WalkResult(entry, 0))
-        return sorted(found, key=lambda r: (-r.depth, r.entry.id))
+        found.sort(key=lambda r: (-r.depth, r.entry.id))
+        entry = self.icd.index_entry(main_term)
+        if entry.codes or entry.see or entry.see_also:  # the default, after anything specific
+            found.append(WalkResult(entry, 0))
+        return found
 
     def _descend(
         self, entry_id: int, words: frozenset[str], depth: int, found: list[WalkResult]
@@ -78,7 +78,7 @@ class IndexWalker:
             if needed and not needed <= words:
                 continue
             deeper = self._descend(child.id, words, depth + 1, found)
-            if not deeper and needed and (child.codes or child.see):
+            if not deeper and needed and (child.codes or child.see or child.see_also):
                 found.append(WalkResult(child, depth + 1))
                 deeper = True
             added = added or deeper

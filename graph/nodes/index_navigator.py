@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from langgraph.runtime import Runtime
@@ -13,22 +12,8 @@ from graph.nodes.kit import AgentRun
 from graph.schemas import Candidate, Finding, Rejected
 from graph.state import FindingTask
 from icd_resources import IcdResources
+from tools.candidate_pool import complete_code, words
 from tools.index_search import EmptyQueryError, SearchHit, hit_line
-
-_WORD_RE = re.compile(r"[a-z0-9]{3,}")
-
-
-# Words that say nothing about which code fits: sharing "for" or "with" with a description
-# must not rank S72.001D ("subsequent encounter for ... with routine healing") above S72.001A.
-_FUNCTION_WORDS = frozenset(
-    "and are but for from has had have her his into not she that the their this was were "
-    "which who with without".split()
-)
-
-
-def words(text: str) -> set[str]:
-    """Return the lower-case content words of a text (3+ characters, no function words)."""
-    return set(_WORD_RE.findall(text.lower())) - _FUNCTION_WORDS
 
 
 def candidates_from(
@@ -49,8 +34,8 @@ def candidates_from(
         " ".join([finding.term, *finding.modifiers, *(s.text for s in finding.spans)])
     )
     for code, via in sources:
-        info = icd.get(code)
-        if info is None:
+        leaves, total = complete_code(icd, code, context_words, max_expansion)
+        if total == 0:
             rejected.append(
                 Rejected(
                     step=Node.INDEX_NAVIGATOR,
@@ -60,25 +45,19 @@ def candidates_from(
                 )
             )
             continue
-        if info.billable:
-            leaves = [info]
-        else:
-            leaves = icd.billable_descendants(code)
+        if total > 1 or leaves[0].code != code:
             via = f"{via}, expanded from {code}-"
-            if len(leaves) > max_expansion:
-                # Most words in common first; among equals, tabular order, which puts the
-                # initial encounter (7th character A) first when the note states none.
-                ranked = sorted(leaves, key=lambda c: -len(words(c.description) & context_words))
-                rejected.append(
-                    Rejected(
-                        step=Node.INDEX_NAVIGATOR,
-                        item=f"{code}-",
-                        reason=f"{len(leaves) - max_expansion} of {len(leaves)} billable codes "
-                        f"under {code} not considered (fewest words in common with the finding)",
-                    )
+        if total > len(leaves):
+            # Most words in common first; among equals, tabular order, which puts the
+            # initial encounter (7th character A) first when the note states none.
+            rejected.append(
+                Rejected(
+                    step=Node.INDEX_NAVIGATOR,
+                    item=f"{code}-",
+                    reason=f"{total - len(leaves)} of {total} billable codes "
+                    f"under {code} not considered (fewest words in common with the finding)",
                 )
-                kept = {c.code for c in ranked[:max_expansion]}
-                leaves = [c for c in leaves if c.code in kept]
+            )
         for leaf in leaves:
             found.append(
                 Candidate(

@@ -20,7 +20,7 @@ from graph.names import Node
 from graph.schemas import Candidate, Finding, Rejected, Span
 from graph.state import CodingState
 from tools.candidate_pool import CandidatePool, PooledCandidate
-from tools.note_lanes import LaneRun, pool_note
+from tools.note_lanes import LANE_WEIGHTS, LaneRun, pool_note
 
 
 async def note_lanes(state: CodingState, runtime: Runtime[Context]) -> dict[str, Any]:
@@ -49,7 +49,7 @@ async def note_lanes(state: CodingState, runtime: Runtime[Context]) -> dict[str,
 
 def _pool(deps: Deps, note: str, context: Context) -> LaneRun:
     finder, walker = deps.readers()
-    pool = CandidatePool(deps.icd, expansion=3)
+    pool = CandidatePool(deps.icd, expansion=3, weights=LANE_WEIGHTS)
     return pool_note(
         note,
         pool,

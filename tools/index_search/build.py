@@ -53,6 +53,7 @@ def index_key(icd: IcdResources, settings: SearchSettings) -> str:
         settings.model,
         str(settings.hnsw_m),
         str(settings.hnsw_ef_construct),
+        *(["slice", *settings.code_prefixes] if settings.code_prefixes else []),
     ]
     return hashlib.sha256("|".join(parts).encode()).hexdigest()[:16]
 
@@ -102,7 +103,7 @@ def build_index(
     ):
         return existing, False
     started = time.perf_counter()
-    docs = list(index_documents(icd))
+    docs = [d for d in index_documents(icd) if _in_slice(d, settings.code_prefixes)]
     dense = DenseEncoder(settings.model)
     backend, location, final = _open_for_build(icd, settings, cache_dir)
     backend.create(dense.dimension)
@@ -128,6 +129,11 @@ def build_index(
     manifest_file.parent.mkdir(parents=True, exist_ok=True)
     manifest_file.write_text(json.dumps(asdict(manifest), indent=2))
     return manifest, True
+
+
+def _in_slice(doc: IndexDocument, prefixes: tuple[str, ...]) -> bool:
+    codes = doc.payload["metadata"]["codes"]
+    return not prefixes or any(str(c["code"]).startswith(prefixes) for c in codes)
 
 
 def _open_for_build(

@@ -43,6 +43,9 @@ class SearchSettings:
     prefetch: int = 100
     batch_size: int = 256
     sources: tuple[IndexSource, ...] = tuple(IndexSource)
+    code_prefixes: tuple[str, ...] = ()
+    """A slice of the collection: only documents with a code under one of these prefixes
+    (a small index for tests; empty: everything)."""
 
     @property
     def backend(self) -> str:
