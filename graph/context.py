@@ -10,7 +10,7 @@ from langgraph.runtime import Runtime
 from llm.settings import parse_decoding
 from tools.code_checks import Action, CheckPolicy, Setting
 
-DecodingMode = Literal["thinking", "structured"]
+DecodingMode = Literal["thinking", "structured", "scored"]
 SearchModeName = Literal["hybrid", "dense", "sparse"]
 
 
@@ -76,6 +76,13 @@ class Context:
         metadata={
             "description": "Candidates per note: every code the navigators selected, then the "
             "lanes' pool in rank order up to this many."
+        },
+    )
+    verify_threshold: float = field(
+        default=0.5,
+        metadata={
+            "description": "Scored decoding: a candidate is selected when the model's P(yes) "
+            "that the note documents it reaches this."
         },
     )
     max_candidates_per_chapter: int = field(

@@ -74,6 +74,9 @@ class Verdict(BaseModel):
     selected: bool
     rationale: str = ""
     notes_checked: list[str] = Field(default_factory=list)
+    score: float | None = Field(
+        default=None, description="P(yes) of scored decoding; None for the other decodings."
+    )
 
 
 class Rejected(BaseModel):

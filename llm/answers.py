@@ -8,6 +8,7 @@ to correct.
 from __future__ import annotations
 
 import json
+import math
 import re
 from collections.abc import Collection
 from typing import Any
@@ -21,6 +22,11 @@ _SEPARATORS_RE = re.compile(r"[\s,;|/]+|\band\b", re.IGNORECASE)
 
 class AnswerError(ValueError):
     """A reply that cannot be used; the message is shown to the model when it is re-asked."""
+
+
+def readable_rationale(text: str) -> str:
+    """Return a model's reasoning as a reviewer reads it: without the answer markup."""
+    return " ".join(_ANSWER_RE.sub(" ", text).split())
 
 
 def split_reasoning(content: str, reasoning_field: str | None = None) -> tuple[str, str]:
@@ -165,3 +171,31 @@ def _ids_from_text(answer: str) -> list[int]:
             )
         ids.append(int(token))
     return ids
+
+
+NO_LOGPROBS = (
+    "the server returned no logprobs: scored decoding needs `logprobs`/`top_logprobs` "
+    "(llama.cpp's server and vLLM return them); falling back to thinking decoding"
+)
+
+
+def yes_probability(logprobs: Any) -> float:
+    """Return P(yes) / (P(yes) + P(no)) from the first token's top logprobs.
+
+    Raises:
+        AnswerError: when there are no logprobs (the message says so: :data:`NO_LOGPROBS`), or
+            neither "yes" nor "no" is among the likely first tokens.
+    """
+    content = logprobs.get("content") if isinstance(logprobs, dict) else None
+    if not content:
+        raise AnswerError(NO_LOGPROBS)
+    first = content[0]
+    top = first.get("top_logprobs") or [first]
+    mass = {"yes": 0.0, "no": 0.0}
+    for token in top:
+        word = str(token.get("token", "")).strip().lower()
+        if word in mass:
+            mass[word] += math.exp(float(token.get("logprob", -math.inf)))
+    if mass["yes"] + mass["no"] == 0.0:
+        raise AnswerError("neither yes nor no among the most likely first tokens")
+    return mass["yes"] / (mass["yes"] + mass["no"])

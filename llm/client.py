@@ -21,7 +21,13 @@ from typing import Any, Generic, TypeVar
 import openai
 from langchain_core.messages import AIMessage, BaseMessage
 
-from llm.answers import AnswerError, id_answer_schema, parse_id_answer, split_reasoning
+from llm.answers import (
+    AnswerError,
+    id_answer_schema,
+    parse_id_answer,
+    split_reasoning,
+    yes_probability,
+)
 from llm.chat import Endpoint, build_chat_model, resolve_endpoint
 from llm.errors import LLMUnavailableError
 from llm.ledger import CallRecord, Ledger
@@ -168,14 +174,40 @@ class LLMClient:
             agent, f"no usable answer after {len(calls)} tries: {reason}", reply, tuple(calls)
         )
 
+    async def score_yes(
+        self, agent: str, messages: Sequence[Message], *, note_id: str | None = None
+    ) -> Answer[float] | AnswerFailure:
+        """Ask a yes/no question; the answer is P(yes) from the first token's top logprobs.
+
+        One token is generated: with the note first and the question last, a server's prefix
+        cache serves the note to every question about it.
+
+        Raises:
+            LLMUnavailableError: when the server cannot be reached after the retries.
+        """
+        scoring = {"logprobs": True, "top_logprobs": 10, "max_tokens": 1}
+        message, record = await self._call(agent, list(messages), None, note_id, scoring)
+        if message is None:
+            return AnswerFailure(agent, record.outcome, "", (record,))
+        self.ledger.add(record)
+        reply = message.content if isinstance(message.content, str) else str(message.content)
+        try:
+            value = yes_probability(message.response_metadata.get("logprobs"))
+        except AnswerError as exc:
+            return AnswerFailure(agent, str(exc), reply, (record,))
+        return Answer(value, reply, "", (record,), ())
+
     async def _call(
         self,
         agent: str,
         conversation: list[Message],
         schema: dict[str, Any] | None,
         note_id: str | None,
+        options: dict[str, Any] | None = None,
     ) -> tuple[AIMessage | None, CallRecord]:
         model, semaphore = self._loop_state()
+        if options:
+            model = model.bind(**options)
         if schema is not None:
             model = model.bind(
                 response_format={

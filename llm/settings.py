@@ -15,6 +15,12 @@ class Decoding(StrEnum):
 
     THINKING = "thinking"  # free reasoning, then <answer>...</answer>
     STRUCTURED = "structured"  # JSON constrained to the offered IDs via response_format
+    SCORED = "scored"  # one yes/no per candidate, scored by P(yes) from the logprobs
+
+
+SCORED_AGENTS = ("tabular_validator",)
+"""Agents that can verify one candidate at a time; the others answer by thinking when the
+global decoding is ``scored``."""
 
 
 AGENTS = ("evidence_extractor", "index_navigator", "tabular_validator", "code_reconciler")
@@ -79,7 +85,10 @@ class LLMSettings:
 
     def decoding_for(self, agent: str) -> Decoding:
         """Return the decoding mode of one agent (per-agent setting, else the global one)."""
-        return Decoding(self.agent_decoding.get(agent, self.decoding))
+        mode = Decoding(self.agent_decoding.get(agent, self.decoding))
+        if mode is Decoding.SCORED and agent not in SCORED_AGENTS:
+            return Decoding.THINKING  # a generator cannot answer yes or no
+        return mode
 
     @classmethod
     def resolve(cls, **explicit: Any) -> LLMSettings:

@@ -19,17 +19,28 @@ def completion(
     completion_tokens: int = 7,
     cached: int = 0,
     reasoning: str | None = None,
+    top_logprobs: dict[str, float] | None = None,
 ) -> dict[str, Any]:
-    """Build a chat completion body as vLLM / llama.cpp return it."""
+    """Build a chat completion body as vLLM / llama.cpp return it (``top_logprobs``: the first
+    token's alternatives, token -> logprob)."""
     message: dict[str, Any] = {"role": "assistant", "content": content}
     if reasoning is not None:
         message["reasoning_content"] = reasoning
+    choice: dict[str, Any] = {"index": 0, "finish_reason": "stop", "message": message}
+    if top_logprobs is not None:
+        alternatives = [
+            {"token": t, "logprob": lp, "bytes": None} for t, lp in top_logprobs.items()
+        ]
+        choice["logprobs"] = {
+            "content": [{**alternatives[0], "top_logprobs": alternatives}],
+            "refusal": None,
+        }
     return {
         "id": "chatcmpl-test",
         "object": "chat.completion",
         "created": 0,
         "model": "fake-model",
-        "choices": [{"index": 0, "finish_reason": "stop", "message": message}],
+        "choices": [choice],
         "usage": {
             "prompt_tokens": prompt_tokens,
             "completion_tokens": completion_tokens,
@@ -148,6 +159,8 @@ class FakeChatModel:
         for predicate, reply in self.rules:
             if predicate(system, user):
                 text = reply(system, user)  # a reply function may raise, like a server
+                if isinstance(text, AIMessage):  # a full message (logprobs, metadata)
+                    return text
                 return AIMessage(
                     content=text,
                     usage_metadata={
@@ -165,6 +178,7 @@ def agent_is(name: str) -> Callable[[str, str], bool]:
         "evidence_extractor": "reading a clinical note before coding",
         "index_navigator": "working in the ICD-10-CM Alphabetic Index",
         "tabular_validator": "verifying candidate codes in the ICD-10-CM Tabular",
+        "scored_verifier": "verifying ICD-10-CM codes against a clinical note",
         "code_reconciler": "finalizing the ICD-10-CM code set",
     }
     return lambda system, _user: markers[name] in system

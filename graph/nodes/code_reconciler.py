@@ -12,6 +12,7 @@ from graph.nodes.kit import AgentRun
 from graph.result import assignments, build_result
 from graph.schemas import Check
 from graph.state import CodingState
+from llm.answers import readable_rationale
 from tools.code_checks import run_checks
 from tools.guideline_fetch import general_guidelines
 from tools.tabular_lookup import code_details
@@ -77,4 +78,4 @@ async def _reconcile(
     for code in tentative:
         if code not in ordered:
             run.reject(code, "not selected by the reconciler")
-    return ordered, (outcome.reasoning or outcome.reply)[-1500:], []
+    return ordered, readable_rationale(outcome.reasoning or outcome.reply)[-1500:], []

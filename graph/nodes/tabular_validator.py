@@ -9,8 +9,12 @@ from langgraph.runtime import Runtime
 from graph.context import Context, notes_budget
 from graph.names import Node
 from graph.nodes.kit import AgentRun
-from graph.schemas import Candidate, Verdict
+from graph.nodes.scoring import score_candidates
+from graph.schemas import Candidate, Finding, Verdict
 from graph.state import ChapterTask
+from icd_resources import IcdResources
+from llm import Decoding
+from llm.answers import readable_rationale
 from tools.guideline_fetch import chapter_guidelines
 from tools.tabular_lookup import code_details
 
@@ -39,6 +43,18 @@ async def tabular_validator(task: ChapterTask, runtime: Runtime[Context]) -> dic
             + ", ".join(c.code for c in unique[len(shown) :]),
         )
     budget = notes_budget(run.context, len(shown))
+    lines = _candidate_lines(icd, shown, findings, budget)
+    if run.deps.llm.decoding_for(run.agent) is Decoding.SCORED:
+        verdicts = await score_candidates(run, task, shown, lines)
+        if verdicts is not None:
+            return run.finish(verdicts=verdicts)
+    return await _select_candidates(run, task, shown, lines)
+
+
+def _candidate_lines(
+    icd: IcdResources, shown: list[Candidate], findings: dict[str, Finding], budget: int
+) -> list[dict[str, str]]:
+    """Return what the model reads of each candidate: code, description, notes, finding."""
     lines = []
     for candidate in shown:
         finding = findings.get(candidate.finding_id)
@@ -53,6 +69,14 @@ async def tabular_validator(task: ChapterTask, runtime: Runtime[Context]) -> dic
                 "finding": label,
             }
         )
+    return lines
+
+
+async def _select_candidates(
+    run: AgentRun, task: ChapterTask, shown: list[Candidate], lines: list[dict[str, str]]
+) -> dict[str, Any]:
+    """Show the chapter's candidates at once; the model selects the assignable IDs."""
+    icd = run.deps.icd
     messages = run.render(
         note=task["note"],
         scratchpad=task["scratchpad"],
@@ -69,7 +93,7 @@ async def tabular_validator(task: ChapterTask, runtime: Runtime[Context]) -> dic
     if not run.record(outcome, f"chapter {task['chapter']}"):
         return run.finish()
     chosen = set(outcome.value)
-    rationale = (outcome.reasoning or outcome.reply)[-_RATIONALE_CHARS:]
+    rationale = readable_rationale(outcome.reasoning or outcome.reply)[-_RATIONALE_CHARS:]
     verdicts = [
         Verdict(
             code=c.code,

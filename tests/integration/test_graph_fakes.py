@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import json
+import math
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from langchain_core.messages import AIMessage
 from langgraph.checkpoint.memory import InMemorySaver
 
 from graph.builder import build_graph
@@ -287,3 +290,43 @@ def test_pooled_candidates_carry_their_lanes_to_the_validator(make_deps) -> None
 
     joined = asyncio.run(join_candidates(state, _Runtime()))["candidates"].value
     assert len(joined) == 2 and joined[0] == values["candidates"][0]
+
+
+def yes_no(p_yes_of: Callable[[str], float]) -> Callable[[str, str], AIMessage]:
+    """Answer a scored question with logprobs that give P(yes) = p_yes_of(user prompt)."""
+
+    def reply(_system: str, user: str) -> AIMessage:
+        p = p_yes_of(user)
+        top = [
+            {"token": "yes", "logprob": math.log(p)},
+            {"token": "no", "logprob": math.log(1 - p)},
+        ]
+        content = [{**top[0], "top_logprobs": top}]
+        return AIMessage(content="yes", response_metadata={"logprobs": {"content": content}})
+
+    return reply
+
+
+def test_scored_verification_selects_by_p_yes_and_shows_the_score(make_deps) -> None:
+    rules = default_rules()
+    rules[2] = (agent_is("scored_verifier"), yes_no(lambda u: 0.9 if "A00.0 " in u else 0.2))
+    _deps, fake = make_deps(rules, agent_decoding={"tabular_validator": "scored"})
+    result = run(build_graph(), {"note": NOTE}, context=Context(lanes=[]))["result"]
+    assert [c["code"] for c in result["codes"]] == ["A00.0"]
+    assert "P(yes) = 0.90" in result["codes"][0]["rationale"]
+    scored = [u for s, u in fake.prompts if agent_is("scored_verifier")(s, u)]
+    assert len(scored) >= 2  # one question per candidate
+    assert all(u.startswith("Clinical note:") for u in scored)  # the note first, the code last
+    assert all(u.rstrip().endswith("Answer yes or no.") for u in scored)
+    assert {"logprobs": True, "top_logprobs": 10, "max_tokens": 1} in fake.bound
+
+
+def test_scored_verification_falls_back_visibly_without_logprobs(make_deps) -> None:
+    rules = default_rules()
+    rules.insert(0, (agent_is("scored_verifier"), lambda s, u: "yes"))
+    make_deps(rules, agent_decoding={"tabular_validator": "scored"})
+    result = run(build_graph(), {"note": NOTE}, context=Context(lanes=[]))["result"]
+    assert [c["code"] for c in result["codes"]] == ["A00.0", "T36.0X5A"]  # thinking's answer
+    fallbacks = [f for f in result["failures"] if "returned no logprobs" in f["reason"]]
+    assert fallbacks and all(f["recovered"] for f in fallbacks)
+    assert "falling back to thinking decoding" in fallbacks[0]["reason"]

@@ -80,3 +80,10 @@ def test_schema_constrains_to_offered_ids() -> None:
 
 def test_json_answer_in_fences() -> None:
     assert parse_json_answer('<answer>```json\n["a", "b"]\n```</answer>') == ["a", "b"]
+
+
+def test_a_rationale_is_shown_without_the_answer_markup() -> None:
+    from llm.answers import readable_rationale
+
+    assert readable_rationale("<answer>1</answer>") == ""
+    assert readable_rationale("E11.22 fits.\n<answer>2, 1</answer> done") == "E11.22 fits. done"

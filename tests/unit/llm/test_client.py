@@ -252,3 +252,34 @@ def test_the_models_probe_honours_the_configured_timeout(tmp_path) -> None:
         assert time.monotonic() - started < 2.5
     finally:
         httpd.shutdown()
+
+
+def test_scored_decoding_reads_p_yes_from_the_top_logprobs() -> None:
+    import math
+
+    logprobs = {"Yes": math.log(0.6), " no": math.log(0.2), "yes": math.log(0.1), "Maybe": -3.0}
+    server = FakeOpenAIServer().then("json", completion("Yes", top_logprobs=logprobs))
+    with server.running():
+        client = client_for(server, decoding="scored")
+        answer = asyncio.run(client.score_yes("tabular_validator", PROMPT, note_id="n1"))
+    assert answer.value == pytest.approx(0.7 / 0.9)
+    request = server.requests[0]
+    assert request["logprobs"] is True and request["top_logprobs"] == 10
+    assert request.get("max_tokens", request.get("max_completion_tokens")) == 1
+    assert client.ledger.records[0].outcome == "ok"
+
+
+def test_a_server_without_logprobs_is_a_failure_naming_the_fallback() -> None:
+    server = FakeOpenAIServer().then("json", completion("yes"))
+    with server.running():
+        client = client_for(server, decoding="scored")
+        failure = asyncio.run(client.score_yes("tabular_validator", PROMPT))
+    assert isinstance(failure, AnswerFailure)
+    assert "returned no logprobs" in failure.reason
+    assert "falling back to thinking decoding" in failure.reason
+
+
+def test_scored_decoding_applies_to_verifiers_only() -> None:
+    settings = LLMSettings.resolve(base_url="http://x/v1", decoding="scored")
+    assert settings.decoding_for("tabular_validator").value == "scored"
+    assert settings.decoding_for("evidence_extractor").value == "thinking"
