@@ -9,6 +9,7 @@ mention becomes a short query: the mention with the words of its clause, not a w
 
 from __future__ import annotations
 
+import logging
 import threading
 import warnings
 from collections.abc import Iterable
@@ -160,6 +161,11 @@ def _load_pipeline(vocabulary: Iterable[str]) -> Any:
     from loguru import logger
 
     logger.disable("PyRuSH")  # it logs every token at DEBUG level
+    # PyFastNER (PyRuSH's rule engine) logs through the root logger at INFO level for every
+    # character of a note: under a server that logs INFO (langgraph dev) that is megabytes a note.
+    root = logging.getLogger()
+    if not any(isinstance(f, _QuietRuleEngine) for f in root.filters):
+        root.addFilter(_QuietRuleEngine())
     # The target matcher has phrase rules only; spaCy warns on every note that its token
     # matcher is empty.
     warnings.filterwarnings("ignore", message=r"\[W036\]")
@@ -178,6 +184,13 @@ def _load_pipeline(vocabulary: Iterable[str]) -> Any:
         [TargetRule(phrase, "MAIN_TERM") for phrase in sorted(vocabulary)]
     )
     return nlp
+
+
+class _QuietRuleEngine(logging.Filter):
+    """Drops the root-logger records of PyFastNER's rule engine."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "PyFastNER" not in record.pathname
 
 
 def _assertion(ent: Any) -> Assertion:

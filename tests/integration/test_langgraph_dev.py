@@ -61,6 +61,8 @@ def dev_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         "CLH_EMBEDDED_CTX": "8192",
         "LANGGRAPH_CLI_NO_ANALYTICS": "1",
     }
+    # The server's log goes to a file: a pipe nobody reads fills up and blocks the server.
+    log = (tmp_path / "langgraph-dev.log").open("w")
     server = subprocess.Popen(
         [
             str(langgraph),
@@ -73,7 +75,7 @@ def dev_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         ],
         cwd=REPO_ROOT,
         env=env,
-        stdout=subprocess.PIPE,
+        stdout=log,
         stderr=subprocess.STDOUT,
         text=True,
     )
@@ -86,7 +88,9 @@ def dev_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
                 break
             except OSError:
                 if server.poll() is not None:
-                    pytest.fail(f"langgraph dev exited: {server.stdout.read()[-3000:]}")
+                    log.flush()
+                    output = (tmp_path / "langgraph-dev.log").read_text()[-3000:]
+                    pytest.fail(f"langgraph dev exited: {output}")
                 time.sleep(1)
         else:
             pytest.fail("langgraph dev did not come up within 120 s")
@@ -97,6 +101,7 @@ def dev_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
             server.wait(timeout=20)
         except subprocess.TimeoutExpired:
             server.kill()
+        log.close()
 
 
 def test_langgraph_dev_serves_a_run(dev_server: str) -> None:
