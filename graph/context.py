@@ -72,10 +72,17 @@ class Context:
         },
     )
     max_candidates: int = field(
-        default=60,
+        default=20,
         metadata={
             "description": "Candidates per note: every code the navigators selected, then the "
             "lanes' pool in rank order up to this many."
+        },
+    )
+    max_final_codes: int = field(
+        default=20,
+        metadata={
+            "description": "Validated codes the reconciler orders (best scored first under "
+            "scored decoding); the rest are recorded as not reconciled."
         },
     )
     verify_threshold: float = field(

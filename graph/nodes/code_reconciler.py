@@ -25,7 +25,7 @@ async def code_reconciler(state: CodingState, runtime: Runtime[Context]) -> dict
         Node.CODE_RECONCILER, runtime, pass_index, state.get("note_id", "note")
     )
     icd = run.deps.icd
-    tentative = list(dict.fromkeys(v.code for v in state.get("verdicts", []) if v.selected))
+    tentative = _tentative(run, state)
     budget = notes_budget(run.context, len(tentative))
     details = {code: code_details(icd, code, budget) for code in tentative}
     ordered, rationale, fallback = await _reconcile(run, state, tentative, details)
@@ -45,6 +45,21 @@ async def code_reconciler(state: CodingState, runtime: Runtime[Context]) -> dict
     )
     update["result"] = build_result(state, update)
     return update
+
+
+def _tentative(run: AgentRun, state: CodingState) -> list[str]:
+    """Return the validated codes the reconciler orders: best scored first, within the cap.
+
+    A cap keeps the reconciler's prompt within what a small model reads in time; what is left
+    out is recorded, not dropped silently.
+    """
+    selected = [v for v in state.get("verdicts", []) if v.selected]
+    selected.sort(key=lambda v: -(v.score if v.score is not None else 1.0))  # stable
+    codes = list(dict.fromkeys(v.code for v in selected))
+    cap = run.context.max_final_codes
+    for code in codes[cap:]:
+        run.reject(code, f"validated but not reconciled: beyond the first {cap} validated codes")
+    return codes[:cap]
 
 
 async def _reconcile(

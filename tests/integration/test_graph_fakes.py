@@ -330,3 +330,15 @@ def test_scored_verification_falls_back_visibly_without_logprobs(make_deps) -> N
     fallbacks = [f for f in result["failures"] if "returned no logprobs" in f["reason"]]
     assert fallbacks and all(f["recovered"] for f in fallbacks)
     assert "falling back to thinking decoding" in fallbacks[0]["reason"]
+
+
+def test_the_reconciler_orders_at_most_max_final_codes_best_scored_first(make_deps) -> None:
+    rules = default_rules()
+    rules[2] = (agent_is("scored_verifier"), yes_no(lambda u: 0.9 if "T36.0X5A" in u else 0.6))
+    rules[3] = (agent_is("code_reconciler"), pick_lines("T36.0X5A", "A00.0 "))
+    make_deps(rules, agent_decoding={"tabular_validator": "scored"})
+    context = Context(lanes=[], max_final_codes=1)
+    result = run(build_graph(), {"note": NOTE}, context=context)["result"]
+    assert [c["code"] for c in result["codes"]] == ["T36.0X5A"]  # P(yes) 0.9 beats 0.6
+    left = {r["item"] for r in result["rejected"] if "not reconciled" in r["reason"]}
+    assert "A00.0" in left
