@@ -60,7 +60,9 @@ def real_deps() -> Deps:
 def test_short_note_end_to_end(real_deps: Deps) -> None:
     with override_deps(real_deps):
         out = asyncio.run(
-            build_graph().ainvoke({"note": NOTE, "note_id": "e2e"}, context=Context(top_k=5))
+            build_graph().ainvoke(
+                {"note": NOTE, "note_id": "e2e"}, context=Context(top_k=5, max_candidates=10)
+            )
         )
     result = out["result"]
     per_agent = result["accounting"]["per_agent"]
