@@ -101,7 +101,7 @@ def test_eval_of_three_codiesp_dev_notes_resumes(real_deps: Deps, tmp_path: Path
         guideline_chars=1500,
         notes_chars=1500,
         max_candidates_per_chapter=8,
-        max_candidates=12,
+        lanes=[],  # the lanes meet the real model in test_short_note_end_to_end
     )
     code_note = graph_note_coder(build_graph(), context, keep_result=False)
 
