@@ -80,12 +80,12 @@ def tabular_documents(icd: IcdResources) -> Iterator[IndexDocument]:
     to the code they are written under (incomplete when it is not billable).
     """
     doc_id = TABULAR_ID_BASE
-    searchable: dict[str, tuple[CodeInfo, bool]] = {}
+    searchable: dict[str, CodeInfo] = {}
     for info in icd.codes():
         if info.kind is NodeKind.EXTENSION:
             continue
         takes_seventh = not info.billable and icd.needs_seventh_character(info.code)
-        searchable[info.code] = (info, not info.billable)
+        searchable[info.code] = info
         if info.billable or takes_seventh:
             yield IndexDocument(
                 doc_id,
@@ -96,9 +96,9 @@ def tabular_documents(icd: IcdResources) -> Iterator[IndexDocument]:
     for code, term in icd.inclusion_terms():
         if code not in searchable:
             continue
-        info, incomplete = searchable[code]
+        info = searchable[code]
         yield IndexDocument(
-            doc_id, term, tabular_payload(doc_id, info, term, incomplete=incomplete)
+            doc_id, term, tabular_payload(doc_id, info, term, incomplete=not info.billable)
         )
         doc_id += 1
 

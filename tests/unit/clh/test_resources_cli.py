@@ -147,18 +147,23 @@ def test_fetch_offline_is_a_clear_error(tmp_path: Path) -> None:
     assert "--icd-dir" in last and "Traceback" not in result.stderr
 
 
-def test_an_unforeseen_error_is_one_line_and_a_log(monkeypatch, tmp_path: Path, capsys) -> None:
+def crash_with_cache_in(monkeypatch, cache_dir: str, capsys) -> str:
+    """Run the CLI with an app that raises an unforeseen error; return its stderr."""
     from clh import cli
 
     def boom(**_: object) -> None:
         raise RuntimeError("synthetic failure")
 
-    monkeypatch.setenv("CLH_CACHE_DIR", str(tmp_path))
+    monkeypatch.setenv("CLH_CACHE_DIR", cache_dir)
     monkeypatch.setattr(cli, "app", boom)
     with pytest.raises(SystemExit) as exited:
         cli.main()
     assert exited.value.code == 1
-    err = capsys.readouterr().err
+    return str(capsys.readouterr().err)
+
+
+def test_an_unforeseen_error_is_one_line_and_a_log(monkeypatch, tmp_path: Path, capsys) -> None:
+    err = crash_with_cache_in(monkeypatch, str(tmp_path), capsys)
     assert err.startswith("clh: unexpected error: RuntimeError: synthetic failure")
     (log,) = (tmp_path / "logs").iterdir()
     assert "Traceback" in log.read_text() and "Traceback" not in err
@@ -167,17 +172,7 @@ def test_an_unforeseen_error_is_one_line_and_a_log(monkeypatch, tmp_path: Path, 
 def test_an_unwritable_crash_file_is_one_more_line_not_a_traceback(
     monkeypatch, tmp_path: Path, capsys
 ) -> None:
-    from clh import cli
-
-    def boom(**_: object) -> None:
-        raise RuntimeError("synthetic failure")
-
-    monkeypatch.setenv("CLH_CACHE_DIR", "/proc/clh-cannot-write-here")
-    monkeypatch.setattr(cli, "app", boom)
-    with pytest.raises(SystemExit) as exited:
-        cli.main()
-    assert exited.value.code == 1
-    err = capsys.readouterr().err
+    err = crash_with_cache_in(monkeypatch, "/proc/clh-cannot-write-here", capsys)
     assert err.startswith("clh: unexpected error: RuntimeError: synthetic failure")
     assert "the traceback could not be written to /proc/clh-cannot-write-here/logs" in err
     assert "Traceback" not in err
