@@ -10,10 +10,9 @@ from typing import Annotated
 import httpx
 import typer
 
-from clh.code_cli import prepare_coding
+from clh.code_cli import ContextSettings, prepare_coding, run_context
 from clh.progress import warn, with_progress
 from evals.batch import code_batch, load_notes
-from graph.context import Context
 
 
 def batch(
@@ -33,6 +32,7 @@ def batch(
         str | None,
         typer.Option(help="A LangGraph server (langgraph dev, a deployment): run notes there."),
     ] = None,
+    settings: ContextSettings = None,
 ) -> None:
     """Code many notes: one line per note in predictions.jsonl, then codes.csv."""
     try:
@@ -41,7 +41,7 @@ def batch(
         raise typer.BadParameter(str(exc)) from exc
     for problem in notes.problems:
         warn(f"notes: {problem}")
-    context = Context(base_url=base_url, model=model, max_passes=passes)
+    context = run_context(settings, base_url=base_url, model=model, max_passes=passes)
     name = "the server's" if server else prepare_coding(ctx.obj, context)
     try:
         result = with_progress(

@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from clh import batch_cli, check_cli, code_cli, eval_cli, llm_cli, resources_cli, search_cli
-from graph.errors import NoteError
+from graph.errors import CalibrationError, NoteError
 from icd_resources import ResourceError, ResourceSettings
 from llm import LLMError
 from prompts import PromptError
@@ -35,6 +35,7 @@ app.command("review")(code_cli.review)
 app.command("batch")(batch_cli.batch)
 app.command("eval")(eval_cli.evaluate)
 app.command("experiment")(eval_cli.experiment)
+app.command("calibrate")(eval_cli.calibrate)
 
 
 @app.callback()
@@ -67,7 +68,7 @@ def main() -> None:
         code = app(standalone_mode=False)
     except typer.TyperException as exc:  # click's usage errors: bad options and arguments
         sys.exit(_usage_error(exc))
-    except (ResourceError, LLMError, SearchError, NoteError, PromptError) as exc:
+    except (ResourceError, LLMError, SearchError, NoteError, PromptError, CalibrationError) as exc:
         print(f"clh: error: {exc}", file=sys.stderr)
         sys.exit(2)
     except (KeyboardInterrupt, typer.Abort):

@@ -19,7 +19,7 @@ from clh.render import result_markdown
 from clh.resources_cli import load_resources
 from graph.builder import build_graph
 from graph.checkpoints import sqlite_checkpointer
-from graph.context import Context
+from graph.context import Context, context_overrides
 from graph.deps import get_deps
 from graph.errors import NoteError
 from graph.review_page import render_review_page
@@ -132,6 +132,28 @@ async def _stream(
     return result
 
 
+ContextSettings = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--set",
+        help="A run setting as field=value (repeatable), e.g. --set lanes=walk --set "
+        "extractor=true --set calibration=none; the fields are Context's (see README).",
+    ),
+]
+
+
+def run_context(settings: list[str] | None, **fields: Any) -> Context:
+    """Return the run's Context from the options and ``--set`` pairs.
+
+    Raises:
+        typer.BadParameter: for an unknown field or a value its type does not take.
+    """
+    try:
+        return Context(**fields, **context_overrides(settings or []))
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc)) from exc
+
+
 def code(
     ctx: typer.Context,
     note: Annotated[str, typer.Argument(help="Note file, '-' for stdin, or 'sample'.")],
@@ -154,6 +176,7 @@ def code(
     html: Annotated[
         Path | None, typer.Option(help="Also write the review page (one offline HTML file).")
     ] = None,
+    settings: ContextSettings = None,
 ) -> None:
     """Code a clinical note: evidence, index, tabular, reconciled codes."""
     text = read_note(note, encoding)
@@ -176,7 +199,7 @@ def code(
             _print_result(saved, as_json)
             write_review_page(saved, text, html)
             return
-    context = Context(base_url=base_url, model=model, max_passes=passes)
+    context = run_context(settings, base_url=base_url, model=model, max_passes=passes)
     prepare_coding(resources, context)
     run_id = (
         note_id

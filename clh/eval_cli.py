@@ -7,9 +7,11 @@ from typing import Annotated
 
 import typer
 
+from clh.code_cli import ContextSettings
 from clh.progress import warn, with_progress
 from clh.resources_cli import load_resources
 from evals import run as evals_run
+from evals.calibrate import calibrate as fit_calibration
 from evals.run import CoderName, EvalOptions, EvalResult
 from graph.context import SearchModeName
 from icd_resources import ResourceSettings
@@ -36,6 +38,13 @@ Split = Annotated[str, typer.Option(help="CodiEsp split.")]
 Data = Annotated[Path, typer.Option(help="CodiEsp directory or JSONL file.")]
 Limit = Annotated[int | None, typer.Option(min=0, help="Only the first N notes.")]
 Concurrency = Annotated[int, typer.Option(min=1, help="Notes coded at once.")]
+ResponseCache = Annotated[
+    Path | None,
+    typer.Option(
+        help="A SQLite file of model answers: a rerun (after a downstream change) asks the "
+        "model only what it has not asked before."
+    ),
+]
 
 
 def evaluate(
@@ -56,6 +65,8 @@ def evaluate(
     ] = None,
     out: Annotated[Path | None, typer.Option(help="Run directory (resumes if it exists).")] = None,
     notes: Notes = None,
+    response_cache: ResponseCache = None,
+    settings: ContextSettings = None,
 ) -> None:
     """Code a dataset's notes, append each to predictions.jsonl, then write the report."""
     run_eval(
@@ -73,6 +84,8 @@ def evaluate(
             decoding,
             out,
             notes,
+            response_cache,
+            tuple(settings or ()),
         ),
     )
 
@@ -103,3 +116,43 @@ def experiment(
     )
     print(table)
     print(f"table written to {path}")
+
+
+def calibrate(
+    ctx: typer.Context,
+    out: Annotated[Path, typer.Option(help="The calibration file to write (JSON).")],
+    split: Split = "train",
+    data: Data = EvalOptions.data,
+    limit: Limit = None,
+    concurrency: Concurrency = 1,
+    response_cache: ResponseCache = None,
+    settings: ContextSettings = None,
+) -> None:
+    """Fit scored decoding's threshold on CodiEsp train; write it with its provenance."""
+    options = EvalOptions(
+        "codiesp",
+        split,
+        data,
+        "graph",
+        limit,
+        concurrency=concurrency,
+        response_cache=response_cache,
+        settings=tuple(settings or ()),
+    )
+    load_resources(ctx.obj)
+    try:
+        calibration, fit, run_dir = with_progress(
+            lambda progress: fit_calibration(ctx.obj, options, progress=progress, warn=warn)
+        )
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc)) from exc
+    for threshold, f1 in fit.curve[::5]:
+        print(f"threshold {threshold:.2f}: train micro F1 {f1:.3f}")
+    print(
+        f"fitted on {calibration.notes} notes, {calibration.candidates} scored candidates "
+        f"(run: {run_dir}): threshold {calibration.verify_threshold:.2f}, train micro F1 "
+        f"{calibration.train_micro_f1:.3f}"
+    )
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(calibration.to_json(), encoding="utf-8")
+    print(f"calibration written to {out}; use it with --set calibration={out}")

@@ -70,7 +70,9 @@ def server_note_coder(url: str, run_key: str, *, assistant: str = "clh") -> Note
     return code_note
 
 
-_TIMES = ("latency_s", "wall_seconds", "node_seconds_per_agent")
+# What differs between two runs of the same note: times, and answers served by the response
+# cache (a rerun from the cache must write the same predictions).
+_TIMES = ("latency_s", "wall_seconds", "node_seconds_per_agent", "cache_hits")
 
 
 def split_timing(accounting: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -80,6 +82,7 @@ def split_timing(accounting: dict[str, Any]) -> tuple[dict[str, Any], dict[str, 
         "model_seconds": accounting.get("total", {}).get("latency_s", 0.0),
         "wall_seconds": accounting.get("wall_seconds"),
         "node_seconds_per_agent": accounting.get("node_seconds_per_agent", {}),
+        "cache_hits": accounting.get("total", {}).get("cache_hits", 0),
     }
     return counts, timing
 

@@ -10,9 +10,11 @@
 from __future__ import annotations
 
 import asyncio
+import os
 from collections import Counter
-from collections.abc import Callable
-from dataclasses import dataclass, replace
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal
 
@@ -25,12 +27,13 @@ from evals.experiments import compare_table, passes_table
 from evals.runner import RunConfig, data_fingerprint, read_rows, read_timings, run_notes, start_run
 from evals.summary import summarize_run, timing_summary, write_html_report, write_report
 from graph.builder import build_graph
-from graph.context import Context, SearchModeName, decoding_fields
+from graph.context import Context, SearchModeName, context_overrides, decoding_fields
 from graph.deps import get_deps
 from icd_resources import IcdResources, ResourceSettings
 from tools.index_search import IndexSearcher, SearchSettings, build_index
 
 Progress = Callable[[int, int], None]
+CACHE_ENV = "CLH_LLM_RESPONSE_CACHE"
 CoderName = Literal["graph", "baseline"]
 
 
@@ -51,13 +54,18 @@ class EvalOptions:
     out: Path | None = None
     """The run directory; default: ``<cache>/runs/<name>``, never inside the package."""
     notes: Path | None = None
+    response_cache: Path | None = None
+    """A SQLite file of model answers: a rerun asks the model only what it has not asked."""
+    settings: tuple[str, ...] = ()
+    """More Context fields as ``field=value`` (``clh eval --set``), e.g. ``lanes=walk``."""
 
     @property
     def name(self) -> str:
         """Return the run's default directory name: dataset and every setting."""
+        extra = "".join(f"-{pair.replace('/', '_').replace(',', '+')}" for pair in self.settings)
         return (
             f"{self.dataset}-{self.split}-{self.coder}-p{self.passes}-k{self.top_k}-"
-            f"{self.search_mode}-{self.decoding or 'default'}"
+            f"{self.search_mode}-{self.decoding or 'default'}{extra}"
         )
 
 
@@ -70,6 +78,11 @@ class EvalResult:
     coded: int
     """Notes coded by this call (the others were already in the run)."""
     report: Path
+    model: str = ""
+    fingerprint: str = ""
+    """The data fingerprint (see ``data_fingerprint``)."""
+    rows: list[dict[str, Any]] = field(default_factory=list)
+    """The run's prediction rows of this call's notes."""
 
 
 def run_eval(
@@ -104,11 +117,13 @@ def run_eval(
         top_k=options.top_k,
         search_mode=options.search_mode,
         **decoding_fields(options.decoding),
+        **context_overrides(options.settings),
     )
     fingerprint = data_fingerprint(loaded)
     if options.limit is not None:
         loaded.docs = loaded.docs[: options.limit]
-    model, code_note = _note_coder(icd, resources, options, context)
+    with response_cache(options.response_cache):
+        model, code_note = _note_coder(icd, resources, options, context)
     run_dir = options.out or resources.cache_dir / "runs" / options.name
     start_run(
         run_dir,
@@ -121,9 +136,11 @@ def run_eval(
             options.decoding,
             model,
             fingerprint,
+            ",".join(options.settings),
         ),
     )
-    coded = asyncio.run(run_notes(loaded, run_dir, code_note, options.concurrency, progress))
+    with response_cache(options.response_cache):  # the deps of this cache, built above
+        coded = asyncio.run(run_notes(loaded, run_dir, code_note, options.concurrency, progress))
     ids = {d.id for d in loaded.docs}
     rows = [r for r in read_rows(run_dir) if r["id"] in ids]
     train_counts: Counter[str] | None = None
@@ -135,10 +152,28 @@ def run_eval(
         f"{loaded.name}: {options.coder} ({model}), {options.passes} pass(es), "
         f"top-k {options.top_k}, {options.search_mode} search, "
         f"decoding {options.decoding or 'default'}"
+        + "".join(f", {pair}" for pair in options.settings)
     )
     report = write_report(run_dir, summary, title)
     write_html_report(run_dir, title, {d.id: d.text for d in loaded.docs})
-    return EvalResult(run_dir, summary, coded, report)
+    return EvalResult(run_dir, summary, coded, report, model, fingerprint, rows)
+
+
+@contextmanager
+def response_cache(path: Path | None) -> Iterator[None]:
+    """Serve repeated model calls from ``path`` inside the block (the eval's own clients)."""
+    if path is None:
+        yield
+        return
+    previous = os.environ.get(CACHE_ENV)
+    os.environ[CACHE_ENV] = str(path)
+    try:
+        yield
+    finally:
+        if previous is None:
+            os.environ.pop(CACHE_ENV, None)
+        else:
+            os.environ[CACHE_ENV] = previous
 
 
 def _note_coder(

@@ -33,6 +33,8 @@ class RunConfig:
     model: str
     data: str = ""
     """A fingerprint of the dataset's documents and gold codes (see ``data_fingerprint``)."""
+    settings: str = ""
+    """Other Context fields set for the run (``field=value``, comma-separated)."""
 
 
 def data_fingerprint(dataset: Dataset) -> str:
@@ -73,6 +75,7 @@ def start_run(run_dir: Path, config: RunConfig) -> None:
     path = run_dir / "config.json"
     if path.exists():
         previous = json.loads(path.read_text())
+        previous.setdefault("settings", "")  # runs made before --set existed
         if previous.get("data") != config.data and {**previous, "data": config.data} == asdict(
             config
         ):

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import typing
+from dataclasses import dataclass, field, fields
 from typing import Any, Literal
 
 from langgraph.runtime import Runtime
@@ -32,8 +33,10 @@ class Context:
     decoding: DecodingMode | None = field(
         default=None,
         metadata={
-            "description": "How every agent answers: 'thinking' (reason, then <answer>) or "
-            "'structured' (JSON schema). None: $CLH_LLM_DECODING, else the model layer's default."
+            "description": "How every agent answers: 'thinking' (reason, then <answer>), "
+            "'structured' (JSON schema) or 'scored' (the validator's P(yes) per candidate, the "
+            "reconciler orders by it). None: $CLH_LLM_DECODING, else 'scored' for the "
+            "embedded model and 'thinking' for a server."
         },
     )
     agent_decoding: dict[str, DecodingMode] = field(
@@ -63,6 +66,15 @@ class Context:
             "finding first); the rest are recorded as not considered."
         },
     )
+    extractor: bool | None = field(
+        default=None,
+        metadata={
+            "description": "Let the model read the note for findings (evidence_extractor, "
+            "then index_navigator per finding). None: on unless the validator decodes "
+            "scored, where the deterministic lanes carry the note (a small model generates "
+            "findings worse than the lanes find them)."
+        },
+    )
     lanes: list[Literal["mention", "walk", "sentence"]] = field(
         default_factory=lambda: ["mention", "walk"],
         metadata={
@@ -89,7 +101,16 @@ class Context:
         default=0.5,
         metadata={
             "description": "Scored decoding: a candidate is selected when the model's P(yes) "
-            "that the note documents it reaches this."
+            "that the note documents it reaches this (when no calibration applies)."
+        },
+    )
+    calibration: str | None = field(
+        default=None,
+        metadata={
+            "description": "Scored decoding's threshold from a calibration file (`clh "
+            "calibrate`): a path, 'none' for verify_threshold, or None for the file clh "
+            "ships for the running model (fitted on CodiEsp train), if any. A file fitted "
+            "for another model, release or prompt is refused."
         },
     )
     max_candidates_per_chapter: int = field(
@@ -134,7 +155,10 @@ class Context:
     )
     prompt_versions: dict[str, str] = field(
         default_factory=dict,
-        metadata={"description": "Prompt version per agent, e.g. {'tabular_validator': 'v1'}."},
+        metadata={
+            "description": "Prompt version per agent, e.g. {'tabular_validator': 'v1'}; "
+            "'scored_verifier' picks the yes/no prompt of scored decoding."
+        },
     )
 
 
@@ -165,3 +189,65 @@ def check_policy(context: Context) -> CheckPolicy:
 def notes_budget(context: Context, codes: int) -> int:
     """Return the characters of notes each of ``codes`` codes may show in one prompt."""
     return min(1200, max(300, context.notes_chars // max(1, codes)))
+
+
+def context_overrides(pairs: list[str] | tuple[str, ...]) -> dict[str, Any]:
+    """Read ``field=value`` settings (``clh ... --set``) into typed Context fields.
+
+    Lists are comma-separated (``lanes=mention,walk``; ``lanes=`` for none); booleans are
+    true/false; ``none`` clears an optional field.
+
+    Raises:
+        ValueError: naming an unknown field or a value its type does not take.
+    """
+    hints = typing.get_type_hints(Context)
+    # Decoding has its own option (--decoding); dicts are set from Python or Studio.
+    known = {f.name for f in fields(Context)} - {"decoding", "agent_decoding"}
+    values: dict[str, Any] = {}
+    for pair in pairs:
+        name, sep, raw = pair.partition("=")
+        name = name.strip().replace("-", "_")
+        if not sep or name not in known:
+            raise ValueError(
+                f"--set {pair!r}: expected field=value with a field among "
+                + ", ".join(sorted(known))
+            )
+        values[name] = _typed(name, hints[name], raw.strip())
+    return values
+
+
+def _typed(name: str, hint: Any, raw: str) -> Any:
+    args = [a for a in typing.get_args(hint) if a is not type(None)]
+    optional = type(None) in typing.get_args(hint)
+    if optional and raw.lower() == "none" and name != "calibration":
+        return None
+    base = args[0] if optional and len(args) == 1 else hint
+    if typing.get_origin(base) is dict:  # agent:version pairs
+        pairs = [item.partition(":") for item in raw.split(",") if item.strip()]
+        if any(not sep for _k, sep, _v in pairs):
+            raise ValueError(f"--set {name}={raw!r}: expected key:value pairs")
+        return {k.strip(): v.strip() for k, _sep, v in pairs}
+    choices = _choices(base)
+    try:
+        if typing.get_origin(base) is list:
+            items = [item.strip() for item in raw.split(",") if item.strip()]
+            allowed = _choices(typing.get_args(base)[0])
+            bad = [item for item in items if allowed and item not in allowed]
+            if bad:
+                raise ValueError(f"{bad} not among {allowed}")
+            return items
+        if base is bool:
+            if raw.lower() not in ("true", "false"):
+                raise ValueError("true or false")
+            return raw.lower() == "true"
+        if base in (int, float):
+            return base(raw)
+        if choices and raw not in choices:
+            raise ValueError(f"one of {', '.join(choices)}")
+    except ValueError as exc:
+        raise ValueError(f"--set {name}={raw!r}: {exc}") from exc
+    return raw
+
+
+def _choices(hint: Any) -> list[str]:
+    return [str(a) for a in typing.get_args(hint)] if typing.get_origin(hint) is Literal else []

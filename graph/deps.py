@@ -5,6 +5,7 @@ Tests and embedding applications can install their own with :func:`override_deps
 
 from __future__ import annotations
 
+import os
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -51,6 +52,7 @@ def get_deps(context: Context) -> Deps:
         context.decoding,
         tuple(sorted(context.agent_decoding.items())),
         context.search_mode,
+        os.environ.get("CLH_LLM_RESPONSE_CACHE"),  # evals switch it on for their run
     )
     with _lock:
         if key not in _cache:

@@ -5,3 +5,7 @@ from __future__ import annotations
 
 class NoteError(ValueError):
     """The note is empty, too large, or not text."""
+
+
+class CalibrationError(ValueError):
+    """A calibration file is unreadable, or was fitted for another model, release or prompt."""

@@ -94,6 +94,8 @@ def build_result(state: CodingState, extra: dict[str, Any]) -> dict[str, Any]:
                 dict.fromkeys(v.code for v in state.get("verdicts", []) if v.selected)
             ),
             "final": [c.code for c in merged.get("codes", [])],
+            # The verifier's P(yes) per scored candidate: what calibration fits a threshold to.
+            "scores": {v.code: v.score for v in state.get("verdicts", []) if v.score is not None},
         },
         "accounting": accounting,
     }

@@ -15,8 +15,10 @@ from graph.state import ChapterTask, ChunkTask, CodingState, FindingTask
 
 
 def fan_out_chunks(state: CodingState) -> list[Send]:
-    """Send each chunk of the note to its own evidence_extractor branch."""
-    chunks = state.get("chunks") or [(0, len(state["note"]))]
+    """Send each chunk of the note to its own evidence_extractor branch (none: no extractor)."""
+    chunks = state.get("chunks")
+    if chunks is None:
+        chunks = [(0, len(state["note"]))]
     return [
         Send(
             Node.EVIDENCE_EXTRACTOR,

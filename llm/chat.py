@@ -22,6 +22,7 @@ from pydantic import SecretStr
 
 from llm.embedded import EmbeddedConfig, embedded_server
 from llm.errors import LLMUnavailableError
+from llm.response_cache import SQLiteResponseCache
 from llm.settings import LLMSettings
 from llm.weights import ensure_weights, model_spec
 
@@ -148,4 +149,17 @@ def build_chat_model(settings: LLMSettings, endpoint: Endpoint) -> ChatOpenAI:
         max_completion_tokens=settings.max_tokens,
         timeout=timeout,
         max_retries=0,
+        cache=_response_cache(settings.response_cache),
     )
+
+
+_caches: dict[str, SQLiteResponseCache] = {}
+
+
+def _response_cache(path: str | None) -> SQLiteResponseCache | None:
+    """Return the response cache at ``path`` (one per file per process), or None."""
+    if not path:
+        return None
+    if path not in _caches:
+        _caches[path] = SQLiteResponseCache(Path(path).expanduser())
+    return _caches[path]

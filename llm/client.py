@@ -31,6 +31,7 @@ from llm.answers import (
 from llm.chat import Endpoint, build_chat_model, resolve_endpoint
 from llm.errors import LLMUnavailableError
 from llm.ledger import CallRecord, Ledger
+from llm.response_cache import served_from_cache
 from llm.settings import Decoding, LLMSettings
 
 T = TypeVar("T")
@@ -129,8 +130,13 @@ class LLMClient:
         *,
         schema: dict[str, Any] | None = None,
         note_id: str | None = None,
+        salvage: Callable[[str], T] | None = None,
     ) -> Answer[T] | AnswerFailure:
         """Call the model until ``parse`` accepts its reply, at most ``1 + max_reasks`` times.
+
+        ``salvage`` reads what is whole in a structured reply cut at the token limit (a list's
+        complete items); a non-empty salvage is kept, with the cut recorded, instead of
+        re-asking a model that already ran out of room.
 
         Raises:
             LLMUnavailableError: when the server cannot be reached after the retries.
@@ -151,6 +157,15 @@ class LLMClient:
             )
             try:
                 if message.response_metadata.get("finish_reason") == "length" and schema:
+                    kept = salvage(raw) if salvage else None
+                    if kept:
+                        calls.append(_with_outcome(record, "truncated"))
+                        self.ledger.add(calls[-1])
+                        cut = (
+                            f"the reply reached the limit of {self.settings.max_tokens} tokens: "
+                            "kept what was complete before the cut"
+                        )
+                        return Answer(kept, reply, reasoning, tuple(calls), (*reasons, cut))
                     # A constrained reply cut at the token limit is invalid JSON by definition.
                     raise AnswerError(
                         f"the reply reached the limit of {self.settings.max_tokens} "
@@ -299,6 +314,7 @@ class LLMClient:
             retries=retries,
             outcome=outcome,
             note_id=note_id,
+            from_cache=served_from_cache(usage),
         )
         if add:
             self.ledger.add(record)

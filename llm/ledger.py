@@ -13,7 +13,8 @@ from typing import Any
 class CallRecord:
     """One request to the model server.
 
-    ``outcome`` is ``ok``, ``malformed`` (answer re-asked or given up), ``refused`` (the server
+    ``outcome`` is ``ok``, ``malformed`` (answer re-asked or given up), ``truncated`` (cut at
+    the token limit, its complete part kept), ``refused`` (the server
     rejected the request, e.g. too long) or ``unavailable`` (transport failed after retries).
     """
 
@@ -26,6 +27,8 @@ class CallRecord:
     retries: int
     outcome: str
     note_id: str | None = None
+    from_cache: bool = False
+    """Served by the response cache (evals' ``--response-cache``), not asked."""
 
     def to_dict(self) -> dict[str, Any]:
         """Return a JSON-ready dict."""
@@ -68,6 +71,7 @@ def summarize(records: Iterable[CallRecord | dict[str, Any]]) -> dict[str, Any]:
             bucket["cached_tokens"] += record["cached_tokens"]
             bucket["latency_s"] = round(bucket["latency_s"] + record["latency_s"], 3)
             bucket["retries"] += record["retries"]
+            bucket["cache_hits"] += bool(record.get("from_cache"))
             if record["outcome"] != "ok":
                 bucket["failed_calls"] += 1
     return {"total": total, "per_agent": per_agent}
@@ -82,4 +86,5 @@ def _empty() -> dict[str, Any]:
         "latency_s": 0.0,
         "retries": 0,
         "failed_calls": 0,
+        "cache_hits": 0,
     }

@@ -18,9 +18,10 @@ class Decoding(StrEnum):
     SCORED = "scored"  # one yes/no per candidate, scored by P(yes) from the logprobs
 
 
-SCORED_AGENTS = ("tabular_validator",)
-"""Agents that can verify one candidate at a time; the others answer by thinking when the
-global decoding is ``scored``."""
+SCORED_AGENTS = ("tabular_validator", "code_reconciler")
+"""Agents that work from scores: the validator asks one yes/no per candidate; the reconciler
+then orders the validated codes by those scores without a call of its own. The others answer
+by thinking when the global decoding is ``scored``."""
 
 
 AGENTS = ("evidence_extractor", "index_navigator", "tabular_validator", "code_reconciler")
@@ -39,6 +40,7 @@ _ENV: dict[str, str] = {
     "embedded_threads": "CLH_EMBEDDED_THREADS",
     "embedded_ctx": "CLH_EMBEDDED_CTX",
     "decoding": "CLH_LLM_DECODING",
+    "response_cache": "CLH_LLM_RESPONSE_CACHE",
 }
 
 
@@ -63,7 +65,10 @@ class LLMSettings:
     embedded_gguf: str | None = None
     embedded_threads: int = 2
     embedded_ctx: int = 16384
-    decoding: str = Decoding.THINKING
+    response_cache: str | None = None
+    """A SQLite file of model answers for experiments (evals); None: every call is asked."""
+    decoding: str | None = None
+    """None: ``scored`` for the embedded model, ``thinking`` for a server (see ``mode``)."""
     # The extractor's answer is a JSON list: constrained decoding keeps small models to valid,
     # complete lists (on the sample note, `clh code sample` with the embedded 1.5B kept no
     # finding in thinking mode and 5 with the schema). A global decoding setting overrides this.
@@ -83,9 +88,20 @@ class LLMSettings:
             return self.concurrency
         return 1 if self.embedded else 8
 
+    @property
+    def mode(self) -> Decoding:
+        """Return the global decoding: the set one, else by where the model runs.
+
+        The embedded 1.5B fails as a generator and does well as a verifier (issue 12): on it,
+        scored decoding is the default; a server's stronger model reasons (paper §6.4).
+        """
+        if self.decoding:
+            return Decoding(self.decoding)
+        return Decoding.SCORED if self.embedded else Decoding.THINKING
+
     def decoding_for(self, agent: str) -> Decoding:
         """Return the decoding mode of one agent (per-agent setting, else the global one)."""
-        mode = Decoding(self.agent_decoding.get(agent, self.decoding))
+        mode = Decoding(self.agent_decoding.get(agent, self.mode))
         if mode is Decoding.SCORED and agent not in SCORED_AGENTS:
             return Decoding.THINKING  # a generator cannot answer yes or no
         return mode

@@ -20,13 +20,14 @@ def completion(
     cached: int = 0,
     reasoning: str | None = None,
     top_logprobs: dict[str, float] | None = None,
+    finish_reason: str = "stop",
 ) -> dict[str, Any]:
     """Build a chat completion body as vLLM / llama.cpp return it (``top_logprobs``: the first
     token's alternatives, token -> logprob)."""
     message: dict[str, Any] = {"role": "assistant", "content": content}
     if reasoning is not None:
         message["reasoning_content"] = reasoning
-    choice: dict[str, Any] = {"index": 0, "finish_reason": "stop", "message": message}
+    choice: dict[str, Any] = {"index": 0, "finish_reason": finish_reason, "message": message}
     if top_logprobs is not None:
         alternatives = [
             {"token": t, "logprob": lp, "bytes": None} for t, lp in top_logprobs.items()

@@ -15,6 +15,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from icd_resources import CodeInfo, IcdResources, IndexEntry
+from tools.code_cues import unsupported_axis
 from tools.index_search import SearchHit
 
 _WORD_RE = re.compile(r"[a-z0-9]{3,}")
@@ -103,6 +104,8 @@ class CandidatePool:
         self.weights = weights or {}
         self._pool: dict[str, PooledCandidate] = {}
         self._best_score: dict[str, float] = {}
+        self.set_aside: dict[str, str] = {}
+        """Codes a search reached whose intent or encounter the clause does not state."""
 
     def add_hits(self, lane: str, query: str, hits: Sequence[SearchHit], context: str) -> None:
         """Add one search's hits, in rank order (cross-referenced codes follow their hit's)."""
@@ -146,6 +149,16 @@ class CandidatePool:
         for index_code, line in items:
             completed, _total = complete_code(self.icd, index_code, context_words, self.expansion)
             for info in completed:
+                reason = unsupported_axis(
+                    info.code,
+                    context_words,
+                    seventh=len(info.code) == 8
+                    and self.icd.exists(info.code[:-1])
+                    and self.icd.needs_seventh_character(info.code[:-1]),
+                )
+                if reason is not None:
+                    self.set_aside.setdefault(info.code, reason)
+                    continue
                 if info.code not in seen:
                     seen.add(info.code)
                     ranked.append(RankedCode(info.code, line, index_code))

@@ -141,6 +141,8 @@ class MentionFinder:
         sentences = [" ".join(s.text.split()) for s in doc.sents if s.text.strip()]
         mentions = []
         for ent in doc.ents:
+            if _in_section_title(ent):  # "Past history:" names a section, not a finding
+                continue
             sentence = ent.sent
             mentions.append(
                 Mention(
@@ -203,9 +205,31 @@ def _assertion(ent: Any) -> Assertion:
         return Assertion.HYPOTHETICAL
     if flags.is_uncertain:
         return Assertion.UNCERTAIN
-    if flags.is_historical:
+    if flags.is_historical and _historical_in_sentence(ent):
         return Assertion.HISTORICAL
     return Assertion.PRESENT
+
+
+def _in_section_title(ent: Any) -> bool:
+    title = ent._.section_title
+    return title is not None and len(title) > 0 and title.start <= ent.start < title.end
+
+
+def _historical_in_sentence(ent: Any) -> bool:
+    """Say whether the sentence itself, not only its section, places the mention in the past.
+
+    History codes are for conditions that no longer exist (OCG I.C.21.c.4); a "Past history"
+    section also lists the chronic conditions a patient still has ("type 2 diabetes on
+    insulin"), which are coded as current. A cue inside the section's title is the title's.
+    """
+    title = ent._.section_title
+    for modifier in ent._.modifiers:
+        if modifier.category != "HISTORICAL":
+            continue
+        start, _end = modifier.modifier_span
+        if title is None or not len(title) or not title.start <= start < title.end:
+            return True
+    return False
 
 
 def _clause_query(ent: Any) -> str:

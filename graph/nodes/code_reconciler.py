@@ -12,6 +12,7 @@ from graph.nodes.kit import AgentRun
 from graph.result import assignments, build_result
 from graph.schemas import Check
 from graph.state import CodingState
+from llm import Decoding
 from llm.answers import readable_rationale
 from tools.code_checks import run_checks
 from tools.guideline_fetch import general_guidelines
@@ -65,9 +66,14 @@ def _tentative(run: AgentRun, state: CodingState) -> list[str]:
 async def _reconcile(
     run: AgentRun, state: CodingState, tentative: list[str], details: dict[str, str]
 ) -> tuple[list[str], str, list[Check]]:
-    """Ask the model for the final ordered set; return it, the rationale and any fallback."""
-    if not tentative:
-        return [], "", []
+    """Ask the model for the final ordered set; return it, the rationale and any fallback.
+
+    Under scored decoding the validated codes keep the verifier's order, best score first;
+    the deterministic checks then sequence them (code first, status codes after the
+    condition...).
+    """
+    if not tentative or run.deps.llm.decoding_for(run.agent) is Decoding.SCORED:
+        return list(tentative), "", []
     messages = run.render(
         note=state["note"],
         scratchpad=state.get("scratchpad", ""),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from langgraph.runtime import Runtime
@@ -15,17 +16,26 @@ from graph.state import ChunkTask
 from llm import AnswerError
 from llm.answers import parse_json_answer
 
+MAX_FINDINGS = 30
+"""Findings per chunk: a long list from a small model runs past the token limit (a CodiEsp
+note with 19 gold codes did, and the re-ask came back empty); the lanes carry the rest."""
+
 FINDINGS_SCHEMA: dict[str, Any] = {
     "type": "object",
     "properties": {
         "findings": {
             "type": "array",
+            "maxItems": MAX_FINDINGS,
             "items": {
                 "type": "object",
                 "properties": {
-                    "term": {"type": "string"},
-                    "modifiers": {"type": "array", "items": {"type": "string"}},
-                    "evidence": {"type": "string"},
+                    "term": {"type": "string", "maxLength": 120},
+                    "modifiers": {
+                        "type": "array",
+                        "maxItems": 6,
+                        "items": {"type": "string", "maxLength": 80},
+                    },
+                    "evidence": {"type": "string", "maxLength": 300},
                 },
                 "required": ["term", "modifiers", "evidence"],
             },
@@ -45,6 +55,36 @@ def parse_findings(reply: str, *, structured: bool) -> list[dict[str, Any]]:
     items = data.get("findings") if isinstance(data, dict) else data
     if not isinstance(items, list):
         raise AnswerError("the answer must be a JSON list of findings")
+    return _checked(items)
+
+
+def complete_findings(reply: str) -> list[dict[str, Any]]:
+    """Return the complete findings before the cut of a reply cut at the token limit.
+
+    The JSON is invalid as a whole, but every finding written before the cut is whole: those
+    are kept rather than the chunk lost (the cut is recorded by the caller).
+    """
+    start = reply.find("[", max(0, reply.find('"findings"')))
+    if start < 0:
+        return []
+    decoder = json.JSONDecoder()
+    items: list[Any] = []
+    position = start + 1
+    while True:
+        while position < len(reply) and reply[position] in " \t\r\n,":
+            position += 1
+        try:
+            item, position = decoder.raw_decode(reply, position)
+        except json.JSONDecodeError:
+            break
+        items.append(item)
+    try:
+        return _checked(items)
+    except AnswerError:
+        return []
+
+
+def _checked(items: list[Any]) -> list[dict[str, Any]]:
     findings = []
     for item in items:
         if not isinstance(item, dict) or not isinstance(item.get("term"), str):
@@ -83,6 +123,7 @@ async def evidence_extractor(task: ChunkTask, runtime: Runtime[Context]) -> dict
         lambda reply: parse_findings(reply, structured=structured),
         schema=FINDINGS_SCHEMA if structured else None,
         note_id=run.note_id,
+        salvage=complete_findings if structured else None,
     )
     if not run.record(outcome, f"chunk {task['chunk_index'] + 1} of {task['chunk_count']}"):
         return run.finish()

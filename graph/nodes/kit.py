@@ -83,7 +83,7 @@ class AgentRun:
                     agent=self.agent,
                     scope=scope,
                     reason=f"{len(outcome.reasks)} repl{'y' if len(outcome.reasks) == 1 else 'ies'}"
-                    f" refused and re-asked: {'; '.join(outcome.reasks)}",
+                    f" not used as given: {'; '.join(outcome.reasks)}",
                     recovered=True,
                 )
             )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 from typing import Any
 
@@ -9,9 +10,12 @@ from langgraph.runtime import Runtime
 from langgraph.types import Overwrite
 
 from graph.context import Context, get_context
+from graph.deps import get_deps
 from graph.errors import NoteError
+from graph.names import Node
 from graph.spans import split_note
 from graph.state import CodingState
+from llm import Decoding
 
 MAX_NOTE_CHARS = 2_000_000
 
@@ -35,7 +39,7 @@ async def prepare_pass(state: CodingState, runtime: Runtime[Context]) -> dict[st
         )
     context = get_context(runtime)
     update: dict[str, Any] = {
-        "chunks": split_note(note, context.chunk_chars),
+        "chunks": split_note(note, context.chunk_chars) if await _extracts(context) else [],
         "note_id": state.get("note_id") or "note",
     }
     if "pass_index" not in state:
@@ -51,6 +55,14 @@ async def prepare_pass(state: CodingState, runtime: Runtime[Context]) -> dict[st
     update["shown"] = Overwrite([])
     update["verdicts"] = Overwrite([])
     return update
+
+
+async def _extracts(context: Context) -> bool:
+    """Say whether the model reads the note for findings in this run (Context.extractor)."""
+    if context.extractor is not None:
+        return context.extractor
+    deps = await asyncio.to_thread(get_deps, context)  # the first use loads the clients
+    return deps.llm.decoding_for(Node.TABULAR_VALIDATOR) is not Decoding.SCORED
 
 
 def scratchpad(state: CodingState) -> str:

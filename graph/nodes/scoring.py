@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
+from graph.calibration import find_calibration
 from graph.nodes.kit import AgentRun
 from graph.schemas import Candidate, Failure, Verdict
 from graph.state import ChapterTask
@@ -18,7 +19,9 @@ from llm import AnswerFailure
 from llm.answers import NO_LOGPROBS
 from prompts import render_prompt
 
-SCORED_PROMPT = "scored1"
+SCORED_PROMPT = "scored2"
+"""The yes/no prompt's default version; ``Context.prompt_versions["scored_verifier"]`` picks
+another (a calibration holds for the version it was fitted with)."""
 
 
 async def score_candidates(
@@ -33,7 +36,7 @@ async def score_candidates(
 
     async def ask(line: dict[str, str]) -> Any:
         messages = render_prompt(
-            run.agent, SCORED_PROMPT, note=task["note"], setting=run.context.setting, **line
+            run.agent, scored_prompt(run), note=task["note"], setting=run.context.setting, **line
         )
         return await run.deps.llm.score_yes(run.agent, messages, note_id=run.note_id)
 
@@ -49,7 +52,7 @@ async def score_candidates(
             )
         )
         return None
-    threshold = run.context.verify_threshold
+    threshold, source = decision_threshold(run)
     verdicts = []
     for candidate, line, outcome in zip(shown, lines, outcomes, strict=True):
         if not run.record(outcome, f"{candidate.code} (scored)"):
@@ -60,9 +63,29 @@ async def score_candidates(
                 chapter=task["chapter"],
                 finding_id=candidate.finding_id,
                 selected=outcome.value >= threshold,
-                rationale=f"P(yes) = {outcome.value:.2f} (selected at {threshold:.2f} or more)",
+                rationale=f"P(yes) = {outcome.value:.2f} (selected at {threshold:.2f} or more, "
+                f"{source})",
                 notes_checked=[line["details"]] if line["details"] else [],
                 score=round(outcome.value, 4),
             )
         )
     return verdicts
+
+
+def decision_threshold(run: AgentRun) -> tuple[float, str]:
+    """Return the P(yes) a candidate needs, and where that figure comes from.
+
+    Raises:
+        CalibrationError: for a calibration fitted for another model, release or prompt.
+    """
+    model = run.deps.llm.endpoint.model
+    calibration = find_calibration(run.context.calibration, model)
+    if calibration is None:
+        return run.context.verify_threshold, "the run's verify_threshold"
+    calibration.check(model, run.deps.icd.release, scored_prompt(run))
+    return calibration.verify_threshold, f"calibrated on {calibration.data.split('@')[0]}"
+
+
+def scored_prompt(run: AgentRun) -> str:
+    """Return the yes/no prompt's version for this run."""
+    return run.context.prompt_versions.get("scored_verifier", SCORED_PROMPT)

@@ -208,7 +208,7 @@ def test_a_reply_refused_then_answered_empty_is_a_visible_failure(make_deps) -> 
     assert result["codes"] == []
     (failure,) = result["failures"]
     assert failure["agent"] == "evidence_extractor" and failure["recovered"]
-    assert "1 reply refused and re-asked" in failure["reason"]
+    assert "1 reply not used as given" in failure["reason"]
     assert result["accounting"]["total"]["failed_calls"] == 1
     from clh.render import result_markdown
 
@@ -311,7 +311,8 @@ def test_scored_verification_selects_by_p_yes_and_shows_the_score(make_deps) -> 
     rules = default_rules()
     rules[2] = (agent_is("scored_verifier"), yes_no(lambda u: 0.9 if "A00.0 " in u else 0.2))
     _deps, fake = make_deps(rules, agent_decoding={"tabular_validator": "scored"})
-    result = run(build_graph(), {"note": NOTE}, context=Context(lanes=[]))["result"]
+    context = Context(lanes=[], extractor=True)
+    result = run(build_graph(), {"note": NOTE}, context=context)["result"]
     assert [c["code"] for c in result["codes"]] == ["A00.0"]
     assert "P(yes) = 0.90" in result["codes"][0]["rationale"]
     scored = [u for s, u in fake.prompts if agent_is("scored_verifier")(s, u)]
@@ -325,7 +326,7 @@ def test_scored_verification_falls_back_visibly_without_logprobs(make_deps) -> N
     rules = default_rules()
     rules.insert(0, (agent_is("scored_verifier"), lambda s, u: "yes"))
     make_deps(rules, agent_decoding={"tabular_validator": "scored"})
-    result = run(build_graph(), {"note": NOTE}, context=Context(lanes=[]))["result"]
+    result = run(build_graph(), {"note": NOTE}, context=Context(lanes=[], extractor=True))["result"]
     assert [c["code"] for c in result["codes"]] == ["A00.0", "T36.0X5A"]  # thinking's answer
     fallbacks = [f for f in result["failures"] if "returned no logprobs" in f["reason"]]
     assert fallbacks and all(f["recovered"] for f in fallbacks)
@@ -337,8 +338,69 @@ def test_the_reconciler_orders_at_most_max_final_codes_best_scored_first(make_de
     rules[2] = (agent_is("scored_verifier"), yes_no(lambda u: 0.9 if "T36.0X5A" in u else 0.6))
     rules[3] = (agent_is("code_reconciler"), pick_lines("T36.0X5A", "A00.0 "))
     make_deps(rules, agent_decoding={"tabular_validator": "scored"})
-    context = Context(lanes=[], max_final_codes=1)
+    context = Context(lanes=[], max_final_codes=1, extractor=True)
     result = run(build_graph(), {"note": NOTE}, context=context)["result"]
     assert [c["code"] for c in result["codes"]] == ["T36.0X5A"]  # P(yes) 0.9 beats 0.6
     left = {r["item"] for r in result["rejected"] if "not reconciled" in r["reason"]}
     assert "A00.0" in left
+
+
+def test_the_scored_default_verifies_the_lanes_candidates_without_generating(make_deps) -> None:
+    rules = default_rules()
+    rules[2] = (agent_is("scored_verifier"), yes_no(lambda u: 0.9 if "A00.0 " in u else 0.1))
+    _deps, fake = make_deps(rules, decoding="scored")
+    result = run(build_graph(), {"note": NOTE}, context=Context())["result"]
+    asked = {agent for agent, *_ in (_agent_of(s, u) for s, u in fake.prompts)}
+    assert asked == {"scored_verifier"}  # no extractor, navigator or reconciler call
+    assert [c["code"] for c in result["codes"]] == ["A00.0"]
+    assert result["funnel"]["scores"]["A00.0"] == 0.9
+    others = {s for code, s in result["funnel"]["scores"].items() if code != "A00.0"}
+    assert others <= {0.1}
+    assert not [f for f in result["failures"] if not f["recovered"]]
+
+
+def _agent_of(system: str, user: str) -> tuple[str]:
+    names = ("scored_verifier", "evidence_extractor", "index_navigator", "tabular_validator")
+    names += ("code_reconciler",)
+    return (next((n for n in names if agent_is(n)(system, user)), "other"),)
+
+
+def test_a_calibration_sets_the_threshold_and_a_mismatched_one_is_refused(
+    make_deps, tmp_path: Path
+) -> None:
+    from dataclasses import replace
+
+    from graph.calibration import CALIBRATION_VERSION, Calibration
+    from graph.errors import CalibrationError
+
+    rules = default_rules()
+    rules[2] = (agent_is("scored_verifier"), yes_no(lambda u: 0.9 if "A00.0 " in u else 0.1))
+    deps, _fake = make_deps(rules, decoding="scored")
+    fitted = Calibration(
+        version=CALIBRATION_VERSION,
+        model="fake-model",
+        release=deps.icd.release,
+        prompt="scored2",
+        data="codiesp-train@x",
+        notes=1,
+        candidates=2,
+        positives=1,
+        created="2026-11-27",
+        verify_threshold=0.95,
+        train_micro_f1=0.5,
+        lanes=["mention", "walk"],
+        max_candidates=20,
+    )
+    path = tmp_path / "calibration.json"
+    path.write_text(fitted.to_json())
+    result = run(build_graph(), {"note": NOTE}, context=Context(calibration=str(path)))["result"]
+    assert result["codes"] == []  # 0.9 is below the calibrated 0.95
+    assert result["funnel"]["scores"]["A00.0"] == 0.9
+    path.write_text(replace(fitted, verify_threshold=0.5).to_json())
+    result = run(build_graph(), {"note": NOTE}, context=Context(calibration=str(path)))["result"]
+    assert [c["code"] for c in result["codes"]] == ["A00.0"]
+    assert "calibrated on codiesp-train" in result["codes"][0]["rationale"]
+    other = tmp_path / "other.json"
+    other.write_text(replace(fitted, model="llama-3-70b").to_json())
+    with pytest.raises(CalibrationError, match="fitted for model 'llama-3-70b'"):
+        run(build_graph(), {"note": NOTE}, context=Context(calibration=str(other)))

@@ -26,6 +26,25 @@ pytestmark = [pytest.mark.embedded_model, pytest.mark.release]
 # A slice of the real index (seconds to build, not the full index's minutes): the entries and
 # descriptions that lead to the codes these tests look for.
 TEST_SLICE = ("E11", "I10", "I11", "I12", "N18", "Z79", "T45.5", "R07", "J18")
+# The sample note's codes and the plausible wrong ones beside them (siblings, symptoms).
+SAMPLE_SLICE = (
+    *TEST_SLICE,
+    *("E08", "E10", "E13", "J15", "J13", "L27", "L30", "R21", "T36", "Z66", "Z87", "Z91"),
+    *("R05", "R06", "R50", "I25", "F17"),
+)
+# What a certified coder assigns for the sample note (inpatient discharge summary).
+SAMPLE_CODES = {
+    "J18.9",  # community-acquired pneumonia, organism unstated
+    "E11.22",  # type 2 diabetes with diabetic CKD (OCG I.C.4.a, "with")
+    "N18.31",  # CKD stage 3a ("use additional code" at E11.22)
+    "I12.9",  # hypertension with CKD is presumed linked (OCG I.C.9.a.2)
+    "Z79.4",  # long-term insulin
+    "Z87.891",  # history of nicotine dependence ("quit smoking")
+    "L27.0",  # drug rash, taken internally...
+    "T36.1X5A",  # ...adverse effect of cephalosporins (OCG I.C.19.e.5.a)
+    "Z66",  # do not resuscitate
+}
+FLOOR_F1 = 0.5
 NOTE = (
     "68-year-old woman seen for follow-up of essential hypertension. She also has type 2 "
     "diabetes mellitus without complications, treated with metformin. No chest pain."
@@ -61,7 +80,9 @@ def test_short_note_end_to_end(real_deps: Deps) -> None:
     with override_deps(real_deps):
         out = asyncio.run(
             build_graph().ainvoke(
-                {"note": NOTE, "note_id": "e2e"}, context=Context(top_k=5, max_candidates=10)
+                {"note": NOTE, "note_id": "e2e"},
+                # the generative path: off by default on the embedded model (scored decoding)
+                context=Context(top_k=5, max_candidates=10, extractor=True),
             )
         )
     result = out["result"]
@@ -95,14 +116,8 @@ def test_eval_of_three_codiesp_dev_notes_resumes(real_deps: Deps, tmp_path: Path
     assert data is not None
     dataset = load("codiesp", data / "codiesp", "dev")
     dataset.docs = dataset.docs[:3]
-    # Small prompts: this test checks resuming on real notes, not coding quality.
-    context = Context(
-        top_k=3,
-        guideline_chars=1500,
-        notes_chars=1500,
-        max_candidates_per_chapter=8,
-        lanes=[],  # the lanes meet the real model in test_short_note_end_to_end
-    )
+    # Few candidates: this test checks resuming on real notes, not coding quality.
+    context = Context(max_candidates=4)
     code_note = graph_note_coder(build_graph(), context, keep_result=False)
 
     run = tmp_path / "run"
@@ -114,3 +129,35 @@ def test_eval_of_three_codiesp_dev_notes_resumes(real_deps: Deps, tmp_path: Path
     again = summarize_run(read_rows(run), real_deps.icd)
     assert again == first
     assert first["notes"] == 3 and first["cost"]["calls_total"] >= 3
+
+
+@pytest.fixture(scope="module")
+def default_model_deps() -> Deps:
+    """The embedded default model (1.5B) over a slice with the sample's codes and their rivals."""
+    data = real_data_dir()
+    if data is None:
+        pytest.skip("real release not found")
+    cache = default_cache_dir()
+    icd = IcdResources.load(
+        ResourceSettings.resolve([data / "icd10cm", data / "guidelines"], cache)
+    )
+    settings = SearchSettings.resolve(code_prefixes=SAMPLE_SLICE)
+    build_index(icd, settings, cache)
+    spec = model_spec("qwen2.5-coder-1.5b")
+    llm = LLMClient.from_settings(
+        LLMSettings.resolve(base_url="", embedded_gguf=str(ensure_weights(spec, cache))), cache
+    )
+    return Deps(icd, IndexSearcher.open(icd, settings, cache), llm)
+
+
+def test_the_embedded_default_codes_the_sample_above_a_floor(default_model_deps: Deps) -> None:
+    from evals.metrics import micro_macro
+
+    note = (Path(__file__).parents[2] / "clh" / "samples" / "sample_note.txt").read_text()
+    with override_deps(default_model_deps):
+        result = asyncio.run(build_graph().ainvoke({"note": note, "note_id": "floor"}))["result"]
+    codes = [c["code"] for c in result["codes"]]
+    scores = micro_macro([codes], [sorted(SAMPLE_CODES)])
+    print(f"sample: {codes}; P {scores['micro_precision']:.2f} R {scores['micro_recall']:.2f}")
+    assert set(result["accounting"]["per_agent"]) == {"tabular_validator"}  # verifier only
+    assert scores["micro_f1"] >= FLOOR_F1

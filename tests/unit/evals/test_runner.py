@@ -97,3 +97,21 @@ def test_resuming_with_other_data_under_the_same_name_is_refused(tmp_path: Path)
     changed = RunConfig("mine", "baseline", 1, 10, "hybrid", None, "none", data_fingerprint(other))
     with pytest.raises(ValueError, match="holds a run of other data"):
         start_run(tmp_path / "run", changed)
+
+
+def test_an_eval_response_cache_is_on_for_its_run_only(tmp_path, monkeypatch) -> None:
+    import os
+
+    from evals.run import CACHE_ENV, EvalOptions, response_cache
+    from llm import LLMSettings
+
+    monkeypatch.delenv(CACHE_ENV, raising=False)
+    path = tmp_path / "answers.sqlite"
+    with response_cache(path):
+        assert LLMSettings.resolve().response_cache == str(path)  # the eval's clients
+    assert CACHE_ENV not in os.environ  # `clh code` afterwards asks the model
+    assert LLMSettings.resolve().response_cache is None
+    with response_cache(None):
+        assert CACHE_ENV not in os.environ
+    named = EvalOptions(settings=("lanes=walk", "max_candidates=30")).name
+    assert named.endswith("-lanes=walk-max_candidates=30")

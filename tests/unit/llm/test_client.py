@@ -283,3 +283,84 @@ def test_scored_decoding_applies_to_verifiers_only() -> None:
     settings = LLMSettings.resolve(base_url="http://x/v1", decoding="scored")
     assert settings.decoding_for("tabular_validator").value == "scored"
     assert settings.decoding_for("evidence_extractor").value == "thinking"
+
+
+def test_a_repeated_question_is_served_by_the_response_cache(tmp_path) -> None:
+    import math
+
+    logprobs = {"yes": math.log(0.8), "no": math.log(0.2)}
+    server = FakeOpenAIServer().then("json", completion("yes", top_logprobs=logprobs))
+    cache = tmp_path / "answers.sqlite"
+    with server.running():
+        client = client_for(server, decoding="scored", response_cache=str(cache))
+        first = asyncio.run(client.score_yes("tabular_validator", PROMPT))
+        again = asyncio.run(client.score_yes("tabular_validator", PROMPT))
+        other = [{"role": "user", "content": "Another question"}]
+        server.then("json", completion("no", top_logprobs=logprobs))
+        asyncio.run(client.score_yes("tabular_validator", other))
+    assert first.value == again.value == pytest.approx(0.8)  # the logprobs came back too
+    assert len(server.requests) == 2  # the repeated question was not asked
+    records = client.ledger.records
+    assert [r.from_cache for r in records] == [False, True, False]
+    assert summarize(records)["total"]["cache_hits"] == 1
+
+
+def test_without_a_response_cache_every_question_is_asked() -> None:
+    server = FakeOpenAIServer()
+    for _ in range(2):
+        server.then("json", completion("<answer>1</answer>"))
+    with server.running():
+        client = client_for(server)
+        for _ in range(2):
+            asyncio.run(client.ask_ids("a", PROMPT, [1], multiple=False))
+    assert len(server.requests) == 2
+
+
+def test_a_findings_list_cut_at_the_token_limit_keeps_its_complete_findings() -> None:
+    from graph.nodes.evidence_extractor import FINDINGS_SCHEMA, complete_findings, parse_findings
+
+    cut = (
+        '{"findings": [{"term": "Pneumonia", "modifiers": [], "evidence": "pneumonia"}, '
+        '{"term": "Diabetes", "modifiers": ["type 2"], "evidence": "T2DM"}, {"term": "Hyp'
+    )
+    server = FakeOpenAIServer().then("json", completion(cut, finish_reason="length"))
+    with server.running():
+        client = client_for(server)
+        answer = asyncio.run(
+            client.ask(
+                "evidence_extractor",
+                PROMPT,
+                lambda reply: parse_findings(reply, structured=True),
+                schema=FINDINGS_SCHEMA,
+                salvage=complete_findings,
+            )
+        )
+    assert [f["term"] for f in answer.value] == ["Pneumonia", "Diabetes"]
+    assert len(server.requests) == 1  # not re-asked: the model already ran out of room
+    assert answer.reasks and "kept what was complete before the cut" in answer.reasks[0]
+    assert client.ledger.records[0].outcome == "truncated"
+    schema = server.requests[0]["response_format"]["json_schema"]["schema"]
+    assert schema["properties"]["findings"]["maxItems"] == 30
+
+
+def test_a_cut_reply_with_nothing_complete_is_re_asked() -> None:
+    from graph.nodes.evidence_extractor import FINDINGS_SCHEMA, complete_findings, parse_findings
+
+    server = (
+        FakeOpenAIServer()
+        .then("json", completion('{"findings": [{"term": "Pneu', finish_reason="length"))
+        .then("json", completion('{"findings": []}'))
+    )
+    with server.running():
+        client = client_for(server)
+        answer = asyncio.run(
+            client.ask(
+                "evidence_extractor",
+                PROMPT,
+                lambda reply: parse_findings(reply, structured=True),
+                schema=FINDINGS_SCHEMA,
+                salvage=complete_findings,
+            )
+        )
+    assert answer.value == [] and len(server.requests) == 2
+    assert "reached the limit" in answer.reasks[0]

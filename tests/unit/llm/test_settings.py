@@ -34,7 +34,7 @@ def test_per_agent_decoding(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("CLH_LLM_DECODING", "index_navigator=structured")
     settings = LLMSettings.resolve()
     assert settings.decoding_for("index_navigator") is Decoding.STRUCTURED
-    assert settings.decoding_for("code_reconciler") is Decoding.THINKING
+    assert settings.decoding_for("code_reconciler") is Decoding.SCORED  # the embedded default
     assert LLMSettings.resolve(decoding="structured").decoding_for("x") is Decoding.STRUCTURED
     with pytest.raises(ValueError, match="unknown agent"):
         LLMSettings.resolve(decoding="navigator=structured")
@@ -43,4 +43,20 @@ def test_per_agent_decoding(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_explicit_per_agent_decoding() -> None:
     settings = LLMSettings.resolve(decoding="tabular_validator=structured")
     assert settings.decoding_for("tabular_validator") is Decoding.STRUCTURED
-    assert settings.decoding_for("code_reconciler") is Decoding.THINKING
+    assert settings.decoding_for("code_reconciler") is Decoding.SCORED
+
+
+def test_default_decoding_depends_on_where_the_model_runs(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("CLH_LLM_DECODING", raising=False)
+    monkeypatch.delenv("CLH_LLM_BASE_URL", raising=False)
+    embedded = LLMSettings.resolve()
+    assert embedded.decoding_for("tabular_validator") is Decoding.SCORED
+    assert embedded.decoding_for("code_reconciler") is Decoding.SCORED
+    assert embedded.decoding_for("index_navigator") is Decoding.THINKING  # cannot score
+    assert embedded.decoding_for("evidence_extractor") is Decoding.STRUCTURED
+    server = LLMSettings.resolve(base_url="http://vllm:8000/v1")
+    assert server.decoding_for("tabular_validator") is Decoding.THINKING
+    assert server.decoding_for("code_reconciler") is Decoding.THINKING
+    assert LLMSettings.resolve(decoding="thinking").decoding_for("tabular_validator") is (
+        Decoding.THINKING
+    )

@@ -68,3 +68,14 @@ def test_a_historical_mention_is_kept(finder: MentionFinder) -> None:
 def test_sentences_are_read_too(finder: MentionFinder) -> None:
     reading = finder.read("No fever. Pneumonia of the right lower lobe.")
     assert reading.sentences == ["No fever.", "Pneumonia of the right lower lobe."]
+
+
+def test_a_past_history_section_lists_current_chronic_conditions() -> None:
+    # OCG I.C.21.c.4: history codes are for conditions that no longer exist; the section
+    # alone does not make "diabetes on insulin" a past condition, and its title is no finding.
+    finder = MentionFinder({**VOCABULARY, "history": (6,)})
+    mentions = finder.find("Past history: diabetes on insulin. History of pneumonia in 2019.")
+    by_text = {m.text.lower(): m for m in mentions}
+    assert "history" not in by_text or by_text["history"].start > 20  # not the title
+    assert by_text["diabetes"].assertion is Assertion.PRESENT
+    assert by_text["pneumonia"].assertion is Assertion.HISTORICAL

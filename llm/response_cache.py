@@ -1,0 +1,81 @@
+"""A response cache on disk for experiments: the same prompt to the same model is asked once.
+
+LangChain's chat models consult a ``BaseCache`` keyed by the prompt and the model's settings
+(model name, temperature, bound options such as ``logprobs`` or ``response_format``), so a
+cached answer is one the same request produced. It is meant for evals, where re-scoring a
+run after a downstream change should not re-ask the model (``clh eval --response-cache``);
+``clh code`` never uses it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import sqlite3
+import threading
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from langchain_core.caches import RETURN_VAL_TYPE, BaseCache
+from langchain_core.load import dumps, loads
+
+CACHE_HIT_MARK = "total_cost"
+"""langchain-core marks an answer served from the cache by a zero ``total_cost`` in its usage."""
+
+
+class SQLiteResponseCache(BaseCache):
+    """Model answers in one SQLite file, safe to share between threads of one process."""
+
+    def __init__(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.path = path
+        self._lock = threading.Lock()
+        self._db = sqlite3.connect(path, check_same_thread=False)
+        self._db.execute(
+            "CREATE TABLE IF NOT EXISTS responses (key TEXT PRIMARY KEY, value TEXT NOT NULL)"
+        )
+        self._db.commit()
+
+    def lookup(self, prompt: str, llm_string: str) -> RETURN_VAL_TYPE | None:
+        """Return the cached generations for this request, or None."""
+        with self._lock:
+            row = self._db.execute(
+                "SELECT value FROM responses WHERE key = ?", (_key(prompt, llm_string),)
+            ).fetchone()
+        if row is None:
+            return None
+        try:
+            value: Any = loads(row[0])
+        except (ValueError, TypeError, KeyError):
+            return None  # written by another langchain version: ask the model again
+        return list(value) if isinstance(value, list) else None
+
+    def update(self, prompt: str, llm_string: str, return_val: RETURN_VAL_TYPE) -> None:
+        """Store the generations of one request."""
+        text = dumps(list(return_val))
+        with self._lock:
+            self._db.execute(
+                "INSERT OR REPLACE INTO responses (key, value) VALUES (?, ?)",
+                (_key(prompt, llm_string), text),
+            )
+            self._db.commit()
+
+    def clear(self, **kwargs: Any) -> None:
+        """Forget every answer."""
+        del kwargs
+        with self._lock:
+            self._db.execute("DELETE FROM responses")
+            self._db.commit()
+
+    def __len__(self) -> int:
+        with self._lock:
+            return int(self._db.execute("SELECT COUNT(*) FROM responses").fetchone()[0])
+
+
+def _key(prompt: str, llm_string: str) -> str:
+    return hashlib.sha256(f"{llm_string}\x00{prompt}".encode()).hexdigest()
+
+
+def served_from_cache(usage: dict[str, Any] | Sequence[Any] | None) -> bool:
+    """Say whether a message's usage metadata carries langchain-core's cache-hit mark."""
+    return isinstance(usage, dict) and CACHE_HIT_MARK in usage
