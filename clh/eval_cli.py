@@ -126,6 +126,14 @@ def calibrate(
     limit: Limit = None,
     concurrency: Concurrency = 1,
     response_cache: ResponseCache = None,
+    fit_max_candidates: Annotated[
+        int | None,
+        typer.Option(
+            min=1,
+            help="Fit for the first N candidates per note of a run that scored more "
+            "(--set max_candidates): one run, several fits.",
+        ),
+    ] = None,
     settings: ContextSettings = None,
 ) -> None:
     """Fit scored decoding's threshold on CodiEsp train; write it with its provenance."""
@@ -142,7 +150,13 @@ def calibrate(
     load_resources(ctx.obj)
     try:
         calibration, fit, run_dir = with_progress(
-            lambda progress: fit_calibration(ctx.obj, options, progress=progress, warn=warn)
+            lambda progress: fit_calibration(
+                ctx.obj,
+                options,
+                fit_candidates=fit_max_candidates,
+                progress=progress,
+                warn=warn,
+            )
         )
     except ValueError as exc:
         raise typer.BadParameter(str(exc)) from exc

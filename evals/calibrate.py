@@ -34,14 +34,28 @@ class Fit:
     curve: list[tuple[float, float]]
 
 
-def predictions_at(row: dict[str, Any], threshold: float, cap: int) -> list[str]:
-    """Return a coded note's scored candidates at or above ``threshold``, best first, capped."""
-    scores: dict[str, float] = row.get("funnel", {}).get("scores", {})
+def predictions_at(
+    row: dict[str, Any], threshold: float, cap: int, candidates: int | None = None
+) -> list[str]:
+    """Return a coded note's scored candidates at or above ``threshold``, best first, capped.
+
+    Args:
+        row: a coded note (its funnel's candidates in pool order, and their scores).
+        threshold: the P(yes) a candidate needs.
+        cap: the final codes kept (``Context.max_final_codes``).
+        candidates: only the first this many candidates of the pool: what a run with that
+            ``max_candidates`` would have scored (None: all).
+    """
+    funnel = row.get("funnel", {})
+    scores: dict[str, float] = funnel.get("scores", {})
+    if candidates is not None:
+        kept = set(funnel.get("candidates", [])[:candidates])
+        scores = {code: score for code, score in scores.items() if code in kept}
     ranked = sorted(scores.items(), key=lambda item: (-item[1], item[0]))
     return [code for code, score in ranked if score >= threshold][:cap]
 
 
-def fit_threshold(rows: Sequence[dict[str, Any]], cap: int) -> Fit:
+def fit_threshold(rows: Sequence[dict[str, Any]], cap: int, candidates: int | None = None) -> Fit:
     """Return the threshold with the best micro-F1 over ``rows`` (ties: the higher threshold).
 
     Gold codes missing from a note's candidates count as misses at every threshold: the
@@ -51,7 +65,8 @@ def fit_threshold(rows: Sequence[dict[str, Any]], cap: int) -> Fit:
     curve = []
     for threshold in THRESHOLDS:
         predicted = [
-            align_to_gold(predictions_at(row, threshold, cap), row["gold"]) for row in rows
+            align_to_gold(predictions_at(row, threshold, cap, candidates), row["gold"])
+            for row in rows
         ]
         curve.append((threshold, micro_macro(predicted, gold)["micro_f1"]))
     best = max(curve, key=lambda point: (point[1], point[0]))
@@ -62,6 +77,7 @@ def calibrate(
     resources: ResourceSettings,
     options: EvalOptions,
     *,
+    fit_candidates: int | None = None,
     progress: Any = None,
     warn: Any = print,
 ) -> tuple[Calibration, Fit, Path]:
@@ -69,13 +85,22 @@ def calibrate(
 
     The run keeps every scored candidate (threshold 0, no calibration) in its own directory,
     so an interrupted calibration resumes and a refit reads the scores again for free.
+    ``fit_candidates`` fits for fewer candidates per note than the run scored (the pool's
+    first ones, as a run with that ``max_candidates`` scores them).
 
     Raises:
-        ValueError: for a split other than train, or settings Context does not take.
+        ValueError: for a split other than train, settings Context does not take, or more
+            fitted candidates than the run scored.
     """
     if options.split != "train":
         raise ValueError(f"calibration fits on a training split only, not {options.split!r}")
     context = Context(**context_overrides(options.settings))
+    fitted = fit_candidates or context.max_candidates
+    if fitted > context.max_candidates:
+        raise ValueError(
+            f"cannot fit for {fitted} candidates per note from a run that scores "
+            f"{context.max_candidates} (--set max_candidates)"
+        )
     keep_all = replace(
         options,
         decoding="scored",
@@ -83,7 +108,7 @@ def calibrate(
     )
     result = run_eval(resources, keep_all, progress=progress, warn=warn)
     rows = [r for r in result.rows if "error" not in r]
-    fit = fit_threshold(rows, context.max_final_codes)
+    fit = fit_threshold(rows, context.max_final_codes, fitted)
     calibration = Calibration(
         version=CALIBRATION_VERSION,
         model=result.model,
@@ -91,12 +116,12 @@ def calibrate(
         prompt=context.prompt_versions.get("scored_verifier", SCORED_PROMPT),
         data=f"{options.dataset}-{options.split}@{result.fingerprint}",
         notes=len(rows),
-        candidates=sum(len(r.get("funnel", {}).get("scores", {})) for r in rows),
+        candidates=sum(len(predictions_at(r, 0.0, 10**6, fitted)) for r in rows),
         positives=sum(len(r["gold"]) for r in rows),
         created=dt.date.today().isoformat(),
         verify_threshold=fit.threshold,
         train_micro_f1=fit.micro_f1,
         lanes=list(context.lanes),
-        max_candidates=context.max_candidates,
+        max_candidates=fitted,
     )
     return calibration, fit, result.run_dir

@@ -149,17 +149,18 @@ def build_chat_model(settings: LLMSettings, endpoint: Endpoint) -> ChatOpenAI:
         max_completion_tokens=settings.max_tokens,
         timeout=timeout,
         max_retries=0,
-        cache=_response_cache(settings.response_cache),
+        cache=_response_cache(settings.response_cache, endpoint),
     )
 
 
-_caches: dict[str, SQLiteResponseCache] = {}
+_caches: dict[tuple[str, str], SQLiteResponseCache] = {}
 
 
-def _response_cache(path: str | None) -> SQLiteResponseCache | None:
-    """Return the response cache at ``path`` (one per file per process), or None."""
+def _response_cache(path: str | None, endpoint: Endpoint) -> SQLiteResponseCache | None:
+    """Return the response cache at ``path`` for this endpoint's model, or None."""
     if not path:
         return None
-    if path not in _caches:
-        _caches[path] = SQLiteResponseCache(Path(path).expanduser())
-    return _caches[path]
+    scope = endpoint.model if endpoint.embedded else f"{endpoint.base_url} {endpoint.model}"
+    if (path, scope) not in _caches:
+        _caches[(path, scope)] = SQLiteResponseCache(Path(path).expanduser(), scope)
+    return _caches[(path, scope)]

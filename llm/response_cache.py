@@ -10,6 +10,7 @@ run after a downstream change should not re-ask the model (``clh eval --response
 from __future__ import annotations
 
 import hashlib
+import re
 import sqlite3
 import threading
 from collections.abc import Sequence
@@ -26,9 +27,17 @@ CACHE_HIT_MARK = "total_cost"
 class SQLiteResponseCache(BaseCache):
     """Model answers in one SQLite file, safe to share between threads of one process."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, scope: str) -> None:
+        """Open (or create) the cache file.
+
+        Args:
+            path: the SQLite file.
+            scope: which model answers: the model name for the embedded server (its URL is a
+                free port, new each run), the URL and model name for a server.
+        """
         path.parent.mkdir(parents=True, exist_ok=True)
         self.path = path
+        self.scope = scope
         self._lock = threading.Lock()
         self._db = sqlite3.connect(path, check_same_thread=False)
         self._db.execute(
@@ -40,7 +49,7 @@ class SQLiteResponseCache(BaseCache):
         """Return the cached generations for this request, or None."""
         with self._lock:
             row = self._db.execute(
-                "SELECT value FROM responses WHERE key = ?", (_key(prompt, llm_string),)
+                "SELECT value FROM responses WHERE key = ?", (self._key(prompt, llm_string),)
             ).fetchone()
         if row is None:
             return None
@@ -56,7 +65,7 @@ class SQLiteResponseCache(BaseCache):
         with self._lock:
             self._db.execute(
                 "INSERT OR REPLACE INTO responses (key, value) VALUES (?, ?)",
-                (_key(prompt, llm_string), text),
+                (self._key(prompt, llm_string), text),
             )
             self._db.commit()
 
@@ -71,9 +80,13 @@ class SQLiteResponseCache(BaseCache):
         with self._lock:
             return int(self._db.execute("SELECT COUNT(*) FROM responses").fetchone()[0])
 
+    def _key(self, prompt: str, llm_string: str) -> str:
+        # The chat model's settings string names the server's URL: the scope stands for it.
+        settings = _API_BASE.sub("", llm_string)
+        return hashlib.sha256(f"{self.scope}\x00{settings}\x00{prompt}".encode()).hexdigest()
 
-def _key(prompt: str, llm_string: str) -> str:
-    return hashlib.sha256(f"{llm_string}\x00{prompt}".encode()).hexdigest()
+
+_API_BASE = re.compile(r'"openai_api_base": "[^"]*",? ?')
 
 
 def served_from_cache(usage: dict[str, Any] | Sequence[Any] | None) -> bool:

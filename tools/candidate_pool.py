@@ -155,6 +155,7 @@ class CandidatePool:
                     seventh=len(info.code) == 8
                     and self.icd.exists(info.code[:-1])
                     and self.icd.needs_seventh_character(info.code[:-1]),
+                    description=info.description,
                 )
                 if reason is not None:
                     self.set_aside.setdefault(info.code, reason)

@@ -44,7 +44,11 @@ SAMPLE_CODES = {
     "T36.1X5A",  # ...adverse effect of cephalosporins (OCG I.C.19.e.5.a)
     "Z66",  # do not resuscitate
 }
-FLOOR_F1 = 0.5
+# The floor: most of the sample's codes, in a list a coder can review. The generative path
+# measured on this note found 2 or 3 of the 9 (recall 0.22-0.33; `make run` before scored
+# decoding: E11.22, Z66, R21, and in an earlier run E11.22, I16.1, L27.0, Z66).
+FLOOR_RECALL = 0.55
+FLOOR_PRECISION = 0.25
 NOTE = (
     "68-year-old woman seen for follow-up of essential hypertension. She also has type 2 "
     "diabetes mellitus without complications, treated with metformin. No chest pain."
@@ -160,4 +164,5 @@ def test_the_embedded_default_codes_the_sample_above_a_floor(default_model_deps:
     scores = micro_macro([codes], [sorted(SAMPLE_CODES)])
     print(f"sample: {codes}; P {scores['micro_precision']:.2f} R {scores['micro_recall']:.2f}")
     assert set(result["accounting"]["per_agent"]) == {"tabular_validator"}  # verifier only
-    assert scores["micro_f1"] >= FLOOR_F1
+    assert scores["micro_recall"] >= FLOOR_RECALL
+    assert scores["micro_precision"] >= FLOOR_PRECISION and len(codes) <= 20

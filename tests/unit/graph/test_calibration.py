@@ -102,3 +102,17 @@ def test_context_settings_are_typed_and_checked() -> None:
         with pytest.raises(ValueError, match=message):
             context_overrides([bad])
     assert replace(FITTED, notes=1).notes == 1
+
+
+def test_a_fit_for_fewer_candidates_reads_the_pools_first_ones() -> None:
+    row = {
+        "gold": ["B01.9"],
+        "funnel": {
+            "candidates": ["A00.0", "C00.0", "B01.9"],
+            "scores": {"A00.0": 0.6, "C00.0": 0.9, "B01.9": 0.95},
+        },
+    }
+    assert predictions_at(row, 0.5, cap=20) == ["B01.9", "C00.0", "A00.0"]
+    assert predictions_at(row, 0.5, cap=20, candidates=2) == ["C00.0", "A00.0"]
+    assert fit_threshold([row], cap=20, candidates=2).micro_f1 == 0.0
+    assert fit_threshold([row], cap=20).micro_f1 == 1.0

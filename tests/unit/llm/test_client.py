@@ -364,3 +364,24 @@ def test_a_cut_reply_with_nothing_complete_is_re_asked() -> None:
         )
     assert answer.value == [] and len(server.requests) == 2
     assert "reached the limit" in answer.reasks[0]
+
+
+def test_the_embedded_models_cache_survives_its_new_port_each_run(tmp_path) -> None:
+    import math
+
+    logprobs = {"yes": math.log(0.7), "no": math.log(0.3)}
+    cache = str(tmp_path / "answers.sqlite")
+    first = FakeOpenAIServer().then("json", completion("yes", top_logprobs=logprobs))
+    with first.running():  # one run of the embedded server, on one free port...
+        settings = LLMSettings.resolve(base_url=first.base_url, response_cache=cache)
+        client = LLMClient(settings, Endpoint(first.base_url, "qwen", embedded=True))
+        asyncio.run(client.score_yes("tabular_validator", PROMPT))
+    second = FakeOpenAIServer()  # ...the next on another: the same model answers
+    with second.running():
+        settings = LLMSettings.resolve(base_url=second.base_url, response_cache=cache)
+        client = LLMClient(settings, Endpoint(second.base_url, "qwen", embedded=True))
+        again = asyncio.run(client.score_yes("tabular_validator", PROMPT))
+        other = LLMClient(settings, Endpoint(second.base_url, "llama", embedded=True))
+        second.then("json", completion("no", top_logprobs=logprobs))
+        asyncio.run(other.score_yes("tabular_validator", PROMPT))  # another model: asked
+    assert again.value == pytest.approx(0.7) and second.requests and len(second.requests) == 1
