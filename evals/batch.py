@@ -18,7 +18,7 @@ from evals.datasets import load_jsonl
 from evals.doc_types import Dataset, Doc
 from evals.runner import RunConfig, data_fingerprint, read_rows, run_notes, start_run
 from graph.builder import build_graph
-from graph.context import Context
+from graph.context import Context, changed_settings
 from graph.review_page import render_review_page
 
 Progress = Callable[[int, int], None]
@@ -97,6 +97,7 @@ async def code_batch(
             context.decoding,
             model,
             data_fingerprint(notes),
+            "" if server else changed_settings(context),
         ),
     )
     coder = (

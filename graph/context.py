@@ -251,3 +251,13 @@ def _typed(name: str, hint: Any, raw: str) -> Any:
 
 def _choices(hint: Any) -> list[str]:
     return [str(a) for a in typing.get_args(hint)] if typing.get_origin(hint) is Literal else []
+
+
+def changed_settings(context: Context) -> str:
+    """Return the fields set away from their defaults, as ``field=value`` pairs (a run's id)."""
+    default = Context()
+    return ",".join(
+        f"{f.name}={getattr(context, f.name)!r}"
+        for f in fields(Context)
+        if getattr(context, f.name) != getattr(default, f.name)
+    )

@@ -116,3 +116,12 @@ def test_a_fit_for_fewer_candidates_reads_the_pools_first_ones() -> None:
     assert predictions_at(row, 0.5, cap=20, candidates=2) == ["C00.0", "A00.0"]
     assert fit_threshold([row], cap=20, candidates=2).micro_f1 == 0.0
     assert fit_threshold([row], cap=20).micro_f1 == 1.0
+
+
+def test_a_runs_changed_settings_identify_it() -> None:
+    from graph.context import Context, changed_settings
+
+    assert changed_settings(Context()) == ""
+    assert changed_settings(Context(lanes=["walk"], max_candidates=30)) == (
+        "lanes=['walk'],max_candidates=30"
+    )
