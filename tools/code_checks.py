@@ -97,6 +97,7 @@ CODE_FIRST = "Code first / etiology before manifestation (OCG I.A.13)"
 MANIFESTATION = "Manifestation never alone (OCG I.A.13)"
 EXTERNAL_CAUSE = "External cause never first-listed (OCG I.C.20.a.6)"
 STATUS = "Status and history codes follow the condition (OCG I.C.21.c.3, I.C.21.c.4)"
+SYMPTOM_FIRST = "A symptom is not principal beside its definitive diagnosis (OCG II.A)"
 INTEGRAL = "Signs and symptoms integral to a diagnosis (OCG I.B.4, I.B.5)"
 USE_ADDITIONAL = "Use additional code (OCG I.A.13)"
 
@@ -425,6 +426,22 @@ _GENERIC_WORDS = frozenset(
 )
 
 
+def _symptom_first(run: _Run, codes: list[str]) -> list[str]:
+    # OCG II.A: a chapter 18 code is not principal when a related definitive diagnosis (of
+    # the same body system) is coded; the diagnosis goes first.
+    if not codes or run.icd.chapter_of(codes[0]).number != 18:
+        return codes
+    systems = _body_systems(run.icd.block_of(codes[0]).description)
+    return _move_first_after(
+        run,
+        codes,
+        lambda c: c[0] in "RZVWXY"
+        or not systems & _body_systems(run.icd.chapter_of(c).description),
+        SYMPTOM_FIRST,
+        f"{codes[0]} ({run.description(codes[0])}) is a symptom of the diagnosis's body system.",
+    )
+
+
 def _body_systems(text: str) -> set[str]:
     # "Symptoms and signs involving the circulatory and respiratory systems (R00-R09)" ->
     # {"circul", "respir"}: six-letter stems, so "behavior" meets "Behavioral".
@@ -494,6 +511,7 @@ RULES: tuple[tuple[str, Rule], ...] = (
     ("manifestation", _manifestation),
     ("external_cause", _external_cause),
     ("status", _status),
+    ("symptom_first", _symptom_first),
     ("integral", _integral),
     ("use_additional", _use_additional),
 )

@@ -46,6 +46,7 @@ LATERALITY = (
 ENCOUNTER = (
     "assignment of the 7th character is based on whether the patient is undergoing active treatment"
 )
+SYMPTOM = "are not to be used as principal diagnosis when a related definitive diagnosis has"
 EXTERNAL = "An external cause code can never be a principal (first-listed) diagnosis"
 STATUS = "A status code is informative"
 HISTORY = "Personal history codes explain a patient"
@@ -328,6 +329,23 @@ CASES = [
         EXTERNAL,
     ),
     Case("an external cause alone stays", ["W19.XXXA"], ["W19.XXXA"], None, "I.C.20.a.6", EXTERNAL),
+    # OCG II.A: a symptom is not principal beside its related definitive diagnosis.
+    Case(
+        "dyspnea after pneumonia",
+        ["R06.00", "J18.9", "Z66"],
+        ["J18.9", "R06.00", "Z66"],
+        "A symptom is not principal",
+        "II.A",
+        SYMPTOM,
+    ),
+    Case(
+        "an unrelated symptom may stay first",
+        ["R51.9", "N18.31"],
+        ["R51.9", "N18.31"],
+        None,
+        "II.A",
+        SYMPTOM,
+    ),
     # OCG I.C.21.c.3-4 status and history codes follow the condition.
     Case(
         "DNR after pneumonia",
