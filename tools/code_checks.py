@@ -435,8 +435,9 @@ def _symptom_first(run: _Run, codes: list[str]) -> list[str]:
     return _move_first_after(
         run,
         codes,
-        lambda c: c[0] in "RZVWXY"
-        or not systems & _body_systems(run.icd.chapter_of(c).description),
+        lambda c: (
+            c[0] in "RZVWXY" or not systems & _body_systems(run.icd.chapter_of(c).description)
+        ),
         SYMPTOM_FIRST,
         f"{codes[0]} ({run.description(codes[0])}) is a symptom of the diagnosis's body system.",
     )
