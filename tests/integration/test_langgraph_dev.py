@@ -116,7 +116,8 @@ def test_langgraph_dev_serves_a_run(dev_server: str) -> None:
         timeout=600,
     )
     assert output["result"]["note_id"] == "dev"
-    assert output["result"]["accounting"]["per_agent"]["evidence_extractor"]["calls"] >= 1
+    # the embedded default: the lanes' candidates, each verified by one scored question
+    assert output["result"]["accounting"]["per_agent"]["tabular_validator"]["calls"] >= 1
 
 
 def test_batch_on_the_server_resumes_without_resubmitting(dev_server: str, tmp_path: Path) -> None:
