@@ -55,8 +55,8 @@ NOTE = (
 )
 
 
-@pytest.fixture(scope="module")
-def real_deps() -> Deps:
+def _real_deps(prefixes: tuple[str, ...], model: str, **llm: object) -> Deps:
+    """The real release, a slice of its index (built once) and an embedded model."""
     data = real_data_dir()
     if data is None:
         pytest.skip("real release not found")
@@ -64,20 +64,24 @@ def real_deps() -> Deps:
     icd = IcdResources.load(
         ResourceSettings.resolve([data / "icd10cm", data / "guidelines"], cache)
     )
-    settings = SearchSettings.resolve(code_prefixes=TEST_SLICE)
+    settings = SearchSettings.resolve(code_prefixes=prefixes)
     build_index(icd, settings, cache)
-    spec = model_spec("qwen2.5-coder-0.5b")
-    llm = LLMClient.from_settings(
+    spec = model_spec(model)
+    client = LLMClient.from_settings(
         LLMSettings.resolve(
             base_url="",
             embedded_model=spec.name,
             embedded_gguf=str(ensure_weights(spec, cache)),
-            max_tokens=768,
-            embedded_ctx=8192,
+            **llm,
         ),
         cache,
     )
-    return Deps(icd, IndexSearcher.open(icd, settings, cache), llm)
+    return Deps(icd, IndexSearcher.open(icd, settings, cache), client)
+
+
+@pytest.fixture(scope="module")
+def real_deps() -> Deps:
+    return _real_deps(TEST_SLICE, "qwen2.5-coder-0.5b", max_tokens=768, embedded_ctx=8192)
 
 
 def test_short_note_end_to_end(real_deps: Deps) -> None:
@@ -138,20 +142,7 @@ def test_eval_of_three_codiesp_dev_notes_resumes(real_deps: Deps, tmp_path: Path
 @pytest.fixture(scope="module")
 def default_model_deps() -> Deps:
     """The embedded default model (1.5B) over a slice with the sample's codes and their rivals."""
-    data = real_data_dir()
-    if data is None:
-        pytest.skip("real release not found")
-    cache = default_cache_dir()
-    icd = IcdResources.load(
-        ResourceSettings.resolve([data / "icd10cm", data / "guidelines"], cache)
-    )
-    settings = SearchSettings.resolve(code_prefixes=SAMPLE_SLICE)
-    build_index(icd, settings, cache)
-    spec = model_spec("qwen2.5-coder-1.5b")
-    llm = LLMClient.from_settings(
-        LLMSettings.resolve(base_url="", embedded_gguf=str(ensure_weights(spec, cache))), cache
-    )
-    return Deps(icd, IndexSearcher.open(icd, settings, cache), llm)
+    return _real_deps(SAMPLE_SLICE, "qwen2.5-coder-1.5b")
 
 
 def test_the_embedded_default_codes_the_sample_above_a_floor(default_model_deps: Deps) -> None:
