@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict, dataclass, fields
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -95,7 +96,18 @@ def find_calibration(option: str | None, model: str) -> Calibration | None:
     """
     if option == "none":
         return None
-    if option is None:
-        packaged = PACKAGED / f"{model}.json"
-        return read_calibration(packaged) if packaged.is_file() else None
-    return read_calibration(Path(option).expanduser())
+    path = PACKAGED / f"{model}.json" if option is None else Path(option).expanduser()
+    if option is None and not path.is_file():
+        return None
+    try:
+        changed = path.stat().st_mtime_ns
+    except OSError:
+        changed = 0  # read_calibration says what is wrong
+    return _read_once(path, changed)
+
+
+@lru_cache(maxsize=16)
+def _read_once(path: Path, changed: int) -> Calibration:
+    # Every validator branch asks; the file is read once per version of it on disk.
+    del changed
+    return read_calibration(path)

@@ -317,8 +317,6 @@ def test_without_a_response_cache_every_question_is_asked() -> None:
 
 
 def test_a_findings_list_cut_at_the_token_limit_keeps_its_complete_findings() -> None:
-    from graph.nodes.evidence_extractor import FINDINGS_SCHEMA, complete_findings, parse_findings
-
     cut = (
         '{"findings": [{"term": "Pneumonia", "modifiers": [], "evidence": "pneumonia"}, '
         '{"term": "Diabetes", "modifiers": ["type 2"], "evidence": "T2DM"}, {"term": "Hyp'
@@ -326,15 +324,7 @@ def test_a_findings_list_cut_at_the_token_limit_keeps_its_complete_findings() ->
     server = FakeOpenAIServer().then("json", completion(cut, finish_reason="length"))
     with server.running():
         client = client_for(server)
-        answer = asyncio.run(
-            client.ask(
-                "evidence_extractor",
-                PROMPT,
-                lambda reply: parse_findings(reply, structured=True),
-                schema=FINDINGS_SCHEMA,
-                salvage=complete_findings,
-            )
-        )
+        answer = asyncio.run(_ask_findings(client))
     assert [f["term"] for f in answer.value] == ["Pneumonia", "Diabetes"]
     assert len(server.requests) == 1  # not re-asked: the model already ran out of room
     assert answer.reasks and "kept what was complete before the cut" in answer.reasks[0]
@@ -344,8 +334,6 @@ def test_a_findings_list_cut_at_the_token_limit_keeps_its_complete_findings() ->
 
 
 def test_a_cut_reply_with_nothing_complete_is_re_asked() -> None:
-    from graph.nodes.evidence_extractor import FINDINGS_SCHEMA, complete_findings, parse_findings
-
     server = (
         FakeOpenAIServer()
         .then("json", completion('{"findings": [{"term": "Pneu', finish_reason="length"))
@@ -353,15 +341,7 @@ def test_a_cut_reply_with_nothing_complete_is_re_asked() -> None:
     )
     with server.running():
         client = client_for(server)
-        answer = asyncio.run(
-            client.ask(
-                "evidence_extractor",
-                PROMPT,
-                lambda reply: parse_findings(reply, structured=True),
-                schema=FINDINGS_SCHEMA,
-                salvage=complete_findings,
-            )
-        )
+        answer = asyncio.run(_ask_findings(client))
     assert answer.value == [] and len(server.requests) == 2
     assert "reached the limit" in answer.reasks[0]
 
@@ -385,3 +365,15 @@ def test_the_embedded_models_cache_survives_its_new_port_each_run(tmp_path) -> N
         second.then("json", completion("no", top_logprobs=logprobs))
         asyncio.run(other.score_yes("tabular_validator", PROMPT))  # another model: asked
     assert again.value == pytest.approx(0.7) and second.requests and len(second.requests) == 1
+
+
+async def _ask_findings(client: LLMClient):
+    from graph.nodes.evidence_extractor import FINDINGS_SCHEMA, complete_findings, parse_findings
+
+    return await client.ask(
+        "evidence_extractor",
+        PROMPT,
+        lambda reply: parse_findings(reply, structured=True),
+        schema=FINDINGS_SCHEMA,
+        salvage=complete_findings,
+    )
