@@ -1,5 +1,5 @@
 """Run the command line with ``python -m clh``."""
 
-from clh.cli import main
+from clh.entry import main
 
 main()

@@ -81,6 +81,8 @@ def build(
         print("entries per source: " + ", ".join(f"{k} {v}" for k, v in manifest.sources.items()))
     if built and manifest.phases:
         print("seconds per phase: " + ", ".join(f"{k} {v}" for k, v in manifest.phases.items()))
+    if manifest.encoder:
+        print(f"dense vectors: {manifest.encoder}")
 
 
 def search(

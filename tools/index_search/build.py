@@ -43,6 +43,8 @@ class IndexManifest:
     """Entries per source (index, eindex, drug, neoplasm, tabular)."""
     phases: dict[str, float] = field(default_factory=dict)
     """Seconds per build phase: encode (dense), sparse, store, optimize (HNSW graph)."""
+    encoder: str = ""
+    """What computed the dense vectors: model and runtime (onnx or torch)."""
 
 
 def index_key(icd: IcdResources, settings: SearchSettings) -> str:
@@ -125,6 +127,7 @@ def build_index(
         built_at=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         sources=dict(Counter(str(d.payload["source"]) for d in docs)),
         phases=phases,
+        encoder=dense.description,
     )
     manifest_file.parent.mkdir(parents=True, exist_ok=True)
     manifest_file.write_text(json.dumps(asdict(manifest), indent=2))

