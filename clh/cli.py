@@ -36,6 +36,7 @@ app.command("batch")(batch_cli.batch)
 app.command("eval")(eval_cli.evaluate)
 app.command("experiment")(eval_cli.experiment)
 app.command("calibrate")(eval_cli.calibrate)
+app.command("compare")(eval_cli.compare)
 
 
 @app.callback()

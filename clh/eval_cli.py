@@ -1,4 +1,4 @@
-"""``clh eval`` and ``clh experiment``: thin wrappers over :mod:`evals.run`, with progress."""
+"""``clh eval``, ``clh experiment``, ``clh calibrate`` and ``clh compare``: thin wrappers."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from clh.progress import warn, with_progress
 from clh.resources_cli import load_resources
 from evals import run as evals_run
 from evals.calibrate import calibrate as fit_calibration
+from evals.compare import common_notes, compare_runs, read_run
 from evals.run import CoderName, EvalOptions, EvalResult
 from graph.context import SearchModeName
 from icd_resources import ResourceSettings
@@ -170,3 +171,17 @@ def calibrate(
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(calibration.to_json(), encoding="utf-8")
     print(f"calibration written to {out}; use it with --set calibration={out}")
+
+
+def compare(
+    ctx: typer.Context,
+    runs: Annotated[list[Path], typer.Argument(help="Eval run directories (clh eval --out).")],
+) -> None:
+    """Score eval runs side by side on the notes they all coded: scores, cost, funnel."""
+    missing = [str(r) for r in runs if not (r / "predictions.jsonl").is_file()]
+    if missing:
+        raise typer.BadParameter(f"not an eval run (no predictions.jsonl): {', '.join(missing)}")
+    records = [read_run(r) for r in runs]
+    if not common_notes(records):
+        raise typer.BadParameter("these runs have no note in common")
+    print(compare_runs(records, load_resources(ctx.obj)))

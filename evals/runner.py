@@ -152,17 +152,23 @@ def _end_torn_line(path: Path) -> None:
                 handle.write(b"\n")
 
 
-def read_timings(run_dir: Path) -> dict[str, float]:
-    """Return the seconds each note took (the last run of a note wins)."""
+def read_timing_records(run_dir: Path) -> dict[str, dict[str, Any]]:
+    """Return each note's timing record: seconds, model seconds, cache hits (the last wins)."""
     path = run_dir / TIMINGS
-    seconds: dict[str, float] = {}
+    records: dict[str, dict[str, Any]] = {}
     for line in path.read_text(encoding="utf-8").splitlines() if path.exists() else []:
         try:
             row = json.loads(line)
-            seconds[str(row["id"])] = float(row["seconds"])
+            float(row["seconds"])
         except (json.JSONDecodeError, KeyError, TypeError, ValueError):
             continue
-    return seconds
+        records[str(row["id"])] = row
+    return records
+
+
+def read_timings(run_dir: Path) -> dict[str, float]:
+    """Return the seconds each note took (the last run of a note wins)."""
+    return {i: float(r["seconds"]) for i, r in read_timing_records(run_dir).items()}
 
 
 def read_rows(run_dir: Path) -> list[dict[str, Any]]:
