@@ -54,7 +54,7 @@ class Calibration:
                 raise CalibrationError(
                     f"the calibration was fitted for {name} {fitted!r}, this run uses "
                     f"{running!r}: run `clh calibrate` for this {name}, or pass "
-                    "--calibration none"
+                    "--set calibration=none"
                 )
 
     def to_json(self) -> str:
