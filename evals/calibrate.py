@@ -17,7 +17,7 @@ from typing import Any
 from evals.metrics import align_to_gold, micro_macro
 from evals.run import EvalOptions, run_eval
 from graph.calibration import CALIBRATION_VERSION, Calibration
-from graph.context import Context, context_overrides
+from graph.context import Context, context_overrides, lanes_for
 from graph.nodes.scoring import SCORED_PROMPT
 from icd_resources import IcdResources, ResourceSettings
 
@@ -121,7 +121,7 @@ def calibrate(
         created=dt.date.today().isoformat(),
         verify_threshold=fit.threshold,
         train_micro_f1=fit.micro_f1,
-        lanes=list(context.lanes),
+        lanes=list(lanes_for(context, scored=True)),
         max_candidates=fitted,
     )
     return calibration, fit, result.run_dir

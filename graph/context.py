@@ -13,6 +13,9 @@ from tools.code_checks import Action, CheckPolicy, Setting
 
 DecodingMode = Literal["thinking", "structured", "scored"]
 SearchModeName = Literal["hybrid", "dense", "sparse"]
+Lane = Literal["mention", "walk", "sentence"]
+SCORED_LANES: tuple[Lane, ...] = ("walk",)
+GENERATIVE_LANES: tuple[Lane, ...] = ("mention", "walk")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -75,12 +78,14 @@ class Context:
             "findings worse than the lanes find them)."
         },
     )
-    lanes: list[Literal["mention", "walk", "sentence"]] = field(
-        default_factory=lambda: ["mention", "walk"],
+    lanes: list[Lane] | None = field(
+        default=None,
         metadata={
             "description": "Deterministic lanes that add candidates beside the extractor's: "
             "'mention' (medspaCy mentions searched), 'walk' (their main terms walked down the "
-            "index), 'sentence' (whole sentences searched). Empty: the extractor alone."
+            "index), 'sentence' (whole sentences searched). Empty: the extractor alone. None: "
+            "'walk' alone when the validator scores (its 20 candidates are the pool's best; "
+            "mention hits after them were mostly wrong), 'mention' and 'walk' otherwise."
         },
     )
     max_candidates: int = field(
@@ -184,6 +189,17 @@ def check_policy(context: Context) -> CheckPolicy:
         unspecified=Action(context.unspecified),
         setting=Setting(context.setting),
     )
+
+
+def lanes_for(context: Context, *, scored: bool) -> list[Lane]:
+    """Return the lanes a run pools: ``Context.lanes``, or by the validator's decoding if None.
+
+    Under scored decoding the pool's first 20 are what the verifier sees; on CodiEsp train the
+    walk lane alone filled them better than walk with mention hits after it (README).
+    """
+    if context.lanes is not None:
+        return list(context.lanes)
+    return list(SCORED_LANES if scored else GENERATIVE_LANES)
 
 
 def notes_budget(context: Context, codes: int) -> int:

@@ -14,11 +14,12 @@ from typing import Any
 
 from langgraph.runtime import Runtime
 
-from graph.context import Context, get_context
+from graph.context import Context, Lane, get_context, lanes_for
 from graph.deps import Deps, get_deps
 from graph.names import Node
 from graph.schemas import Candidate, Finding, Rejected, Span
 from graph.state import CodingState
+from llm import Decoding
 from tools.candidate_pool import CandidatePool, PooledCandidate
 from tools.note_lanes import LANE_WEIGHTS, LaneRun, pool_note
 
@@ -26,12 +27,14 @@ from tools.note_lanes import LANE_WEIGHTS, LaneRun, pool_note
 async def note_lanes(state: CodingState, runtime: Runtime[Context]) -> dict[str, Any]:
     """Pool the note's deterministic lanes; return their findings and capped candidates."""
     context = get_context(runtime)
-    if not context.lanes:
+    if context.lanes == []:
         return {}
     started = time.perf_counter()
     pass_index = state.get("pass_index", 1)
     deps = await asyncio.to_thread(get_deps, context)
-    run = await asyncio.to_thread(_pool, deps, state["note"], context)
+    scored = deps.llm.decoding_for(Node.TABULAR_VALIDATOR) is Decoding.SCORED
+    lanes = lanes_for(context, scored=scored)
+    run = await asyncio.to_thread(_pool, deps, state["note"], context, lanes)
     findings, finding_of = _mention_findings(run, pass_index, context.setting)
     candidates = [_candidate(c, finding_of) for c in run.pool.ranked(cap=context.max_candidates)]
     rejected = [
@@ -47,7 +50,7 @@ async def note_lanes(state: CodingState, runtime: Runtime[Context]) -> dict[str,
     }
 
 
-def _pool(deps: Deps, note: str, context: Context) -> LaneRun:
+def _pool(deps: Deps, note: str, context: Context, lanes: list[Lane]) -> LaneRun:
     finder, walker = deps.readers()
     pool = CandidatePool(deps.icd, expansion=3, weights=LANE_WEIGHTS)
     return pool_note(
@@ -56,7 +59,7 @@ def _pool(deps: Deps, note: str, context: Context) -> LaneRun:
         deps.searcher,
         finder,
         walker,
-        lanes=context.lanes,
+        lanes=lanes,
         setting=context.setting,
         k=context.top_k,
     )

@@ -359,6 +359,22 @@ def test_the_scored_default_verifies_the_lanes_candidates_without_generating(mak
     assert not [f for f in result["failures"] if not f["recovered"]]
 
 
+def test_under_scored_decoding_the_walk_lane_alone_fills_the_pool(make_deps) -> None:
+    rules = default_rules()
+    rules[2] = (agent_is("scored_verifier"), yes_no(lambda u: 0.9))
+    _deps, _fake = make_deps(rules, decoding="scored")
+    saver = InMemorySaver()
+
+    def pooled_lanes(thread: str, context: Context) -> set[str]:
+        config = {"configurable": {"thread_id": thread}}
+        run(build_graph(checkpointer=saver), {"note": NOTE}, config=config, context=context)
+        candidates = build_graph(checkpointer=saver).get_state(config).values["candidates"]
+        return {lane for c in candidates for lane in c.lanes}
+
+    assert pooled_lanes("default", Context()) == {"walk"}
+    assert pooled_lanes("both", Context(lanes=["mention", "walk"])) == {"mention", "walk"}
+
+
 def _agent_of(system: str, user: str) -> tuple[str]:
     names = ("scored_verifier", "evidence_extractor", "index_navigator", "tabular_validator")
     names += ("code_reconciler",)

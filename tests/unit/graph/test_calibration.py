@@ -10,7 +10,7 @@ import pytest
 
 from evals.calibrate import fit_threshold, predictions_at
 from graph.calibration import CALIBRATION_VERSION, Calibration, find_calibration, read_calibration
-from graph.context import context_overrides
+from graph.context import Context, context_overrides, lanes_for
 from graph.errors import CalibrationError
 
 FITTED = Calibration(
@@ -102,6 +102,14 @@ def test_context_settings_are_typed_and_checked() -> None:
         with pytest.raises(ValueError, match=message):
             context_overrides([bad])
     assert replace(FITTED, notes=1).notes == 1
+
+
+def test_the_lanes_follow_the_validators_decoding_unless_set() -> None:
+    assert lanes_for(Context(), scored=True) == ["walk"]
+    assert lanes_for(Context(), scored=False) == ["mention", "walk"]
+    assert lanes_for(Context(lanes=["mention"]), scored=True) == ["mention"]
+    assert lanes_for(Context(lanes=[]), scored=False) == []
+    assert context_overrides(["lanes=none"]) == {"lanes": None}
 
 
 def test_a_fit_for_fewer_candidates_reads_the_pools_first_ones() -> None:
