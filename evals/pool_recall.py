@@ -26,9 +26,9 @@ from tools.note_mentions import MentionFinder
 CAPS = (20, 40, 60, 100)
 CONFIGS: dict[str, tuple[str, ...]] = {
     "mention": ("mention",),
-    "walk": ("walk",),
+    "walk (scored default)": ("walk",),
     "sentence": ("sentence",),
-    "mention+walk (default)": DEFAULT_LANES,
+    "mention+walk (thinking default)": DEFAULT_LANES,
     "all lanes": ("mention", "walk", "sentence"),
 }
 
@@ -79,7 +79,7 @@ def measure(
         pool = CandidatePool(icd, weights=LANE_WEIGHTS)
         started = time.perf_counter()
         run = pool_note(doc.text, pool, searcher, finder, walker, lanes=DEFAULT_LANES, k=k)
-        stats.seconds["mention+walk (default)"].append(time.perf_counter() - started)
+        stats.seconds["mention+walk (thinking default)"].append(time.perf_counter() - started)
         started = time.perf_counter()
         pool_note(doc.text, pool, searcher, finder, walker, lanes=("sentence",), k=k)
         stats.seconds["sentence"].append(time.perf_counter() - started)
@@ -114,7 +114,7 @@ def _count(
                     stats.found_scorable[config][cap] += ok
         chapter = stats.per_chapter[chapter_of(gold)]
         chapter[0] += 1
-        default_rank = gold_rank(ranked["mention+walk (default)"], gold)
+        default_rank = gold_rank(ranked["mention+walk (thinking default)"], gold)
         chapter[1] += default_rank is not None and default_rank <= 60
 
 
