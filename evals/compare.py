@@ -53,8 +53,9 @@ def compare_runs(runs: Sequence[RunRecords], icd: IcdResources) -> str:
         "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     funnels = []
+    wanted = set(ids)
     for run in runs:
-        rows = [r for r in run.rows if r["id"] in set(ids)]
+        rows = [r for r in run.rows if r["id"] in wanted]
         summary = summarize_run(rows, icd)
         lines.append(_score_line(run, summary, ids))
         if "funnel" in summary:

@@ -4,7 +4,8 @@ The model's sentence-transformers pipeline (its ``modules.json``) is: the BERT t
 most 256 tokens, mean pooling over the attention mask, then unit length. This module runs the
 same three steps with the transformer exported to ONNX by ``torch.onnx`` from the packaged
 weights (no hub, no converted weights from elsewhere), into the cache, once per model version.
-On 2 cores ONNX Runtime embeds the index about twice as fast as PyTorch, with the same vectors.
+On 2 cores ONNX Runtime embeds with the same vectors as PyTorch in less time (1.8x on a 4,096-text
+sample; the full build's encoding 701 s instead of 870 s, both measured under load).
 """
 
 from __future__ import annotations
