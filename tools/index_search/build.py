@@ -20,7 +20,7 @@ from tools.index_search.documents import IndexDocument, index_documents
 from tools.index_search.encoders import DenseEncoder, SparseEncoder
 from tools.index_search.settings import SearchSettings
 
-INDEX_SCHEMA = "2"  # 2: tabular descriptions and inclusion terms
+INDEX_SCHEMA = "3"  # 2: tabular descriptions and inclusion terms; 3: int8 vectors, shared rows
 _ENCODE_CHUNK = 2048
 Progress = Callable[[int, int], None]
 """Called with (entries done, entries in all)."""
@@ -110,7 +110,7 @@ def build_index(
     backend, location, final = _open_for_build(icd, settings, cache_dir)
     backend.create(dense.dimension)
     phases: dict[str, float] = {}
-    vectors = _encode_distinct(dense, [d.text for d in docs], phases, progress)
+    vectors = _encode_distinct(dense, [d.embedded for d in docs], phases, progress)
     points = _store(backend, docs, vectors, settings.batch_size, phases)
     if final is not None:
         shutil.rmtree(final, ignore_errors=True)
@@ -165,7 +165,7 @@ def _encode_distinct(
     report(0, len(distinct))
     parts = []
     for start in range(0, len(distinct), _ENCODE_CHUNK):
-        parts.append(dense.encode(distinct[start : start + _ENCODE_CHUNK], batch_size=64))
+        parts.append(dense.encode(distinct[start : start + _ENCODE_CHUNK], batch_size=32))
         report(min(start + _ENCODE_CHUNK, len(distinct)), len(distinct))
     table = np.concatenate(parts) if parts else np.zeros((0, dense.dimension), np.float32)
     row = {text: i for i, text in enumerate(distinct)}

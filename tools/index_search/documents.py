@@ -17,7 +17,7 @@ TABULAR_ID_BASE = 10_000_000
 
 @dataclass(frozen=True, slots=True)
 class IndexDocument:
-    """One searchable entry: ``text`` is embedded; ``payload`` comes back with a hit.
+    """One searchable entry: ``text`` is searched; ``payload`` comes back with a hit.
 
     The payload keeps LangChain's ``page_content``/``metadata`` layout, so a server collection
     can also be read by ``langchain-qdrant``.
@@ -26,6 +26,13 @@ class IndexDocument:
     id: int
     text: str
     payload: dict[str, Any]
+    dense_text: str = ""
+    """What the dense vector embeds when not ``text``: a table cell shares its row's vector."""
+
+    @property
+    def embedded(self) -> str:
+        """Return the text the dense vector is computed from."""
+        return self.dense_text or self.text
 
 
 def entry_text(entry: IndexEntry) -> str:
@@ -104,9 +111,20 @@ def tabular_documents(icd: IcdResources) -> Iterator[IndexDocument]:
 
 
 def index_documents(icd: IcdResources) -> Iterator[IndexDocument]:
-    """Yield a document for every index entry, in index order, then the tabular ones."""
+    """Yield a document for every index entry, in index order, then the tabular ones.
+
+    A Drug or Neoplasm Table cell ("Penicillin, adverse effect") is embedded as its row
+    ("Penicillin"): the row names the substance or site a query's meaning is about, BM25 matches
+    the column's words, and a quarter fewer texts to embed keeps the build within minutes
+    (measured in the README).
+    """
+    rows: dict[int, str] = {}
     for entry in icd.index_entries():
         if not entry.title:  # a handful of reconstructed entries have no title at all
             continue
-        yield IndexDocument(entry.id, entry_text(entry), entry_payload(entry))
+        text = entry_text(entry)
+        if not entry.column:
+            rows[entry.id] = text
+        row = rows.get(entry.parent_id or -1, "") if entry.column else ""
+        yield IndexDocument(entry.id, text, entry_payload(entry), dense_text=row)
     yield from tabular_documents(icd)

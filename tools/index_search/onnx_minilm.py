@@ -6,6 +6,11 @@ same three steps with the transformer exported to ONNX by ``torch.onnx`` from th
 weights (no hub, no converted weights from elsewhere), into the cache, once per model version.
 On 2 cores ONNX Runtime embeds with the same vectors as PyTorch in less time (1.8x on a 4,096-text
 sample; the full build's encoding 701 s instead of 870 s, both measured under load).
+
+By default the export's weights are then quantized to int8 (dynamic quantization, one scale per
+output channel): about twice as fast again on 6,000 index texts, cosine to the float vectors
+0.992 on average (0.972 at worst). The index and its queries are embedded by the same int8
+model, so they stay comparable; the recall this keeps is measured by ``evals.bench_search``.
 """
 
 from __future__ import annotations
@@ -38,18 +43,22 @@ class OnnxMiniLM:
         self.dimension = dimension
 
     @classmethod
-    def load(cls, model_dir: str, export_dir: Path) -> OnnxMiniLM:
-        """Open the exported model, exporting it first if this version was never exported.
+    def load(cls, model_dir: str, export_dir: Path, *, int8: bool = True) -> OnnxMiniLM:
+        """Open the exported model, exporting (and quantizing) it first if never done.
 
         Raises:
             SearchError: when the model directory cannot be read or exported.
         """
         config = _read_json(Path(model_dir) / "config.json")
         onnx_file = export_dir / f"minilm-{_fingerprint(model_dir, config)}.onnx"
-        if not onnx_file.exists():
-            with _export_lock:
-                if not onnx_file.exists():
-                    _export(model_dir, onnx_file)
+        int8_file = onnx_file.with_name(onnx_file.stem + "-int8.onnx")
+        with _export_lock:
+            if not onnx_file.exists() and not (int8 and int8_file.exists()):
+                _export(model_dir, onnx_file)
+            if int8 and not int8_file.exists():
+                _quantize(onnx_file, int8_file)
+        if int8:
+            onnx_file = int8_file
         import onnxruntime as ort
         from transformers import AutoTokenizer
 
@@ -107,6 +116,23 @@ def _fingerprint(model_dir: str, config: dict[str, Any]) -> str:
     parts = [json.dumps(config, sort_keys=True), str(_OPSET)]
     parts += [f"{w.name}:{w.stat().st_size}" for w in weights]
     return hashlib.sha256("|".join(parts).encode()).hexdigest()[:16]
+
+
+def _quantize(source: Path, target: Path) -> None:
+    """Quantize the float export's weights to int8, per output channel; written atomically."""
+    from onnxruntime.quantization import QuantType, quantize_dynamic
+
+    partial = target.with_name(f"{target.name}.{os.getpid()}.partial")
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            quantize_dynamic(source, partial, weight_type=QuantType.QInt8, per_channel=True)
+        os.replace(partial, target)
+    except Exception as exc:  # the quantizer raises many kinds; all mean "no int8 model"
+        partial.unlink(missing_ok=True)
+        raise SearchError(
+            f"cannot quantize the embedding model ({exc}); delete {source} to export it again"
+        ) from exc
 
 
 def _export(model_dir: str, target: Path) -> None:

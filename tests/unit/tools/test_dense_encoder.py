@@ -1,4 +1,4 @@
-"""The packaged MiniLM on ONNX Runtime gives PyTorch's vectors; a bad export is named."""
+"""The packaged MiniLM on ONNX Runtime: PyTorch's vectors in float, close ones in int8."""
 
 from __future__ import annotations
 
@@ -23,13 +23,25 @@ TEXTS = [
 
 
 def test_onnx_runtime_gives_the_pytorch_vectors() -> None:
-    onnx = DenseEncoder(SearchSettings().model)
+    onnx = DenseEncoder(SearchSettings().model, runtime="onnx")
     torch = DenseEncoder(SearchSettings().model, runtime="torch")
-    assert onnx.runtime == "onnx" and "onnx" in onnx.description
+    assert "on onnx" in onnx.description
     fast, reference = onnx.encode(TEXTS, batch_size=2), torch.encode(TEXTS)
     assert fast.shape == reference.shape == (len(TEXTS), onnx.dimension)
     assert np.allclose(np.linalg.norm(fast, axis=1), 1.0, atol=1e-5)
     assert (fast * reference).sum(axis=1).min() > 0.99999
+
+
+def test_the_default_int8_model_keeps_the_meaning() -> None:
+    int8 = DenseEncoder(SearchSettings().model)
+    exact = DenseEncoder(SearchSettings().model, runtime="onnx")
+    assert int8.runtime == "onnx-int8" and "onnx-int8" in int8.description
+    close, reference = int8.encode(TEXTS), exact.encode(TEXTS)
+    assert np.allclose(np.linalg.norm(close, axis=1), 1.0, atol=1e-5)
+    cosine = (close * reference).sum(axis=1)
+    assert cosine.min() > 0.95 and cosine.max() < 0.99999  # close, and truly quantized
+    # each text is still nearest to its own float vector
+    assert ((close @ reference.T).argmax(axis=1) == np.arange(len(TEXTS))).all()
 
 
 def test_only_the_packaged_model_runs_on_onnx() -> None:
@@ -44,4 +56,8 @@ def test_an_unreadable_export_says_how_to_fix_it(tmp_path: Path) -> None:
     broken = tmp_path / f"minilm-{_fingerprint(model_dir, config)}.onnx"
     broken.write_bytes(b"not an onnx model")
     with pytest.raises(SearchError, match="delete it to export it again"):
+        OnnxMiniLM.load(model_dir, tmp_path, int8=False)
+    with pytest.raises(SearchError, match=f"delete {broken} to export it again"):
         OnnxMiniLM.load(model_dir, tmp_path)
+    with pytest.raises(SearchError, match="unknown embedding runtime"):
+        DenseEncoder(SearchSettings().model, runtime="openvino")
