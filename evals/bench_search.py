@@ -146,7 +146,7 @@ def main() -> None:
         print(f"| {mode} | {statistics.median(times):.1f} | {times[int(0.95 * len(times))]:.1f} |")
 
     texts = [q for q, _ in tab_queries]
-    vectors = searcher.dense.encode(texts)
+    vectors = searcher.dense.encode_queries(texts)
     configs = [(m.value, m, None) for m in SearchMode] + [
         ("hybrid, disease index only", SearchMode.HYBRID, [IndexSource.INDEX])
     ]
@@ -170,7 +170,7 @@ def main() -> None:
         loaded = load_codiesp(args.codiesp, split)
         docs += loaded.docs
     sentences = sorted({s for d in docs for s in d.sentences})
-    encoded = dict(zip(sentences, searcher.dense.encode(sentences), strict=True))
+    encoded = dict(zip(sentences, searcher.dense.encode_queries(sentences), strict=True))
     rows = {}
     chapter_ranks: dict[str, list[list[int]]] = defaultdict(list)
     for name, mode, sources in configs:

@@ -111,7 +111,7 @@ def _search_all(
     """Search every distinct query once (embedded together) and pool the hits."""
     distinct = list(dict.fromkeys(s.query for s in searches))
     encoder = getattr(searcher, "dense", None)  # a test double may embed on its own
-    vectors = encoder.encode(distinct) if distinct and encoder is not None else []
+    vectors = encoder.encode_queries(distinct) if distinct and encoder is not None else []
     vector_of = dict(zip(distinct, vectors, strict=False))
     done: set[tuple[str, str, Any]] = set()
     for search in searches:

