@@ -26,6 +26,16 @@ _MIN_TERM_CHARS = 3
 _STEM_CHARS = 5
 """Forms of one word share their first characters (infarct/infarction, diabetes/diabetic)."""
 _MAX_SENTENCE_CHARS = 400
+_TERMINATIONS = (
+    "but", "however", "although", "though", "except", "apart from", "aside from", ", with",
+    "; with", "which", "who", "whose", "presented", "presenting", "showed", "revealed",
+)
+"""Words that end a negation's (or any cue's) reach: in "without known allergies, with a history
+of hypertension" the hypertension is not negated. medspaCy's default rules have none."""
+_MAX_SCOPE = 12
+"""Tokens a cue reaches: "prophylaxis" (a backward negation) would otherwise negate a whole
+sentence of current treatments, "No history of nephrolithiasis, hematuria or urinary tract
+infections" still reaches its last item."""
 
 
 class Assertion(StrEnum):
@@ -172,6 +182,7 @@ def _load_pipeline(vocabulary: Iterable[str]) -> Any:
     # matcher is empty.
     warnings.filterwarnings("ignore", message=r"\[W036\]")
     import medspacy
+    from medspacy.context import ConTextRule
     from medspacy.ner import TargetRule
 
     nlp = medspacy.load(
@@ -184,6 +195,14 @@ def _load_pipeline(vocabulary: Iterable[str]) -> Any:
     )
     nlp.get_pipe("medspacy_target_matcher").add(
         [TargetRule(phrase, "MAIN_TERM") for phrase in sorted(vocabulary)]
+    )
+    context = nlp.get_pipe("medspacy_context")
+    for rule in context.rules:  # within the sentence (a global max_scope crosses sentences)
+        rule.max_scope = rule.max_scope or _MAX_SCOPE
+    # max_scope=1: medspaCy's overlap test misses a scope that contains the other's whole scope
+    # (a sentence-wide one), and the termination would never apply.
+    context.add(
+        [ConTextRule(w, "CONJ", direction="TERMINATE", max_scope=1) for w in _TERMINATIONS]
     )
     return nlp
 

@@ -27,8 +27,10 @@ def test_with_no_sub_term_supported_the_main_term_itself_is_the_answer(
     assert found.entry.path == "Pain" and found.depth == 0
 
 
-def test_content_words_drop_connectors_and_plurals() -> None:
-    assert content_words("Pains due to the injuries of 2 ribs") == {"pain", "injurie", "2", "ribs"}
+def test_content_words_drop_connectors_and_word_endings() -> None:
+    assert content_words("Pains due to the injuries of 2 ribs") == {"pain", "injuri", "2", "rib"}
+    assert content_words("diabetic, infarction") == content_words("Diabetes infarct")
+    assert content_words("hypertension") != content_words("hypertrophy")
 
 
 def test_pooled_candidates_carry_their_lanes_and_queries(fixture_icd: IcdResources) -> None:

@@ -42,6 +42,24 @@ def test_negated_family_hypothetical_and_uncertain_mentions_yield_no_candidate(
     assert not mention.codeable("outpatient")
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "A patient without known allergies, with a history of dyslipidemia, hypertension and gout.",
+        "On treatment with gliclazide (1-1-1) and acarbose to control type 2 diabetes mellitus, "
+        "atorvastatin (0-0-20 mg) as prophylaxis.",
+    ],
+)
+def test_a_negation_does_not_reach_past_its_clause(finder: MentionFinder, text: str) -> None:
+    mention = only(finder, text)
+    assert mention.assertion is not Assertion.NEGATED and mention.codeable()
+
+
+def test_a_negated_list_is_negated_to_its_last_item(finder: MentionFinder) -> None:
+    mention = only(finder, "No history of nephrolithiasis, hematuria, cough or hypertension.")
+    assert mention.assertion is Assertion.NEGATED
+
+
 def test_an_uncertain_diagnosis_is_coded_as_established_in_inpatient_care(
     finder: MentionFinder,
 ) -> None:
