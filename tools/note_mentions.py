@@ -27,8 +27,22 @@ _STEM_CHARS = 5
 """Forms of one word share their first characters (infarct/infarction, diabetes/diabetic)."""
 _MAX_SENTENCE_CHARS = 400
 _TERMINATIONS = (
-    "but", "however", "although", "though", "except", "apart from", "aside from", ", with",
-    "; with", "which", "who", "whose", "presented", "presenting", "showed", "revealed",
+    "but",
+    "however",
+    "although",
+    "though",
+    "except",
+    "apart from",
+    "aside from",
+    ", with",
+    "; with",
+    "which",
+    "who",
+    "whose",
+    "presented",
+    "presenting",
+    "showed",
+    "revealed",
 )
 """Words that end a negation's (or any cue's) reach: in "without known allergies, with a history
 of hypertension" the hypertension is not negated. medspaCy's default rules have none."""
@@ -201,9 +215,7 @@ def _load_pipeline(vocabulary: Iterable[str]) -> Any:
         rule.max_scope = rule.max_scope or _MAX_SCOPE
     # max_scope=1: medspaCy's overlap test misses a scope that contains the other's whole scope
     # (a sentence-wide one), and the termination would never apply.
-    context.add(
-        [ConTextRule(w, "CONJ", direction="TERMINATE", max_scope=1) for w in _TERMINATIONS]
-    )
+    context.add([ConTextRule(w, "CONJ", direction="TERMINATE", max_scope=1) for w in _TERMINATIONS])
     return nlp
 
 
