@@ -5,7 +5,10 @@
 - ``walk``: each mention's main term walked down the sub-terms its sentence supports; an
   entry that says "see Neoplasm, malignant, by site" is followed to the Neoplasm Table, searched
   with the clause and the behaviour it names (OCG I.C.2: neoplasms are coded by site);
-- ``sentence``: each sentence searched whole (the widest net, the least precise).
+- ``sentence``: each sentence searched whole (the widest net, the least precise);
+- ``set-aside``: a diagnostic for benchmarks only, never coded: the walk of the mentions set
+  aside (negated, family...), to measure how much of a gold standard codes what the guidelines
+  do not (CodiEsp's annotators coded some negated findings: "No hematuria." has R31.9).
 
 Mentions that are negated, about family, hypothetical or (outside inpatient care) uncertain
 yield no candidate; they come back as rejected, with the reason, for the reviewer.
@@ -23,7 +26,7 @@ from tools.index_search import EmptyQueryError, IndexSearcher
 from tools.index_walk import IndexWalker
 from tools.note_mentions import REASONS, Assertion, Mention, MentionFinder
 
-LANES = ("mention", "walk", "sentence")
+LANES = ("mention", "walk", "sentence", "set-aside")
 DEFAULT_LANES = ("mention", "walk")
 LANE_WEIGHTS = {"mention": 1.0, "walk": 4.0, "sentence": 1.0}
 """Each lane's weight in the pool's fusion, fitted on CodiEsp train only (the first 60 notes,
@@ -59,6 +62,10 @@ def pool_note(
     for mention in reading.mentions:
         if not mention.codeable(setting):
             run.set_aside.append((mention, REASONS[mention.assertion]))
+            if "set-aside" in lanes:
+                for main_term in mention.main_terms:
+                    found = [r.entry for r in walker.walk(main_term, mention.sentence)]
+                    pool.add_entries("set-aside", mention.text, found, mention.sentence)
             continue
         if "mention" in lanes:
             searches.append(Search("mention", mention.query, mention.sentence))

@@ -46,3 +46,14 @@ def test_a_present_mention_is_searched_and_walked(fixture_icd: IcdResources) -> 
     assert best.code == "A00.0"
     assert set(best.lanes) == {"mention", "walk"}
     assert set(best.queries) == {"cholera", "Classic cholera with dehydration since Monday"}
+
+
+def test_the_set_aside_diagnostic_walks_what_the_coder_leaves_out(
+    fixture_icd: IcdResources,
+) -> None:
+    note = "His mother had cholera."
+    pool = CandidatePool(fixture_icd)
+    finder, walker = MentionFinder.for_release(fixture_icd), IndexWalker(fixture_icd)
+    pool_note(note, pool, FakeSearcher(fixture_icd), finder, walker, lanes=("set-aside",))
+    assert {c.code[:3] for c in pool.ranked()} == {"A00"}
+    assert pool.ranked(lanes=("mention", "walk")) == []  # never a candidate of the coder
