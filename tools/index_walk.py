@@ -32,7 +32,7 @@ def content_words(text: str) -> frozenset[str]:
 
 @functools.lru_cache(maxsize=65_536)
 def _stem(word: str) -> str:
-    return _PORTER.stem(word)
+    return str(_PORTER.stem(word))
 
 
 @dataclass(frozen=True, slots=True)
