@@ -217,7 +217,9 @@ def prepare_coding(resources: ResourceSettings, context: Context) -> str:
 
     def report(done: int, total: int) -> None:
         if done == total or done % 12800 == 0:
-            _err.print(f"indexing: {done}/{total} entries", markup=False, highlight=False)
+            _err.print(
+                f"indexing: {done}/{total} distinct texts embedded", markup=False, highlight=False
+            )
 
     build_index(icd, SearchSettings.resolve(), resources.cache_dir, progress=report)
     _err.print("starting the model...", markup=False, highlight=False)
