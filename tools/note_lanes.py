@@ -63,23 +63,31 @@ def pool_note(
         if not mention.codeable(setting):
             run.set_aside.append((mention, REASONS[mention.assertion]))
             if "set-aside" in lanes:
-                for main_term in mention.main_terms:
-                    found = [r.entry for r in walker.walk(main_term, mention.sentence)]
-                    pool.add_entries("set-aside", mention.text, found, mention.sentence)
+                _walk(walker, pool, "set-aside", mention)
             continue
         if "mention" in lanes:
             searches.append(Search("mention", mention.query, mention.sentence))
             if mention.assertion is Assertion.HISTORICAL:
                 searches.append(Search("mention", f"personal history of {mention.text}", ""))
         if "walk" in lanes:
-            for main_term in mention.main_terms:
-                found = [r.entry for r in walker.walk(main_term, mention.sentence)]
-                pool.add_entries("walk", mention.text, found, mention.sentence)
+            for found in _walk(walker, pool, "walk", mention):
                 searches += _neoplasm_table(found, mention)
     if "sentence" in lanes:
         searches += [Search("sentence", s, "") for s in reading.sentences]
     run.queries = _search_all(searcher, pool, searches, k)
     return run
+
+
+def _walk(
+    walker: IndexWalker, pool: CandidatePool, lane: str, mention: Mention
+) -> list[list[IndexEntry]]:
+    """Walk each of a mention's main terms and pool what is reached; return it per main term."""
+    reached = []
+    for main_term in mention.main_terms:
+        found = [r.entry for r in walker.walk(main_term, mention.sentence)]
+        pool.add_entries(lane, mention.text, found, mention.sentence)
+        reached.append(found)
+    return reached
 
 
 @dataclass(frozen=True, slots=True)
