@@ -14,6 +14,7 @@ from icd_resources import ResourceError, ResourceSettings
 from llm import LLMError
 from prompts import PromptError
 from tools.index_search import SearchError
+from tools.pool_ranker import PoolRankerError
 
 _CACHE_DIR: Path | None = None  # the run's cache directory, for the crash file
 
@@ -69,7 +70,15 @@ def main() -> None:
         code = app(standalone_mode=False)
     except typer.TyperException as exc:  # click's usage errors: bad options and arguments
         sys.exit(_usage_error(exc))
-    except (ResourceError, LLMError, SearchError, NoteError, PromptError, CalibrationError) as exc:
+    except (
+        ResourceError,
+        LLMError,
+        SearchError,
+        NoteError,
+        PromptError,
+        CalibrationError,
+        PoolRankerError,
+    ) as exc:
         print(f"clh: error: {exc}", file=sys.stderr)
         sys.exit(2)
     except (KeyboardInterrupt, typer.Abort):

@@ -30,6 +30,7 @@ from evals.pool_recall import measure, print_stats
 from evals.reach import Reach, reach
 from icd_resources import IcdResources, IndexSource, NoteKind, ResourceSettings
 from tools.index_search import IndexSearcher, SearchHit, SearchMode, SearchSettings, build_index
+from tools.pool_ranker import load_pool_ranker
 
 KS = (5, 10, 25, 50, 100)
 KINDS = ("direct", "+xref", "+ancestor")
@@ -95,6 +96,11 @@ def main() -> None:
         help="which parts to run (comma-separated)",
     )
     parser.add_argument("--limit", type=int, help="pooled recall: first N notes of each split")
+    parser.add_argument(
+        "--pool-ranker",
+        help="pooled recall: a ranker file for the ranked row (default: the packaged one; "
+        "'fused': no ranked row)",
+    )
     args = parser.parse_args()
     sections = set(args.sections.split(","))
 
@@ -120,7 +126,13 @@ def main() -> None:
     if "pooled" in sections:
         for split in args.splits.split(","):
             docs = load_codiesp(args.codiesp, split).docs[: args.limit]
-            stats = measure(icd, searcher, docs, lambda gold: chapter_label(icd, gold))
+            stats = measure(
+                icd,
+                searcher,
+                docs,
+                lambda gold: chapter_label(icd, gold),
+                ranker=load_pool_ranker(args.pool_ranker),
+            )
             print_stats(f"(c) Pooled candidates per note, CodiEsp {split}", stats)
     if not sections & {"latency", "tabular", "sentences"}:
         return

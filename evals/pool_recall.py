@@ -22,6 +22,7 @@ from tools.index_search import IndexSearcher
 from tools.index_walk import IndexWalker
 from tools.note_lanes import DEFAULT_LANES, LANE_WEIGHTS, pool_note
 from tools.note_mentions import MentionFinder
+from tools.pool_ranker import RANKED_LANES, PoolRanker
 
 CAPS = (20, 40, 60, 100)
 CONFIGS: dict[str, tuple[str, ...]] = {
@@ -34,6 +35,8 @@ CONFIGS: dict[str, tuple[str, ...]] = {
 }
 """The last is no lane of the coder: it shows how many gold codes the guidelines' reading of
 negated, family or hypothetical mentions leaves out (CodiEsp codes some negated findings)."""
+RANKED = "all lanes, ordered by the pool ranker (default)"
+"""The pool a run caps by default: every ranked lane, in the fitted ranker's order."""
 
 
 @dataclass(slots=True)
@@ -48,6 +51,8 @@ class PoolStats:
     found_scorable: dict[str, dict[int, int]] = field(default_factory=dict)
     per_chapter: dict[str, list[int]] = field(default_factory=lambda: defaultdict(lambda: [0, 0]))
     """Chapter -> [gold pairs, found in the default pool at cap 60]."""
+    default: str = "mention+walk (thinking default)"
+    """The config the chapter column counts: the ranked pool when a ranker is measured."""
     sizes: dict[str, list[int]] = field(default_factory=lambda: defaultdict(list))
     seconds: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
     set_aside: int = 0
@@ -69,13 +74,17 @@ def measure(
     chapter_of: Callable[[str], str],
     *,
     k: int = 10,
+    ranker: PoolRanker | None = None,
     on_note: Callable[[int, int], None] | None = None,
 ) -> PoolStats:
-    """Pool every note with each lane and count the gold codes the pools hold."""
+    """Pool every note with each lane and count the gold codes the pools hold.
+
+    With a ``ranker``, one more row: the ranked lanes' pool in the ranker's order.
+    """
     finder = MentionFinder.for_release(icd)
     walker = IndexWalker(icd)
-    stats = PoolStats()
-    for config in CONFIGS:
+    stats = PoolStats(default=RANKED if ranker else "mention+walk (thinking default)")
+    for config in (*CONFIGS, RANKED) if ranker else CONFIGS:
         stats.found[config] = dict.fromkeys(CAPS, 0)
         stats.found_scorable[config] = dict.fromkeys(CAPS, 0)
     for number, doc in enumerate(docs, start=1):
@@ -90,7 +99,10 @@ def measure(
         stats.notes += 1
         stats.mentions += len(run.mentions)
         stats.set_aside += len(run.set_aside)
-        _count(icd, stats, doc, pool, chapter_of)
+        ranked = {config: pool.ranked(lanes=lanes) for config, lanes in CONFIGS.items()}
+        if ranker is not None:
+            ranked[RANKED] = ranker.rank(icd, pool.ranked(lanes=RANKED_LANES), doc.text)
+        _count(icd, stats, doc, ranked, chapter_of)
         if on_note:
             on_note(number, len(docs))
     return stats
@@ -100,10 +112,9 @@ def _count(
     icd: IcdResources,
     stats: PoolStats,
     doc: Doc,
-    pool: CandidatePool,
+    ranked: dict[str, list[PooledCandidate]],
     chapter_of: Callable[[str], str],
 ) -> None:
-    ranked = {config: pool.ranked(lanes=lanes) for config, lanes in CONFIGS.items()}
     for config, candidates in ranked.items():
         stats.sizes[config].append(len(candidates))
     for gold in doc.gold:
@@ -118,7 +129,7 @@ def _count(
                     stats.found_scorable[config][cap] += ok
         chapter = stats.per_chapter[chapter_of(gold)]
         chapter[0] += 1
-        default_rank = gold_rank(ranked["mention+walk (thinking default)"], gold)
+        default_rank = gold_rank(ranked[stats.default], gold)
         chapter[1] += default_rank is not None and default_rank <= 60
 
 
@@ -134,7 +145,7 @@ def print_stats(title: str, stats: PoolStats) -> None:
     caps = " | ".join(f"@{c}" for c in CAPS)
     print(f"| lanes | candidates/note (median, all) | {caps} | scorable {caps} |")
     print("|---|---:|" + "---:|" * (2 * len(CAPS)))
-    for config in CONFIGS:
+    for config in stats.found:
         every = " | ".join(f"{stats.found[config][c] / max(stats.pairs, 1):.3f}" for c in CAPS)
         only = " | ".join(
             f"{stats.found_scorable[config][c] / max(stats.scorable_pairs, 1):.3f}" for c in CAPS
@@ -144,7 +155,7 @@ def print_stats(title: str, stats: PoolStats) -> None:
     print("\nRetrieval seconds per note (mean / median):")
     for lanes, seconds in stats.seconds.items():
         print(f"- {lanes}: {statistics.mean(seconds):.2f} / {statistics.median(seconds):.2f}")
-    print("\n| chapter | gold pairs | default lanes @60 |\n|---|---:|---:|")
+    print(f"\n| chapter | gold pairs | {stats.default} @60 |\n|---|---:|---:|")
     for chapter in sorted(stats.per_chapter, key=_chapter_key):
         pairs, found = stats.per_chapter[chapter]
         print(f"| {chapter} | {pairs} | {found / max(pairs, 1):.3f} |")

@@ -10,12 +10,15 @@ from langgraph.runtime import Runtime
 
 from llm.settings import parse_decoding
 from tools.code_checks import Action, CheckPolicy, Setting
+from tools.pool_ranker import load_pool_ranker
 
 DecodingMode = Literal["thinking", "structured", "scored"]
 SearchModeName = Literal["hybrid", "dense", "sparse"]
 Lane = Literal["mention", "walk", "sentence"]
 SCORED_LANES: tuple[Lane, ...] = ("walk",)
 GENERATIVE_LANES: tuple[Lane, ...] = ("mention", "walk")
+RANKED_LANES: tuple[Lane, ...] = ("mention", "walk", "sentence")
+"""The lanes the pool ranker weighs (``tools.pool_ranker.RANKED_LANES``)."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -54,7 +57,11 @@ class Context:
     )
     top_k: int = field(
         default=10,
-        metadata={"description": "Index entries shown to the navigator per finding (paper: 10)."},
+        metadata={
+            "description": "Index entries shown to the navigator per finding (paper: 10); "
+            "also the hits per lane query with pool_ranker=fused (a ranker's lanes search as "
+            "many as it was fitted with)."
+        },
     )
     max_passes: int = field(
         default=1,
@@ -84,8 +91,18 @@ class Context:
             "description": "Deterministic lanes that add candidates beside the extractor's: "
             "'mention' (medspaCy mentions searched), 'walk' (their main terms walked down the "
             "index), 'sentence' (whole sentences searched). Empty: the extractor alone. None: "
-            "'walk' alone when the validator scores (its 20 candidates are the pool's best; "
-            "mention hits after them were mostly wrong), 'mention' and 'walk' otherwise."
+            "all three when a pool ranker orders the pool; with pool_ranker=fused, 'walk' "
+            "alone when the validator scores (mention hits after the walk's were mostly "
+            "wrong), 'mention' and 'walk' otherwise."
+        },
+    )
+    pool_ranker: str | None = field(
+        default=None,
+        metadata={
+            "description": "How the lanes' pool is ordered before it is capped: None for the "
+            "ranker clh ships (fitted on CodiEsp train: lanes, description words, how often "
+            "a code was coded when pooled), a path to one fitted with `python -m "
+            "evals.fit_pool_ranker`, or 'fused' for reciprocal rank fusion alone."
         },
     )
     max_candidates: int = field(
@@ -192,13 +209,16 @@ def check_policy(context: Context) -> CheckPolicy:
 
 
 def lanes_for(context: Context, *, scored: bool) -> list[Lane]:
-    """Return the lanes a run pools: ``Context.lanes``, or by the validator's decoding if None.
+    """Return the lanes a run pools: ``Context.lanes``; if None, the ranker's or by decoding.
 
-    Under scored decoding the pool's first 20 are what the verifier sees; on CodiEsp train the
-    walk lane alone filled them better than walk with mention hits after it (README).
+    A pool ranker weighs all three lanes. Without one (``pool_ranker=fused``), under scored
+    decoding the pool's first 20 are what the verifier sees; on CodiEsp train the walk lane
+    alone filled them better than walk with mention hits after it (README).
     """
     if context.lanes is not None:
         return list(context.lanes)
+    if context.pool_ranker != "fused":
+        return list(RANKED_LANES)
     return list(SCORED_LANES if scored else GENERATIVE_LANES)
 
 
@@ -214,7 +234,8 @@ def context_overrides(pairs: list[str] | tuple[str, ...]) -> dict[str, Any]:
     true/false; ``none`` clears an optional field.
 
     Raises:
-        ValueError: naming an unknown field or a value its type does not take.
+        ValueError: naming an unknown field or a value its type does not take, or a pool
+            ranker file that cannot be read.
     """
     hints = typing.get_type_hints(Context)
     # Decoding has its own option (--decoding); dicts are set from Python or Studio.
@@ -229,6 +250,8 @@ def context_overrides(pairs: list[str] | tuple[str, ...]) -> dict[str, Any]:
                 + ", ".join(sorted(known))
             )
         values[name] = _typed(name, hints[name], raw.strip())
+    if values.get("pool_ranker") is not None:
+        load_pool_ranker(values["pool_ranker"])  # a file that cannot be used: said now
     return values
 
 

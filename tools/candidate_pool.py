@@ -62,6 +62,8 @@ class PooledCandidate:
     """Lane -> its share of the fused score."""
     lanes: dict[str, int] = field(default_factory=dict)
     """Lane -> best rank (1-based) the code reached in one of that lane's lists."""
+    lists: dict[str, int] = field(default_factory=dict)
+    """Lane -> how many of that lane's lists (one per query or walk) hold the code."""
     queries: list[str] = field(default_factory=list)
     index_path: str = ""
     """The index line (or tabular description) of its best-ranked hit."""
@@ -175,6 +177,7 @@ class CandidatePool:
             self._pool[item.code] = candidate
         candidate.lane_scores[lane] = candidate.lane_scores.get(lane, 0.0) + score
         candidate.lanes[lane] = min(rank, candidate.lanes.get(lane, rank))
+        candidate.lists[lane] = candidate.lists.get(lane, 0) + 1
         if query not in candidate.queries and len(candidate.queries) < _QUERIES_KEPT:
             candidate.queries.append(query)
         if score > self._best_score.get(item.code, 0.0):

@@ -3,7 +3,9 @@
 Runs in parallel with the evidence extractors. Every codeable mention becomes a finding of lane
 ``mention`` (its span is the evidence a reviewer sees); mentions that are negated, about family,
 hypothetical or uncertain outside inpatient care are recorded as rejected, with the reason.
-The pooled candidates wait in ``lane_candidates`` until the navigators are done.
+The pool is ordered by the run's pool ranker (``Context.pool_ranker``; its lanes search as
+many hits per query as it was fitted with) and capped; the candidates wait in
+``lane_candidates`` until the navigators are done.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from graph.state import CodingState
 from llm import Decoding
 from tools.candidate_pool import CandidatePool, PooledCandidate
 from tools.note_lanes import LANE_WEIGHTS, LaneRun, pool_note
+from tools.pool_ranker import PoolRanker, load_pool_ranker
 
 
 async def note_lanes(state: CodingState, runtime: Runtime[Context]) -> dict[str, Any]:
@@ -34,9 +37,12 @@ async def note_lanes(state: CodingState, runtime: Runtime[Context]) -> dict[str,
     deps = await asyncio.to_thread(get_deps, context)
     scored = deps.llm.decoding_for(Node.TABULAR_VALIDATOR) is Decoding.SCORED
     lanes = lanes_for(context, scored=scored)
-    run = await asyncio.to_thread(_pool, deps, state["note"], context, lanes)
+    ranker = load_pool_ranker(context.pool_ranker)
+    k = ranker.top_k if ranker is not None else context.top_k
+    run = await asyncio.to_thread(_pool, deps, state["note"], context, lanes, k)
+    ordered = await asyncio.to_thread(_order, deps, state["note"], ranker, run)
     findings, finding_of = _mention_findings(run, pass_index, context.setting)
-    candidates = [_candidate(c, finding_of) for c in run.pool.ranked(cap=context.max_candidates)]
+    candidates = [_candidate(c, finding_of) for c in ordered[: context.max_candidates]]
     rejected = [
         Rejected(step=Node.NOTE_LANES, item=f'"{m.text}" ({m.assertion})', reason=reason)
         for m, reason in run.set_aside
@@ -50,7 +56,7 @@ async def note_lanes(state: CodingState, runtime: Runtime[Context]) -> dict[str,
     }
 
 
-def _pool(deps: Deps, note: str, context: Context, lanes: list[Lane]) -> LaneRun:
+def _pool(deps: Deps, note: str, context: Context, lanes: list[Lane], k: int) -> LaneRun:
     finder, walker = deps.readers()
     pool = CandidatePool(deps.icd, expansion=3, weights=LANE_WEIGHTS)
     return pool_note(
@@ -61,8 +67,14 @@ def _pool(deps: Deps, note: str, context: Context, lanes: list[Lane]) -> LaneRun
         walker,
         lanes=lanes,
         setting=context.setting,
-        k=context.top_k,
+        k=k,
     )
+
+
+def _order(deps: Deps, note: str, ranker: PoolRanker | None, run: LaneRun) -> list[PooledCandidate]:
+    """Return the pool in the ranker's order (fused scores without one)."""
+    pooled = run.pool.ranked()
+    return ranker.rank(deps.icd, pooled, note) if ranker is not None else pooled
 
 
 def _mention_findings(

@@ -280,7 +280,7 @@ def test_pooled_candidates_carry_their_lanes_to_the_validator(make_deps) -> None
     values = build_graph(checkpointer=saver).get_state(config).values
     from_lanes = [c for c in values["candidates"] if c.lanes]
     assert from_lanes and all(c.via.startswith("lanes: ") for c in from_lanes)
-    assert {"mention", "walk"} >= {lane for c in from_lanes for lane in c.lanes}
+    assert {"mention", "walk", "sentence"} >= {lane for c in from_lanes for lane in c.lanes}
     assert any(c.finding_id.startswith("p1.m") for c in from_lanes)
     # the navigators' codes always stay; the lanes fill up to max_candidates
     state = {"candidates": values["candidates"][:1], "lane_candidates": from_lanes}
@@ -359,7 +359,7 @@ def test_the_scored_default_verifies_the_lanes_candidates_without_generating(mak
     assert not [f for f in result["failures"] if not f["recovered"]]
 
 
-def test_under_scored_decoding_the_walk_lane_alone_fills_the_pool(make_deps) -> None:
+def test_the_ranker_pools_every_lane_and_without_it_scored_decoding_walks(make_deps) -> None:
     rules = default_rules()
     rules[2] = (agent_is("scored_verifier"), yes_no(lambda u: 0.9))
     _deps, _fake = make_deps(rules, decoding="scored")
@@ -371,7 +371,8 @@ def test_under_scored_decoding_the_walk_lane_alone_fills_the_pool(make_deps) -> 
         candidates = build_graph(checkpointer=saver).get_state(config).values["candidates"]
         return {lane for c in candidates for lane in c.lanes}
 
-    assert pooled_lanes("default", Context()) == {"walk"}
+    assert pooled_lanes("default", Context()) == {"mention", "walk", "sentence"}
+    assert pooled_lanes("fused", Context(pool_ranker="fused")) == {"walk"}
     assert pooled_lanes("both", Context(lanes=["mention", "walk"])) == {"mention", "walk"}
 
 

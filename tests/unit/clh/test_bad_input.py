@@ -110,6 +110,12 @@ CASES: list[tuple[str, list[str], dict[str, str], str]] = [
         {"CLH_CACHE_DIR": "/proc/x"},
         "unknown encoding 'bogus'",
     ),
+    (
+        "pool ranker file that is no ranker",
+        ["code", "{files}/note.txt", "--set", "pool_ranker={files}/data.jsonl"],
+        {},
+        "is not a clh pool ranker file",
+    ),
     ("zero passes", ["code", "{files}/note.txt", "--passes", "0"], {}, "'--passes'"),
     ("negative passes", ["code", "{files}/note.txt", "--passes", "-2"], {}, "'--passes'"),
     ("zero hits", ["search", "fever", "-k", "0"], {}, "'-k'"),

@@ -104,9 +104,12 @@ def test_context_settings_are_typed_and_checked() -> None:
     assert replace(FITTED, notes=1).notes == 1
 
 
-def test_the_lanes_follow_the_validators_decoding_unless_set() -> None:
-    assert lanes_for(Context(), scored=True) == ["walk"]
-    assert lanes_for(Context(), scored=False) == ["mention", "walk"]
+def test_the_lanes_are_the_rankers_or_follow_the_validators_decoding_unless_set() -> None:
+    ranked = ["mention", "walk", "sentence"]
+    assert lanes_for(Context(), scored=True) == lanes_for(Context(), scored=False) == ranked
+    fused = Context(pool_ranker="fused")
+    assert lanes_for(fused, scored=True) == ["walk"]
+    assert lanes_for(fused, scored=False) == ["mention", "walk"]
     assert lanes_for(Context(lanes=["mention"]), scored=True) == ["mention"]
     assert lanes_for(Context(lanes=[]), scored=False) == []
     assert context_overrides(["lanes=none"]) == {"lanes": None}
