@@ -57,6 +57,8 @@ class PoolStats:
     seconds: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
     set_aside: int = 0
     mentions: int = 0
+    k: int = 10
+    """Hits per lane query."""
 
 
 def gold_rank(pool: Sequence[PooledCandidate], gold: str) -> int | None:
@@ -73,17 +75,20 @@ def measure(
     docs: Sequence[Doc],
     chapter_of: Callable[[str], str],
     *,
-    k: int = 10,
+    k: int | None = None,
     ranker: PoolRanker | None = None,
     on_note: Callable[[int, int], None] | None = None,
 ) -> PoolStats:
     """Pool every note with each lane and count the gold codes the pools hold.
 
-    With a ``ranker``, one more row: the ranked lanes' pool in the ranker's order.
+    With a ``ranker``, one more row: the ranked lanes' pool in the ranker's order. Every row
+    reads the same pools, searched with ``k`` hits per query (None: the ranker's ``top_k``
+    as a run does, else 10), so the rows differ only in lanes and order.
     """
     finder = MentionFinder.for_release(icd)
     walker = IndexWalker(icd)
-    stats = PoolStats(default=RANKED if ranker else "mention+walk (thinking default)")
+    k = k or (ranker.top_k if ranker else 10)
+    stats = PoolStats(default=RANKED if ranker else "mention+walk (thinking default)", k=k)
     for config in (*CONFIGS, RANKED) if ranker else CONFIGS:
         stats.found[config] = dict.fromkeys(CAPS, 0)
         stats.found_scorable[config] = dict.fromkeys(CAPS, 0)
@@ -137,7 +142,8 @@ def print_stats(title: str, stats: PoolStats) -> None:
     """Print the recall tables of one set of notes as markdown."""
     print(f"\n### {title}\n")
     print(
-        f"{stats.notes} notes, {stats.pairs} gold (note, code) pairs ({stats.scorable_pairs} "
+        f"{stats.notes} notes, {stats.k} hits per lane query, {stats.pairs} gold (note, code) "
+        f"pairs ({stats.scorable_pairs} "
         f"scorable: billable, or billable but for CodiEsp's omitted 7th character); "
         f"{stats.mentions} mentions read, {stats.set_aside} set aside (negated, family, "
         "hypothetical, uncertain)\n"

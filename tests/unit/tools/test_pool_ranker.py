@@ -136,3 +136,17 @@ def test_fitting_learns_which_pooled_codes_get_coded(fixture_icd) -> None:
     assert ranker.fit == {"rows": 40, "coded": 20}
     pooled = [candidate(fixture_icd, "A00.9", mention=1), candidate(fixture_icd, "A00.0", walk=2)]
     assert ranker.rank(fixture_icd, pooled, "cholera")[0].code == "A00.0"
+
+
+def test_the_pooled_benchmark_adds_the_ranked_row_on_the_same_pools(fixture_icd) -> None:
+    from evals.pool_recall import CONFIGS, RANKED, measure
+    from tests.fakes import FakeSearcher
+
+    docs = [Doc("d1", "Classic cholera with dehydration. Pain in the belly.", ("A00.0", "H54"))]
+    ranker = ranker_weighing(["described"], [1.0], Priors(base_rate=0.1))
+    stats = measure(fixture_icd, FakeSearcher(fixture_icd), docs, lambda g: g[:1], ranker=ranker)
+    assert list(stats.found) == [*CONFIGS, RANKED] and stats.k == ranker.top_k
+    assert stats.default == RANKED and stats.pairs == 2
+    # H54 is never pooled; A00.0 is, by the lanes the ranker orders, so every row holds it
+    assert stats.found[RANKED][20] == stats.found["all lanes"][20] == 1
+    assert stats.per_chapter["A"] == [1, 1] and stats.per_chapter["H"] == [1, 0]
