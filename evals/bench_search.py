@@ -126,14 +126,18 @@ def main() -> None:
     if "pooled" in sections:
         for split in args.splits.split(","):
             docs = load_codiesp(args.codiesp, split).docs[: args.limit]
+            ranker = load_pool_ranker(args.pool_ranker)
             stats = measure(
-                icd,
-                searcher,
-                docs,
-                lambda gold: chapter_label(icd, gold),
-                ranker=load_pool_ranker(args.pool_ranker),
+                icd, searcher, docs, lambda gold: chapter_label(icd, gold), ranker=ranker
             )
             print_stats(f"(c) Pooled candidates per note, CodiEsp {split}", stats)
+            if ranker is not None and ranker.data.startswith(f"codiesp-{split}@"):
+                print(
+                    f"\nThe ranked row is in-sample: the ranker was fitted on these notes "
+                    f"({ranker.data}); its priors hold their gold. `python -m "
+                    "evals.fit_pool_ranker` prints the figure with each half of the notes "
+                    "ranked by the other half's priors."
+                )
     if not sections & {"latency", "tabular", "sentences"}:
         return
     rng = random.Random(args.seed)

@@ -25,11 +25,12 @@ from tools.note_mentions import MentionFinder
 from tools.pool_ranker import RANKED_LANES, PoolRanker
 
 CAPS = (20, 40, 60, 100)
+FUSED_DEFAULT = "mention+walk (thinking, pool_ranker=fused)"
 CONFIGS: dict[str, tuple[str, ...]] = {
     "mention": ("mention",),
-    "walk (scored default)": ("walk",),
+    "walk (scored, pool_ranker=fused)": ("walk",),
     "sentence": ("sentence",),
-    "mention+walk (thinking default)": DEFAULT_LANES,
+    FUSED_DEFAULT: DEFAULT_LANES,
     "all lanes": ("mention", "walk", "sentence"),
     "mention+walk + set-aside walk (diagnostic)": (*DEFAULT_LANES, "set-aside"),
 }
@@ -51,7 +52,7 @@ class PoolStats:
     found_scorable: dict[str, dict[int, int]] = field(default_factory=dict)
     per_chapter: dict[str, list[int]] = field(default_factory=lambda: defaultdict(lambda: [0, 0]))
     """Chapter -> [gold pairs, found in the default pool at cap 60]."""
-    default: str = "mention+walk (thinking default)"
+    default: str = FUSED_DEFAULT
     """The config the chapter column counts: the ranked pool when a ranker is measured."""
     sizes: dict[str, list[int]] = field(default_factory=lambda: defaultdict(list))
     seconds: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
@@ -88,7 +89,7 @@ def measure(
     finder = MentionFinder.for_release(icd)
     walker = IndexWalker(icd)
     k = k or (ranker.top_k if ranker else 10)
-    stats = PoolStats(default=RANKED if ranker else "mention+walk (thinking default)", k=k)
+    stats = PoolStats(default=RANKED if ranker else FUSED_DEFAULT, k=k)
     for config in (*CONFIGS, RANKED) if ranker else CONFIGS:
         stats.found[config] = dict.fromkeys(CAPS, 0)
         stats.found_scorable[config] = dict.fromkeys(CAPS, 0)
@@ -96,7 +97,7 @@ def measure(
         pool = CandidatePool(icd, weights=LANE_WEIGHTS)
         started = time.perf_counter()
         run = pool_note(doc.text, pool, searcher, finder, walker, lanes=DEFAULT_LANES, k=k)
-        stats.seconds["mention+walk (thinking default)"].append(time.perf_counter() - started)
+        stats.seconds["mention+walk"].append(time.perf_counter() - started)
         started = time.perf_counter()
         pool_note(doc.text, pool, searcher, finder, walker, lanes=("sentence",), k=k)
         stats.seconds["sentence"].append(time.perf_counter() - started)
@@ -106,7 +107,9 @@ def measure(
         stats.set_aside += len(run.set_aside)
         ranked = {config: pool.ranked(lanes=lanes) for config, lanes in CONFIGS.items()}
         if ranker is not None:
+            started = time.perf_counter()
             ranked[RANKED] = ranker.rank(icd, pool.ranked(lanes=RANKED_LANES), doc.text)
+            stats.seconds["pool ranker"].append(time.perf_counter() - started)
         _count(icd, stats, doc, ranked, chapter_of)
         if on_note:
             on_note(number, len(docs))
