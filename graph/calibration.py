@@ -11,9 +11,9 @@ import json
 from dataclasses import asdict, dataclass, fields
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
 
 from graph.errors import CalibrationError
+from tools.fitted_files import read_fitted_file
 
 CALIBRATION_VERSION = 1
 PACKAGED = Path(__file__).parent / "calibrations"
@@ -68,18 +68,14 @@ def read_calibration(path: Path) -> Calibration:
     Raises:
         CalibrationError: for a missing, unreadable or malformed file, or another version.
     """
-    try:
-        data: Any = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise CalibrationError(f"cannot read the calibration file {path}: {exc}") from exc
-    names = {f.name for f in fields(Calibration)}
-    if not isinstance(data, dict) or set(data) != names:
-        raise CalibrationError(f"{path} is not a clh calibration file (fields {sorted(names)})")
-    if data["version"] != CALIBRATION_VERSION:
-        raise CalibrationError(
-            f"{path} is calibration version {data['version']}; this clh reads version "
-            f"{CALIBRATION_VERSION}: run `clh calibrate` again"
-        )
+    data = read_fitted_file(
+        path,
+        kind="calibration",
+        names={f.name for f in fields(Calibration)},
+        version=CALIBRATION_VERSION,
+        refit="run `clh calibrate` again",
+        error=CalibrationError,
+    )
     return Calibration(**data)
 
 

@@ -20,10 +20,10 @@ from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field, fields
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
 
 from icd_resources import IcdResources
 from tools.candidate_pool import PooledCandidate
+from tools.fitted_files import read_fitted_file
 from tools.index_walk import content_words
 
 RANKER_VERSION = 1
@@ -141,18 +141,14 @@ def read_pool_ranker(path: Path) -> PoolRanker:
     Raises:
         PoolRankerError: for a missing, unreadable or malformed file, or another version.
     """
-    try:
-        data: Any = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise PoolRankerError(f"cannot read the pool ranker file {path}: {exc}") from exc
-    names = {f.name for f in fields(PoolRanker)}
-    if not isinstance(data, dict) or set(data) != names:
-        raise PoolRankerError(f"{path} is not a clh pool ranker file (fields {sorted(names)})")
-    if data["version"] != RANKER_VERSION:
-        raise PoolRankerError(
-            f"{path} is pool ranker version {data['version']}; this clh reads version "
-            f"{RANKER_VERSION}: fit it again with `python -m evals.fit_pool_ranker`"
-        )
+    data = read_fitted_file(
+        path,
+        kind="pool ranker",
+        names={f.name for f in fields(PoolRanker)},
+        version=RANKER_VERSION,
+        refit="fit it again with `python -m evals.fit_pool_ranker`",
+        error=PoolRankerError,
+    )
     sizes = {len(data[name]) for name in ("features", "weights", "means", "scales")}
     if len(sizes) != 1:
         raise PoolRankerError(f"{path}: features, weights, means and scales differ in length")
