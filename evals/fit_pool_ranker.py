@@ -40,6 +40,7 @@ from tools.pool_ranker import (
     RANKER_VERSION,
     PoolRanker,
     Priors,
+    block_key,
     candidate_features,
 )
 
@@ -97,8 +98,7 @@ def count_priors(icd: IcdResources, notes: Sequence[PooledNote], *, prune: bool)
         for candidate in candidates:
             coded = is_coded(candidate.code, doc.gold)
             rows, coded_rows = rows + 1, coded_rows + coded
-            block = icd.block_of(candidate.code[:3]).id if icd.exists(candidate.code[:3]) else "?"
-            keys = (block, candidate.code[:3], candidate.code)
+            keys = (block_key(icd, candidate.code), candidate.code[:3], candidate.code)
             for level, key in zip(PRIOR_LEVELS, keys, strict=True):
                 pair = counts[level].setdefault(key, [0, 0])
                 pair[0] += coded
@@ -147,13 +147,36 @@ def fit_logistic(
     return w[:-1], float(w[-1]), means, scales
 
 
-def fit_ranker(icd: IcdResources, notes: Sequence[PooledNote], *, data: str, k: int) -> PoolRanker:
-    """Fit the ranker on pooled training notes, each half's priors counted on the other half."""
+CrossedHalves = list[tuple[Sequence[PooledNote], Priors]]
+
+
+def crossed_halves(icd: IcdResources, notes: Sequence[PooledNote]) -> CrossedHalves:
+    """Return each half of the notes with the priors counted on the other half."""
     half = len(notes) // 2
     first, second = notes[:half], notes[half:]
-    rows_a, labels_a = feature_rows(icd, second, count_priors(icd, first, prune=True))
-    rows_b, labels_b = feature_rows(icd, first, count_priors(icd, second, prune=True))
-    rows, labels = rows_a + rows_b, labels_a + labels_b
+    return [
+        (second, count_priors(icd, first, prune=True)),
+        (first, count_priors(icd, second, prune=True)),
+    ]
+
+
+def fit_ranker(
+    icd: IcdResources,
+    notes: Sequence[PooledNote],
+    *,
+    data: str,
+    k: int,
+    halves: CrossedHalves | None = None,
+) -> PoolRanker:
+    """Fit the ranker on pooled training notes, each half's priors counted on the other half.
+
+    ``halves`` are those of ``crossed_halves(icd, notes)`` when the caller has them already.
+    """
+    rows: list[dict[str, float]] = []
+    labels: list[bool] = []
+    for half_notes, priors in halves or crossed_halves(icd, notes):
+        half_rows, half_labels = feature_rows(icd, half_notes, priors)
+        rows, labels = rows + half_rows, labels + half_labels
     names = list(rows[0]) if rows else []
     x = np.array([[row[name] for name in names] for row in rows], dtype=float)
     y = np.array(labels, dtype=float)
@@ -191,22 +214,18 @@ def recall_at(
     return {cap: round(found[cap] / max(pairs, 1), 4) for cap in CAPS}
 
 
-def cross_recall(
-    icd: IcdResources, notes: Sequence[PooledNote], ranker: PoolRanker
-) -> dict[int, float]:
+def cross_recall(icd: IcdResources, halves: CrossedHalves, ranker: PoolRanker) -> dict[int, float]:
     """Return the ranker's recall on its training notes, each half with the other's priors.
 
     With a note's own gold in the priors the figure would flatter the ranker.
     """
-    half = len(notes) // 2
-    first, second = notes[:half], notes[half:]
     found = {cap: 0.0 for cap in CAPS}
-    for ranked, other in ((first, second), (second, first)):
-        crossed = dataclasses.replace(ranker, priors=count_priors(icd, other, prune=True))
+    for ranked, priors in halves:
+        crossed = dataclasses.replace(ranker, priors=priors)
         pairs = sum(len(doc.gold) for doc, _ in ranked)
         for cap, share in recall_at(icd, ranked, crossed).items():
             found[cap] += share * pairs
-    total = sum(len(doc.gold) for doc, _ in notes)
+    total = sum(len(doc.gold) for half, _ in halves for doc, _ in half)
     return {cap: round(found[cap] / max(total, 1), 4) for cap in CAPS}
 
 
@@ -239,9 +258,10 @@ def main() -> None:
             print(f"pooled {number}/{total} notes", flush=True)
 
     notes = list(pooled_notes(icd, searcher, docs, cache, k=args.k, on_note=progress))
-    ranker = fit_ranker(icd, notes, data=data, k=args.k)
+    halves = crossed_halves(icd, notes)
+    ranker = fit_ranker(icd, notes, data=data, k=args.k, halves=halves)
     ranker.fit.update({f"fused@{c}": r for c, r in recall_at(icd, notes, None).items()})
-    ranker.fit.update({f"ranked@{c}": r for c, r in cross_recall(icd, notes, ranker).items()})
+    ranker.fit.update({f"ranked@{c}": r for c, r in cross_recall(icd, halves, ranker).items()})
     args.out.write_text(ranker.to_json(), encoding="utf-8")
     print(f"wrote {args.out} ({len(notes)} notes, {ranker.fit['rows']} rows)")
     for name, weight in zip(ranker.features, ranker.weights, strict=True):

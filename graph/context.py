@@ -10,15 +10,13 @@ from langgraph.runtime import Runtime
 
 from llm.settings import parse_decoding
 from tools.code_checks import Action, CheckPolicy, Setting
-from tools.pool_ranker import load_pool_ranker
+from tools.pool_ranker import RANKED_LANES, load_pool_ranker
 
 DecodingMode = Literal["thinking", "structured", "scored"]
 SearchModeName = Literal["hybrid", "dense", "sparse"]
 Lane = Literal["mention", "walk", "sentence"]
 SCORED_LANES: tuple[Lane, ...] = ("walk",)
 GENERATIVE_LANES: tuple[Lane, ...] = ("mention", "walk")
-RANKED_LANES: tuple[Lane, ...] = ("mention", "walk", "sentence")
-"""The lanes the pool ranker weighs (``tools.pool_ranker.RANKED_LANES``)."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -218,7 +216,7 @@ def lanes_for(context: Context, *, scored: bool) -> list[Lane]:
     if context.lanes is not None:
         return list(context.lanes)
     if context.pool_ranker != "fused":
-        return list(RANKED_LANES)
+        return [typing.cast(Lane, lane) for lane in RANKED_LANES]
     return list(SCORED_LANES if scored else GENERATIVE_LANES)
 
 

@@ -54,7 +54,7 @@ class Priors:
 
     def log_rates(self, icd: IcdResources, code: str) -> dict[str, float]:
         """Return the log of the smoothed coded rate at each level, block first."""
-        keys = {"block": _block(icd, code), "category": code[:3], "code": code}
+        keys = {"block": block_key(icd, code), "category": code[:3], "code": code}
         rate, rates = self.base_rate, {}
         for level in PRIOR_LEVELS:
             coded, pooled = self.counts.get(level, {}).get(keys[level], (0, 0))
@@ -63,7 +63,8 @@ class Priors:
         return rates
 
 
-def _block(icd: IcdResources, code: str) -> str:
+def block_key(icd: IcdResources, code: str) -> str:
+    """Return the id of a code's block ("?" for a category not in the release)."""
     return icd.block_of(code[:3]).id if icd.exists(code[:3]) else "?"
 
 
