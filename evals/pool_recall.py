@@ -15,11 +15,12 @@ from dataclasses import dataclass, field
 
 from evals.doc_types import Doc
 from evals.gold import scorable
+from evals.gold_evidence import LookupWords
 from evals.reach import Reach, reach
 from icd_resources import IcdResources
 from tools.candidate_pool import CandidatePool, PooledCandidate
 from tools.index_search import IndexSearcher
-from tools.index_walk import IndexWalker
+from tools.index_walk import IndexWalker, content_words
 from tools.note_lanes import DEFAULT_LANES, LANE_WEIGHTS, pool_note
 from tools.note_mentions import MentionFinder
 from tools.pool_ranker import RANKED_LANES, PoolRanker
@@ -56,6 +57,8 @@ class PoolStats:
     """The config the chapter column counts: the ranked pool when a ranker is measured."""
     sizes: dict[str, list[int]] = field(default_factory=lambda: defaultdict(list))
     seconds: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
+    unstated: list[int] = field(default_factory=lambda: [0, 0])
+    """[gold pairs whose note states no word leading to the code, found at 60 by default]."""
     set_aside: int = 0
     mentions: int = 0
     k: int = 10
@@ -88,6 +91,7 @@ def measure(
     """
     finder = MentionFinder.for_release(icd)
     walker = IndexWalker(icd)
+    lookup = LookupWords(icd)
     k = k or (ranker.top_k if ranker else 10)
     stats = PoolStats(default=RANKED if ranker else FUSED_DEFAULT, k=k)
     for config in (*CONFIGS, RANKED) if ranker else CONFIGS:
@@ -111,6 +115,7 @@ def measure(
             ranked[RANKED] = ranker.rank(icd, pool.ranked(lanes=RANKED_LANES), doc.text)
             stats.seconds["pool ranker"].append(time.perf_counter() - started)
         _count(icd, stats, doc, ranked, chapter_of)
+        _count_unstated(stats, doc, ranked[stats.default], lookup)
         if on_note:
             on_note(number, len(docs))
     return stats
@@ -141,6 +146,17 @@ def _count(
         chapter[1] += default_rank is not None and default_rank <= 60
 
 
+def _count_unstated(
+    stats: PoolStats, doc: Doc, default: Sequence[PooledCandidate], lookup: LookupWords
+) -> None:
+    note_words = content_words(doc.text)
+    for gold in doc.gold:
+        if not lookup.stated(gold, note_words):
+            rank = gold_rank(default, gold)
+            stats.unstated[0] += 1
+            stats.unstated[1] += rank is not None and rank <= 60
+
+
 def print_stats(title: str, stats: PoolStats) -> None:
     """Print the recall tables of one set of notes as markdown."""
     print(f"\n### {title}\n")
@@ -161,6 +177,14 @@ def print_stats(title: str, stats: PoolStats) -> None:
         )
         size = statistics.median(stats.sizes[config]) if stats.sizes[config] else 0
         print(f"| {config} | {size:.0f} | {every} | {only} |")
+    unstated, reached = stats.unstated
+    found = stats.found[stats.default][60]
+    print(
+        f"\nNo word of the note leads to the code (description or index main term, "
+        f"evals/gold_evidence.py): {unstated} pairs ({unstated / max(stats.pairs, 1):.3f}); "
+        f"{stats.default} @60 reaches {reached} of them, and "
+        f"{(found - reached) / max(stats.pairs - unstated, 1):.3f} of the others."
+    )
     print("\nRetrieval seconds per note (mean / median):")
     for lanes, seconds in stats.seconds.items():
         print(f"- {lanes}: {statistics.mean(seconds):.2f} / {statistics.median(seconds):.2f}")

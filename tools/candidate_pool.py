@@ -26,6 +26,7 @@ _FUNCTION_WORDS = frozenset(
     "which who with without".split()
 )
 _QUERIES_KEPT = 5
+SIBLING_LANE = "sibling"
 
 
 def words(text: str) -> set[str]:
@@ -204,3 +205,49 @@ class CandidatePool:
 
     def __len__(self) -> int:
         return len(self._pool)
+
+
+def with_siblings(
+    icd: IcdResources, candidates: Sequence[PooledCandidate], max_codes: int
+) -> list[PooledCandidate]:
+    """Return the candidates, then the other billable codes of each small category they reach.
+
+    A coder who finds H11.43- in the index reads the category's codes in the Tabular List for
+    the one the note supports (right eye, not unspecified); the lanes keep at most a few of a
+    category's codes. A category of at most ``max_codes`` billable codes is added whole, in
+    the order its first pooled code reached; an added code (lane ``sibling``) carries the best
+    fused score, first rank and number of its pooled relatives. Candidates found by the sibling
+    lane alone are not relatives, so expanding twice adds nothing.
+    """
+    relatives: dict[str, tuple[PooledCandidate, int, float, int]] = {}
+    for rank, candidate in enumerate(candidates, start=1):
+        if candidate.lanes.keys() == {SIBLING_LANE}:
+            continue
+        first, first_rank, best, count = relatives.get(
+            candidate.code[:3], (candidate, rank, 0.0, 0)
+        )
+        relatives[candidate.code[:3]] = (first, first_rank, max(best, candidate.score), count + 1)
+    pooled = {c.code for c in candidates}
+    added: list[PooledCandidate] = []
+    for category, (first, rank, best, count) in relatives.items():
+        leaves = icd.billable_descendants(category) if icd.exists(category) else []
+        if len(leaves) > max_codes:
+            continue
+        for info in leaves:
+            if info.code in pooled:
+                continue
+            pooled.add(info.code)
+            added.append(
+                PooledCandidate(
+                    info.code,
+                    info.description,
+                    info.chapter,
+                    lane_scores={SIBLING_LANE: best},
+                    lanes={SIBLING_LANE: rank},
+                    lists={SIBLING_LANE: count},
+                    index_path=f"{category} in the Tabular List, beside {first.code}: "
+                    f"{first.index_path}",
+                    index_code=category,
+                )
+            )
+    return [*candidates, *added]

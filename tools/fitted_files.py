@@ -33,10 +33,13 @@ def read_fitted_file(
         data: Any = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise error(f"cannot read the {kind} file {path}: {exc}") from exc
-    if not isinstance(data, dict) or set(data) != names:
+    if not isinstance(data, dict) or "version" not in data:
         raise error(f"{path} is not a clh {kind} file (fields {sorted(names)})")
+    # An older version has other fields: say so before the fields would be found wrong.
     if data["version"] != version:
         raise error(
             f"{path} is {kind} version {data['version']}; this clh reads version {version}: {refit}"
         )
+    if set(data) != names:
+        raise error(f"{path} is not a clh {kind} file (fields {sorted(names)})")
     return data

@@ -106,11 +106,32 @@ class Reading:
     mentions: list[Mention]
 
 
+_LATIN_PLURALS = (
+    ("sis", "ses"),
+    ("us", "i"),
+    ("um", "a"),
+    ("a", "ae"),
+    ("ex", "ices"),
+    ("ix", "ices"),
+)
+"""Notes write the plural of the index's Latin and Greek terms: metastases, bronchi,
+diverticula, vertebrae, varices."""
+
+
+def plurals(phrase: str) -> tuple[str, ...]:
+    """Return the plural forms of a phrase's last word (English, and Latin or Greek)."""
+    forms = [phrase + "s", phrase + "es"]
+    if phrase.endswith("y") and phrase[-2:-1] not in "aeiou":
+        forms.append(phrase[:-1] + "ies")  # adenopathy, adenopathies
+    forms += [phrase[: -len(one)] + many for one, many in _LATIN_PLURALS if phrase.endswith(one)]
+    return tuple(forms)
+
+
 def mention_vocabulary(icd: IcdResources) -> dict[str, tuple[int, ...]]:
     """Map each look-up word of the disease and external-cause indexes to its main terms.
 
     A main term's title may list forms of its word ("Infarct, infarction", "Diabetes,
-    diabetic"); each is a phrase, and so is its plural. Other comma-separated parts are not
+    diabetic"); each is a phrase, and so are its plurals. Other comma-separated parts are not
     ("Klippel-Feil deficiency, disease, or syndrome" is no look-up of "disease").
     """
     from spacy.lang.en.stop_words import STOP_WORDS
@@ -120,7 +141,11 @@ def mention_vocabulary(icd: IcdResources) -> dict[str, tuple[int, ...]]:
         for entry in icd.index_entries(source):
             if entry.level != 0:
                 continue
-            forms = [" ".join(part.lower().split()) for part in entry.title.split(",")]
+            # "Ketosis NEC": a note says "ketosis" (NEC, not elsewhere classified, is the index's).
+            forms = [
+                " ".join(part.lower().split()).removesuffix(" nec")
+                for part in entry.title.split(",")
+            ]
             for phrase in forms:
                 if (
                     len(phrase) < _MIN_TERM_CHARS
@@ -128,7 +153,7 @@ def mention_vocabulary(icd: IcdResources) -> dict[str, tuple[int, ...]]:
                     or phrase[:_STEM_CHARS] != forms[0][:_STEM_CHARS]
                 ):
                     continue
-                for form in (phrase, phrase + "s", phrase + "es"):
+                for form in (phrase, *plurals(phrase)):
                     ids = phrases.setdefault(form, [])
                     if entry.id not in ids:
                         ids.append(entry.id)

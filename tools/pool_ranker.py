@@ -6,6 +6,9 @@ down that shares one word with the sentence rarely is. The ranker is a logistic 
 over what the pool records of a candidate (each lane's fused score, best rank and number of
 lists), how much of its tabular description the note states, how specific it is, and how
 often a code, its category and its block were coded when pooled in the training notes.
+Before ranking, the small categories the pool reaches join it whole (the ``sibling`` lane):
+the lanes keep a few codes of a category, and the right one is often their neighbour
+(right eye, not unspecified eye).
 
 It is fitted by ``python -m evals.fit_pool_ranker`` on training notes only and written as a
 JSON file; ``PACKAGED`` holds the one clh ships (fitted on CodiEsp train: its priors are
@@ -22,11 +25,11 @@ from functools import lru_cache
 from pathlib import Path
 
 from icd_resources import IcdResources
-from tools.candidate_pool import PooledCandidate
+from tools.candidate_pool import SIBLING_LANE, PooledCandidate, with_siblings
 from tools.fitted_files import read_fitted_file
 from tools.index_walk import content_words
 
-RANKER_VERSION = 1
+RANKER_VERSION = 2
 PACKAGED = Path(__file__).parent / "pool_rankers" / "codiesp-train.json"
 RANKED_LANES = ("mention", "walk", "sentence")
 PRIOR_LEVELS = ("block", "category", "code")
@@ -73,7 +76,7 @@ def candidate_features(
 ) -> dict[str, float]:
     """Return what the ranker weighs of one pooled candidate, by feature name."""
     features: dict[str, float] = {}
-    for lane in RANKED_LANES:
+    for lane in (*RANKED_LANES, SIBLING_LANE):
         rank = candidate.lanes.get(lane)
         features[f"{lane}_score"] = 60.0 * candidate.lane_scores.get(lane, 0.0)
         features[f"{lane}_rank"] = 1.0 / rank if rank else 0.0
@@ -111,6 +114,8 @@ class PoolRanker:
     priors: Priors
     fit: dict[str, float] = field(default_factory=dict)
     """What the fit printed: training pairs, positives, recall at caps on the training notes."""
+    siblings: int = 0
+    """Categories of at most this many billable codes join the pool whole (0: none)."""
 
     def score(self, features: Mapping[str, float]) -> float:
         """Return the log-odds that a candidate with these features is coded."""
@@ -124,8 +129,13 @@ class PoolRanker:
     def rank(
         self, icd: IcdResources, candidates: Sequence[PooledCandidate], note: str
     ) -> list[PooledCandidate]:
-        """Return the candidates best first (ties by code)."""
+        """Return the candidates, with their small categories' other codes, best first.
+
+        Ties go by code. The categories are those of ``with_siblings`` up to ``siblings`` codes.
+        """
         note_words = content_words(note)
+        if self.siblings:
+            candidates = with_siblings(icd, candidates, self.siblings)
         scored = [
             (self.score(candidate_features(icd, c, note_words, self.priors)), c) for c in candidates
         ]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from icd_resources import IcdResources
-from tools.candidate_pool import CandidatePool
+from tools.candidate_pool import SIBLING_LANE, CandidatePool, with_siblings
 from tools.index_walk import IndexWalker, content_words
 
 
@@ -60,3 +60,22 @@ def test_a_pool_ranks_by_the_chosen_lanes_and_caps(fixture_icd: IcdResources) ->
     assert [c.code for c in pool.ranked(lanes=["sentence"])] == ["A00.0"]
     assert [c.code for c in pool.ranked(cap=2)] == ["A00.0", "A01"]
     assert len(pool) == 3
+
+
+def test_a_small_category_joins_the_pool_whole_after_the_lanes_codes(
+    fixture_icd: IcdResources,
+) -> None:
+    pool = CandidatePool(fixture_icd)
+    pool.add_codes("walk", "classic cholera", [("A00.0", "Cholera, classic A00.0")], "")
+    pool.add_codes("mention", "cholera", [("A01", "Typhoid A01"), ("A00.0", "x")], "")
+    lanes = pool.ranked()
+    expanded = with_siblings(fixture_icd, lanes, max_codes=12)
+    assert [c.code for c in expanded[: len(lanes)]] == [c.code for c in lanes]
+    (sibling,) = [c for c in expanded if c.code == "A00.9"]
+    assert sibling.lanes == {SIBLING_LANE: 1}  # its relative A00.0 is the pool's first
+    assert sibling.lists == {SIBLING_LANE: 1}
+    assert sibling.lane_scores[SIBLING_LANE] == lanes[0].score
+    assert "beside A00.0" in sibling.index_path and sibling.index_code == "A00"
+    # Expanding again adds nothing; a category larger than the limit is not added.
+    assert [c.code for c in with_siblings(fixture_icd, expanded, 12)] == [c.code for c in expanded]
+    assert with_siblings(fixture_icd, lanes, max_codes=1) == lanes

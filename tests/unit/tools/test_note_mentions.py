@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from tools.note_mentions import Assertion, MentionFinder
+from icd_resources import IcdResources
+from tools.note_mentions import Assertion, MentionFinder, mention_vocabulary, plurals
 
 VOCABULARY = {
     "chest pain": (1,),
@@ -97,3 +98,25 @@ def test_a_past_history_section_lists_current_chronic_conditions() -> None:
     assert "history" not in by_text or by_text["history"].start > 20  # not the title
     assert by_text["diabetes"].assertion is Assertion.PRESENT
     assert by_text["pneumonia"].assertion is Assertion.HISTORICAL
+
+
+@pytest.mark.parametrize(
+    ("term", "plural"),
+    [
+        ("metastasis", "metastases"),
+        ("adenopathy", "adenopathies"),
+        ("bronchus", "bronchi"),
+        ("diverticulum", "diverticula"),
+        ("vertebra", "vertebrae"),
+        ("varix", "varices"),
+        ("ulcer", "ulcers"),
+    ],
+)
+def test_notes_are_read_with_the_plurals_of_the_index_terms(term: str, plural: str) -> None:
+    assert plural in plurals(term)
+
+
+def test_the_vocabulary_holds_each_main_term_and_its_plurals(fixture_icd: IcdResources) -> None:
+    vocabulary = mention_vocabulary(fixture_icd)
+    assert vocabulary["cholera"] == vocabulary["choleras"]
+    assert "aches" in vocabulary  # "Ache(s) NEC"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import json
 import math
 from pathlib import Path
 
@@ -17,6 +18,7 @@ from tools.index_walk import content_words
 from tools.pool_ranker import (
     PACKAGED,
     RANKED_LANES,
+    RANKER_VERSION,
     PoolRanker,
     PoolRankerError,
     Priors,
@@ -42,7 +44,7 @@ def candidate(icd: IcdResources, code: str, **lanes: int) -> PooledCandidate:
 
 def ranker_weighing(names: list[str], weights: list[float], priors: Priors) -> PoolRanker:
     return PoolRanker(
-        version=1,
+        version=RANKER_VERSION,
         data="test",
         notes=0,
         lanes=list(RANKED_LANES),
@@ -87,13 +89,30 @@ def test_the_ranker_puts_what_it_weighs_first(fixture_icd) -> None:
     assert [c.code for c in by_rank.rank(fixture_icd, pooled, note)] == ["A00.9", "A00.0"]
 
 
+def test_a_ranker_with_siblings_ranks_the_rest_of_a_small_category_too(fixture_icd) -> None:
+    pooled = [candidate(fixture_icd, "A00.0", walk=1)]
+    note = "Cholera, unspecified."
+    by_description = ranker_weighing(["described"], [1.0], Priors(base_rate=0.1))
+    assert [c.code for c in by_description.rank(fixture_icd, pooled, note)] == ["A00.0"]
+    with_siblings = dataclasses.replace(by_description, siblings=12)
+    # "Fixture cholera, unspecified" is A00.9's: the note states more of it than of A00.0's.
+    ranked = with_siblings.rank(fixture_icd, pooled, note)
+    assert [c.code for c in ranked] == ["A00.9", "A00.0"]
+    assert ranked[0].lanes == {"sibling": 1}
+
+
 def test_a_ranker_file_round_trips_and_bad_files_are_refused(fixture_icd, tmp_path: Path) -> None:
     ranker = ranker_weighing(["described"], [1.0], Priors(0.1, {"code": {"A00.0": [1, 2]}}))
+    ranker.siblings = 12
     path = tmp_path / "ranker.json"
     path.write_text(ranker.to_json())
     assert read_pool_ranker(path) == ranker
     path.write_text(dataclasses.replace(ranker, version=99).to_json())
     with pytest.raises(PoolRankerError, match="version 99"):
+        read_pool_ranker(path)
+    older = {k: v for k, v in json.loads(ranker.to_json()).items() if k != "siblings"}
+    path.write_text(json.dumps({**older, "version": 1}))  # a file of clh before siblings
+    with pytest.raises(PoolRankerError, match="version 1; this clh reads version 2: fit it"):
         read_pool_ranker(path)
     path.write_text(dataclasses.replace(ranker, weights=[1.0, 2.0]).to_json())
     with pytest.raises(PoolRankerError, match="differ in length"):
@@ -111,6 +130,7 @@ def test_the_packaged_ranker_weighs_every_ranked_lane() -> None:
     assert ranker.lanes == list(RANKED_LANES) and ranker.data.startswith("codiesp-train@")
     assert {f"{lane}_rank" for lane in RANKED_LANES} <= set(ranker.features)
     assert ranker.fit["ranked@20"] > ranker.fit["fused@20"]  # what the fit printed
+    assert ranker.siblings > 0 and {"sibling_rank", "sibling_score"} <= set(ranker.features)
 
 
 def test_logistic_regression_finds_the_feature_that_separates() -> None:
@@ -150,3 +170,4 @@ def test_the_pooled_benchmark_adds_the_ranked_row_on_the_same_pools(fixture_icd)
     # H54 is never pooled; A00.0 is, by the lanes the ranker orders, so every row holds it
     assert stats.found[RANKED][20] == stats.found["all lanes"][20] == 1
     assert stats.per_chapter["A"] == [1, 1] and stats.per_chapter["H"] == [1, 0]
+    assert stats.unstated == [1, 0]  # no word of the note leads to H54 ("Fixture blindness")
