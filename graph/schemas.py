@@ -60,8 +60,9 @@ class Candidate(BaseModel):
     index_code: str = Field(description="The code as printed in the index.")
     lanes: list[str] = Field(
         default_factory=list,
-        description="The lanes of the note's pool that found it (mention, walk, sentence); "
-        "empty for a code the navigator selected.",
+        description="The lanes of the note's pool that found it (mention, walk, sentence; "
+        "sibling: the rest of a small category the lanes reached); empty for a code the "
+        "navigator selected.",
     )
 
 
