@@ -17,10 +17,9 @@ from collections import defaultdict
 
 from icd_resources import IcdResources, IndexEntry, IndexSource
 from tools.index_walk import content_words
+from tools.pool_ranker import GENERIC_WORDS
 
-_GENERIC = content_words(
-    "other unspecified specified type site part not elsewhere classified disease disorder condition"
-)
+_GENERIC = GENERIC_WORDS | content_words("disease disorder condition")
 
 
 class LookupWords:

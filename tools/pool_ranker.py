@@ -36,8 +36,8 @@ PRIOR_LEVELS = ("block", "category", "code")
 _PRIOR_WEIGHT = 2.0
 """Pseudo-counts of the level above in a level's smoothed rate (a code pooled twice and never
 coded keeps much of its category's rate)."""
-# Words every other description has: sharing them says nothing about the note.
-_GENERIC = content_words("other unspecified specified type site part not elsewhere classified")
+GENERIC_WORDS = content_words("other unspecified specified type site part not elsewhere classified")
+"""Words every other description has (as stems): sharing them says nothing about the note."""
 
 
 class PoolRankerError(ValueError):
@@ -92,7 +92,7 @@ def candidate_features(
 
 @lru_cache(maxsize=65_536)
 def _description_words(description: str) -> frozenset[str]:
-    return content_words(description) - _GENERIC
+    return content_words(description) - GENERIC_WORDS
 
 
 @dataclass(slots=True)
