@@ -24,6 +24,7 @@ from langchain_core.messages import AIMessage, BaseMessage
 from llm.answers import (
     AnswerError,
     id_answer_schema,
+    option_probabilities,
     parse_id_answer,
     split_reasoning,
     yes_probability,
@@ -200,14 +201,52 @@ class LLMClient:
         Raises:
             LLMUnavailableError: when the server cannot be reached after the retries.
         """
-        scoring = {"logprobs": True, "top_logprobs": 10, "max_tokens": 1}
+        return await self._score(agent, messages, yes_probability, 10, note_id)
+
+    async def score_options(
+        self,
+        agent: str,
+        messages: Sequence[Message],
+        labels: Sequence[str],
+        *,
+        note_id: str | None = None,
+    ) -> Answer[dict[str, float]] | AnswerFailure:
+        """Ask a lettered multiple-choice question; the answer is each option's probability.
+
+        One token is generated, as in :meth:`score_yes`; each label's probability is its share
+        of the first token's top 20 logprobs among the labels (they sum to 1).
+
+        Args:
+            agent: the agent asking (for accounting).
+            messages: the note, then the question with its options labelled ``labels``.
+            labels: the option labels, e.g. ``["A", "B", "C"]``.
+            note_id: the note, for accounting.
+
+        Raises:
+            LLMUnavailableError: when the server cannot be reached after the retries.
+        """
+
+        def read(logprobs: Any) -> dict[str, float]:
+            return option_probabilities(logprobs, labels)
+
+        return await self._score(agent, messages, read, 20, note_id)
+
+    async def _score(
+        self,
+        agent: str,
+        messages: Sequence[Message],
+        read: Callable[[Any], T],
+        top_logprobs: int,
+        note_id: str | None,
+    ) -> Answer[T] | AnswerFailure:
+        scoring = {"logprobs": True, "top_logprobs": top_logprobs, "max_tokens": 1}
         message, record = await self._call(agent, list(messages), None, note_id, scoring)
         if message is None:
             return AnswerFailure(agent, record.outcome, "", (record,))
         self.ledger.add(record)
         reply = message.content if isinstance(message.content, str) else str(message.content)
         try:
-            value = yes_probability(message.response_metadata.get("logprobs"))
+            value = read(message.response_metadata.get("logprobs"))
         except AnswerError as exc:
             return AnswerFailure(agent, str(exc), reply, (record,))
         return Answer(value, reply, "", (record,), ())

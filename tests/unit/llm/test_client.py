@@ -377,3 +377,61 @@ async def _ask_findings(client: LLMClient):
         schema=FINDINGS_SCHEMA,
         salvage=complete_findings,
     )
+
+
+def test_listwise_scoring_reads_each_options_probability_from_the_top_logprobs() -> None:
+    import math
+
+    logprobs = {"B": math.log(0.5), " A": math.log(0.2), "C)": math.log(0.1), "The": -1.0}
+    server = FakeOpenAIServer().then(
+        "json", completion("B", top_logprobs=logprobs, prompt_tokens=90, cached=64)
+    )
+    with server.running():
+        client = client_for(server, decoding="scored")
+        answer = asyncio.run(
+            client.score_options("tabular_validator", PROMPT, ["A", "B", "C", "D"], note_id="n1")
+        )
+    assert answer.value == pytest.approx({"A": 0.25, "B": 0.625, "C": 0.125, "D": 0.0})
+    assert answer.reply == "B" and answer.reasks == ()
+    request = server.requests[0]
+    assert request["logprobs"] is True and request["top_logprobs"] == 20
+    assert request.get("max_tokens", request.get("max_completion_tokens")) == 1
+    (record,) = client.ledger.records
+    assert answer.calls == (record,)
+    assert (record.outcome, record.note_id, record.prompt_tokens, record.cached_tokens) == (
+        "ok",
+        "n1",
+        90,
+        64,
+    )
+
+
+def test_listwise_scoring_without_a_label_among_the_top_tokens_is_a_failure() -> None:
+    import math
+
+    logprobs = {"The": math.log(0.6), "Based": math.log(0.3)}
+    server = FakeOpenAIServer().then("json", completion("The", top_logprobs=logprobs))
+    with server.running():
+        client = client_for(server, decoding="scored")
+        failure = asyncio.run(client.score_options("tabular_validator", PROMPT, ["A", "B"]))
+    assert isinstance(failure, AnswerFailure)
+    assert "none of the options A, B" in failure.reason and failure.last_reply == "The"
+    assert len(client.ledger.records) == 1  # the call was made and counted
+
+
+def test_listwise_scoring_without_logprobs_is_a_failure_naming_the_fallback() -> None:
+    server = FakeOpenAIServer().then("json", completion("A"))
+    with server.running():
+        client = client_for(server, decoding="scored")
+        failure = asyncio.run(client.score_options("tabular_validator", PROMPT, ["A", "B"]))
+    assert isinstance(failure, AnswerFailure)
+    assert "returned no logprobs" in failure.reason
+
+
+def test_listwise_scoring_refused_by_the_server_is_a_branch_failure() -> None:
+    server = FakeOpenAIServer().then("status", 400)
+    with server.running():
+        client = client_for(server, decoding="scored")
+        failure = asyncio.run(client.score_options("tabular_validator", PROMPT, ["A", "B"]))
+    assert isinstance(failure, AnswerFailure) and failure.reason.startswith("refused")
+    assert [r.outcome for r in client.ledger.records] == [failure.reason]
