@@ -14,7 +14,7 @@ import random
 import time
 import weakref
 from collections.abc import Callable, Collection, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Generic, TypeVar
 
@@ -46,6 +46,24 @@ _MALFORMED_RESPONSE = (
     KeyError,
     TypeError,
 )
+
+
+def reask_plainly(reason: str) -> str:
+    """Word a correction that names what was wrong and refers to the first message's form."""
+    return (
+        f"Your reply could not be used: {reason}. Reply again in the form the first message "
+        "asks for."
+    )
+
+
+def reask_for_ids(reason: str, *, structured: bool) -> str:
+    """Word the correction of a reply that should have selected offered IDs."""
+    if structured:
+        return f'Your reply could not be used: {reason}. Reply with the JSON {{"ids": [...]}} only.'
+    return (
+        f"Your reply could not be used: {reason}. Reply again and end with the IDs inside "
+        "<answer>...</answer> (<answer>0</answer> if none applies)."
+    )
 
 
 @dataclass(frozen=True)
@@ -120,8 +138,11 @@ class LLMClient:
         def parse(reply: str) -> list[int]:
             return parse_id_answer(reply, offered, multiple=multiple, structured=structured)
 
+        def reask(reason: str) -> str:
+            return reask_for_ids(reason, structured=structured)
+
         schema = id_answer_schema(offered, multiple=multiple) if structured else None
-        return await self.ask(agent, messages, parse, schema=schema, note_id=note_id)
+        return await self.ask(agent, messages, parse, schema=schema, note_id=note_id, reask=reask)
 
     async def ask(
         self,
@@ -132,12 +153,16 @@ class LLMClient:
         schema: dict[str, Any] | None = None,
         note_id: str | None = None,
         salvage: Callable[[str], T] | None = None,
+        reask: Callable[[str], str] = reask_plainly,
     ) -> Answer[T] | AnswerFailure:
         """Call the model until ``parse`` accepts its reply, at most ``1 + max_reasks`` times.
 
         ``salvage`` reads what is whole in a structured reply cut at the token limit (a list's
         complete items); a non-empty salvage is kept, with the cut recorded, instead of
         re-asking a model that already ran out of room.
+
+        ``reask`` words the correction sent after a refused reply, from the reason it was
+        refused: the caller knows the shape its prompt asked for (IDs, a findings list...).
 
         Raises:
             LLMUnavailableError: when the server cannot be reached after the retries.
@@ -160,7 +185,7 @@ class LLMClient:
                 if message.response_metadata.get("finish_reason") == "length" and schema:
                     kept = salvage(raw) if salvage else None
                     if kept:
-                        calls.append(_with_outcome(record, "truncated"))
+                        calls.append(replace(record, outcome="truncated"))
                         self.ledger.add(calls[-1])
                         cut = (
                             f"the reply reached the limit of {self.settings.max_tokens} tokens: "
@@ -176,11 +201,11 @@ class LLMClient:
             except AnswerError as exc:
                 reason = str(exc)
                 reasons.append(reason)
-                calls.append(_with_outcome(record, "malformed"))
+                calls.append(replace(record, outcome="malformed"))
                 self.ledger.add(calls[-1])
                 conversation += [
                     {"role": "assistant", "content": raw},
-                    {"role": "user", "content": _reask(reason, structured=schema is not None)},
+                    {"role": "user", "content": reask(reason)},
                 ]
                 continue
             calls.append(record)
@@ -383,27 +408,4 @@ def _truncated_message(exc: openai.LengthFinishReasonError) -> AIMessage:
             "total_tokens": usage.total_tokens if usage else 0,
             "input_token_details": {"cache_read": cached},
         },
-    )
-
-
-def _with_outcome(record: CallRecord, outcome: str) -> CallRecord:
-    return CallRecord(
-        record.agent,
-        record.model,
-        record.prompt_tokens,
-        record.completion_tokens,
-        record.cached_tokens,
-        record.latency_s,
-        record.retries,
-        outcome,
-        record.note_id,
-    )
-
-
-def _reask(reason: str, *, structured: bool) -> str:
-    if structured:
-        return f'Your reply could not be used: {reason}. Reply with the JSON {{"ids": [...]}} only.'
-    return (
-        f"Your reply could not be used: {reason}. Reply again and end with the IDs inside "
-        "<answer>...</answer> (<answer>0</answer> if none applies)."
     )

@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 from types import SimpleNamespace
 
+import pytest
+
 from graph.context import Context
 from graph.nodes.code_reconciler import code_reconciler
 from graph.nodes.evidence_extractor import evidence_extractor
@@ -208,3 +210,22 @@ def test_a_code_without_its_seventh_character_is_removed_with_the_reason(fixture
     codes, checks = run_checks(fixture_icd, ["S06.0X1"])
     assert codes == []
     assert checks[0].detail == "needs its 7th character (OCG I.A.5)"
+
+
+@pytest.mark.parametrize(
+    ("decoding", "shape"),
+    [("thinking", "<answer>[]</answer>"), ("structured", '{"findings": []}')],
+)
+def test_extractor_reasks_for_findings_not_for_ids(make_deps, decoding, shape) -> None:
+    def reply(_system: str, user: str) -> str:
+        if "could not be used" in user:
+            return '<answer>[{"term": "Cholera", "modifiers": [], "evidence": "cholera"}]</answer>'
+        return "The patient has cholera."
+
+    _deps, fake = make_deps([(agent_is("evidence_extractor"), reply)], decoding=decoding)
+    update = asyncio.run(evidence_extractor(chunk_task(), RUNTIME))
+    assert [f.term for f in update["findings"]] == ["Cholera"]
+    reask = fake.prompts[1][1].rsplit("\n", 1)[-1]
+    assert reask.startswith("Your reply could not be used: ")
+    assert shape in reask and '"term"' in reask
+    assert "ids" not in reask.lower()

@@ -9,6 +9,7 @@ import time
 import pytest
 
 from llm import AnswerFailure, LLMClient, LLMSettings, LLMUnavailableError
+from llm.answers import parse_json_answer
 from llm.chat import Endpoint, list_models, resolve_endpoint
 from llm.ledger import summarize
 from tests.fakes import FakeOpenAIServer, completion
@@ -435,3 +436,60 @@ def test_listwise_scoring_refused_by_the_server_is_a_branch_failure() -> None:
         failure = asyncio.run(client.score_options("tabular_validator", PROMPT, ["A", "B"]))
     assert isinstance(failure, AnswerFailure) and failure.reason.startswith("refused")
     assert [r.outcome for r in client.ledger.records] == [failure.reason]
+
+
+def test_a_cached_reply_that_was_reasked_still_counts_as_a_cache_hit(tmp_path) -> None:
+    server = (
+        FakeOpenAIServer()
+        .then("json", completion("I think apple."))
+        .then("json", completion("<answer>1</answer>"))
+    )
+    cache = str(tmp_path / "answers.sqlite")
+    with server.running():
+        client = client_for(server, response_cache=cache)
+        asyncio.run(client.ask_ids("a", PROMPT, [1], multiple=False))
+        again = asyncio.run(client.ask_ids("a", PROMPT, [1], multiple=False))
+    assert again.value == [1] and len(server.requests) == 2  # the second run asked nothing
+    assert [(c.outcome, c.from_cache) for c in again.calls] == [("malformed", True), ("ok", True)]
+    assert summarize(client.ledger.records)["total"]["cache_hits"] == 2
+
+
+def test_the_caller_words_the_reask_for_its_answer_shape() -> None:
+    server = (
+        FakeOpenAIServer()
+        .then("json", completion("Pneumonia and diabetes."))
+        .then("json", completion("<answer>[]</answer>"))
+    )
+    with server.running():
+        client = client_for(server)
+        answer = asyncio.run(
+            client.ask(
+                "evidence_extractor",
+                PROMPT,
+                lambda reply: parse_json_answer(reply),
+                reask=lambda reason: f"Fix this: {reason}. Answer <answer>[...]</answer>.",
+            )
+        )
+    assert answer.value == [] and answer.reasks == ("the reply has no <answer>...</answer> block",)
+    assert server.requests[1]["messages"][-1]["content"] == (
+        "Fix this: the reply has no <answer>...</answer> block. Answer <answer>[...]</answer>."
+    )
+
+
+def test_the_id_helpers_reask_for_ids() -> None:
+    server = (
+        FakeOpenAIServer()
+        .then("json", completion("apple"))
+        .then("json", completion("<answer>1</answer>"))
+        .then("json", completion('{"ids": 1}'))
+        .then("json", completion('{"ids": [1]}'))
+    )
+    with server.running():
+        thinking = client_for(server)
+        asyncio.run(thinking.ask_ids("a", PROMPT, [1], multiple=False))
+        structured = client_for(server, decoding="structured")
+        asyncio.run(structured.ask_ids("index_navigator", PROMPT, [1], multiple=False))
+    assert "<answer>0</answer> if none applies" in server.requests[1]["messages"][-1]["content"]
+    assert (
+        'Reply with the JSON {"ids": [...]} only' in server.requests[3]["messages"][-1]["content"]
+    )
