@@ -133,6 +133,42 @@ class Context:
             "for another model, release or prompt is refused."
         },
     )
+    choice: Literal["listwise", "yesno", "each"] = field(
+        default="listwise",
+        metadata={
+            "description": "Scored decoding: how a condition's rival codes are decided. "
+            "'listwise': one question per condition, its rivals as lettered options and "
+            "'none of these', the answer letter's probability read from the logprobs; "
+            "'yesno': the rival with the best P(yes), if it reaches the threshold; 'each': no "
+            "grouping, every candidate alone at the threshold."
+        },
+    )
+    cue_filter: bool = field(
+        default=True,
+        metadata={
+            "description": "Before the choice, set aside rivals whose specifics the note "
+            "contradicts: weeks of gestation, CKD stage, side, encounter, intent, type of "
+            "diabetes (tools/code_cues.py)."
+        },
+    )
+    companions: bool = field(
+        default=True,
+        metadata={
+            "description": "Look for the codes a coder adds (tools/companions.py): the "
+            "encounter's reason, external causes, 'use additional code' items the note "
+            "states, an adverse effect's T code, weeks of gestation, outcome of delivery."
+        },
+    )
+    max_companions: int = field(
+        default=8, metadata={"description": "Companion candidates verified per note."}
+    )
+    max_considered: int = field(
+        default=100,
+        metadata={
+            "description": "Pooled candidates kept in the result's ranking below the final "
+            "codes ('also considered'), for review and for MAP."
+        },
+    )
     max_candidates_per_chapter: int = field(
         default=40, metadata={"description": "Candidates shown to one tabular validator call."}
     )
@@ -173,6 +209,13 @@ class Context:
             "flag (measured default) or remove."
         },
     )
+    integral: Literal["flag", "remove"] = field(
+        default="remove",
+        metadata={
+            "description": "A symptom code beside a chosen diagnosis of the same body "
+            "system: remove it (listed under considered with the rule, OCG I.B.5) or flag it."
+        },
+    )
     prompt_versions: dict[str, str] = field(
         default_factory=dict,
         metadata={
@@ -202,6 +245,7 @@ def check_policy(context: Context) -> CheckPolicy:
     return CheckPolicy(
         excludes1=Action(context.excludes1),
         unspecified=Action(context.unspecified),
+        integral=Action(context.integral),
         setting=Setting(context.setting),
     )
 

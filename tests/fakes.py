@@ -181,6 +181,7 @@ def agent_is(name: str) -> Callable[[str, str], bool]:
         "tabular_validator": "verifying candidate codes in the ICD-10-CM Tabular",
         "scored_verifier": "verifying ICD-10-CM codes against a clinical note",
         "code_reconciler": "finalizing the ICD-10-CM code set",
+        "choice": "choosing ICD-10-CM codes for a clinical note",
     }
     return lambda system, _user: markers[name] in system
 

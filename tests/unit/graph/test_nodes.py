@@ -12,6 +12,7 @@ from graph.nodes.code_reconciler import code_reconciler
 from graph.nodes.evidence_extractor import evidence_extractor
 from graph.nodes.index_navigator import index_navigator
 from graph.nodes.tabular_validator import tabular_validator
+from graph.result import build_result
 from graph.schemas import Candidate, Finding, Span, Verdict
 from tests.fakes import agent_is
 from tests.graph_support import NOTE
@@ -165,7 +166,12 @@ def test_reconciler_orders_checks_and_traces(make_deps) -> None:
     assert [c.code for c in update["codes"]] == ["A01"]
     (check,) = [c for c in update["checks"] if c.rule == "Excludes1 (OCG I.A.12.a)"]
     assert check.action == "removed A00.0"
-    assert update["result"]["codes"][0]["code"] == "A01"
+    # The finalize node's result lists the removed code under considered, naming the check.
+    result = build_result({**state, **update}, lambda code: "described")
+    assert result["codes"][0]["code"] == "A01"
+    (gone,) = [c for c in result["considered"] if c["code"] == "A00.0"]
+    assert gone["why"].startswith("Excludes1 (OCG I.A.12.a)")
+    assert result["ranking"][:2] == ["A01", "A00.0"]
     # The default flags the pair for review and keeps both.
     update = asyncio.run(code_reconciler(state, RUNTIME))
     assert [c.code for c in update["codes"]] == ["A01", "A00.0"]
