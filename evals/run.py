@@ -21,7 +21,7 @@ from typing import Any, Literal
 from evals.baseline import IndexMatchingCoder
 from evals.coders import graph_note_coder
 from evals.codiesp import load_codiesp
-from evals.datasets import load
+from evals.datasets import DEFAULT_DATA, load
 from evals.doc_types import Doc
 from evals.experiments import compare_table, passes_table
 from evals.runner import RunConfig, data_fingerprint, read_rows, read_timings, run_notes, start_run
@@ -43,7 +43,8 @@ class EvalOptions:
 
     dataset: str = "codiesp"
     split: str = "dev"
-    data: Path = Path("../shared/data/codiesp")
+    data: Path = DEFAULT_DATA
+    """CodiEsp's directory, a JSONL file, or (``usnotes``) the packaged file when left as is."""
     coder: CoderName = "graph"
     limit: int | None = None
     passes: int = 1

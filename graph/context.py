@@ -14,6 +14,7 @@ from tools.pool_ranker import RANKED_LANES, load_pool_ranker
 
 DecodingMode = Literal["thinking", "structured", "scored"]
 SearchModeName = Literal["hybrid", "dense", "sparse"]
+SettingName = Literal["inpatient", "outpatient"]
 Lane = Literal["mention", "walk", "sentence"]
 SCORED_LANES: tuple[Lane, ...] = ("walk",)
 GENERATIVE_LANES: tuple[Lane, ...] = ("mention", "walk")
@@ -187,7 +188,7 @@ class Context:
         default=6000,
         metadata={"description": "Budget of guideline text per validator/reconciler prompt."},
     )
-    setting: Literal["inpatient", "outpatient"] = field(
+    setting: SettingName = field(
         default="inpatient",
         metadata={
             "description": "Encounter setting: decides uncertain diagnoses ('probable', "
