@@ -37,6 +37,8 @@ def result_row(result: dict[str, Any], *, keep_result: bool) -> dict[str, Any]:
     counts, timing = split_timing(result["accounting"])
     row = {
         "pred": [c["code"] for c in result["codes"]],
+        # The full ranking (final codes, then everything considered): what MAP scores.
+        "ranked": result.get("ranking") or [c["code"] for c in result["codes"]],
         "funnel": result["funnel"],
         "accounting": counts,
         "failures": result["failures"],

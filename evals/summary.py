@@ -73,6 +73,7 @@ def summarize_run(
     """Compute every metric of a run from its rows."""
     gold_all = [list(r["gold"]) for r in rows]
     pred = [align_to_gold(r["pred"], r["gold"]) for r in rows]
+    ranked = [align_to_gold(r.get("ranked") or r["pred"], r["gold"]) for r in rows]
     gold_ok = [[c for c in g if scorable(icd, c)] for g in gold_all]
     summary: dict[str, Any] = {
         "notes": len(rows),
@@ -80,10 +81,14 @@ def summarize_run(
         "failures": failure_counts(rows),
         "gold_status": gold_report(icd, [c for g in gold_all for c in g]),
         "conventions": CONVENTIONS,
-        "all_gold": {**micro_macro(pred, gold_all), "map": mean_average_precision(pred, gold_all)},
+        "all_gold": {
+            **micro_macro(pred, gold_all),
+            "map": mean_average_precision(ranked, gold_all),
+            **decision_counts(pred, gold_all),
+        },
         "scorable_gold": {
             **micro_macro(pred, gold_ok),
-            "map": mean_average_precision(pred, gold_ok),
+            "map": mean_average_precision(ranked, gold_ok),
         },
         "category_level": micro_macro(
             [to_category(p) for p in pred], [to_category(g) for g in gold_all]
@@ -110,6 +115,16 @@ def summarize_run(
         "completion_tokens_total": sum(c["completion_tokens"] for c in costs),
     }
     return summary
+
+
+def decision_counts(pred: list[list[str]], gold: list[list[str]]) -> dict[str, float]:
+    """Return codes per note, gold codes per note, and the share of notes first-listed right."""
+    coded = [(p, g) for p, g in zip(pred, gold, strict=True) if g]
+    return {
+        "codes_per_note": mean(len(p) for p in pred) if pred else 0.0,
+        "gold_per_note": mean(len(g) for g in gold) if gold else 0.0,
+        "first_listed": mean(bool(p) and p[0] == g[0] for p, g in coded) if coded else 0.0,
+    }
 
 
 def funnel(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:

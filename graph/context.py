@@ -101,7 +101,8 @@ class Context:
             "description": "How the lanes' pool is ordered before it is capped: None for the "
             "ranker clh ships (fitted on CodiEsp train: lanes, description words, how often "
             "a code was coded when pooled), a path to one fitted with `python -m "
-            "evals.fit_pool_ranker`, or 'fused' for reciprocal rank fusion alone."
+            "evals.fit_pool_ranker`, 'nopriors' for the packaged one without its CodiEsp "
+            "coded-rate priors, or 'fused' for reciprocal rank fusion alone."
         },
     )
     max_candidates: int = field(

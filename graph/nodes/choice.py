@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from graph.nodes.kit import AgentRun
+from graph.state import ChapterTask
 from prompts import render_prompt
 from tools.conditions import Condition
 
@@ -37,7 +38,7 @@ class Decision:
 
 
 async def ask_choice(
-    run: AgentRun, note: str, condition: Condition, descriptions: Mapping[str, str]
+    run: AgentRun, task: ChapterTask, condition: Condition, descriptions: Mapping[str, str]
 ) -> dict[str, float] | None:
     """Ask which of a condition's rivals the note documents.
 
@@ -50,8 +51,9 @@ async def ask_choice(
     messages = render_prompt(
         run.agent,
         run.context.prompt_versions.get("choice", CHOICE_PROMPT),
-        note=note,
+        note=task["note"],
         setting=run.context.setting,
+        scratchpad=task["scratchpad"],
         options=[
             {"label": label, "code": code, "description": descriptions[code]}
             for label, code in zip(labels, codes, strict=False)

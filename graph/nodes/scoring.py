@@ -46,7 +46,12 @@ async def score_candidates(
 
     async def ask(line: dict[str, str]) -> Any:
         messages = render_prompt(
-            run.agent, scored_prompt(run), note=task["note"], setting=run.context.setting, **line
+            run.agent,
+            scored_prompt(run),
+            note=task["note"],
+            setting=run.context.setting,
+            scratchpad=task["scratchpad"],
+            **line,
         )
         return await run.deps.llm.score_yes(run.agent, messages, note_id=run.note_id)
 
@@ -68,7 +73,7 @@ async def score_candidates(
         if run.record(o, f"{c.code} (scored)")
     }
     conditions = _conditions(run, [c for c, _line in asked if c.code in scores])
-    choices = await _choices(run, task["note"], conditions, shown)
+    choices = await _choices(run, task, conditions, shown)
     threshold, source = decision_threshold(run)
     decisions = decide(conditions, scores, choices, threshold, run.context.choice)
     key_of = {code: condition.key for condition in conditions for code in condition.codes}
@@ -132,7 +137,7 @@ def _conditions(run: AgentRun, candidates: list[Candidate]) -> list[Condition]:
 
 
 async def _choices(
-    run: AgentRun, note: str, conditions: list[Condition], shown: list[Candidate]
+    run: AgentRun, task: ChapterTask, conditions: list[Condition], shown: list[Candidate]
 ) -> dict[str, dict[str, float]]:
     """Ask the listwise question of every condition with rivals (Context.choice listwise)."""
     if run.context.choice != "listwise":
@@ -140,7 +145,7 @@ async def _choices(
     descriptions = {c.code: c.description for c in shown}
     rivalled = [c for c in conditions if len(c.codes) > 1]
     answers = await asyncio.gather(
-        *(ask_choice(run, note, condition, descriptions) for condition in rivalled)
+        *(ask_choice(run, task, condition, descriptions) for condition in rivalled)
     )
     return {c.key: a for c, a in zip(rivalled, answers, strict=True) if a is not None}
 
