@@ -24,8 +24,9 @@ from evals.codiesp import load_codiesp
 from evals.datasets import DEFAULT_DATA, load
 from evals.doc_types import Doc
 from evals.experiments import compare_table, passes_table
+from evals.report import write_html_report, write_report
 from evals.runner import RunConfig, data_fingerprint, read_rows, read_timings, run_notes, start_run
-from evals.summary import summarize_run, timing_summary, write_html_report, write_report
+from evals.summary import summarize_run, timing_summary
 from graph.builder import build_graph
 from graph.context import Context, SearchModeName, context_overrides, decoding_fields
 from graph.deps import get_deps

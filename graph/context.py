@@ -8,6 +8,7 @@ from typing import Any, Literal
 
 from langgraph.runtime import Runtime
 
+from graph.settings_parser import field_overrides
 from llm.settings import parse_decoding
 from tools.code_checks import Action, CheckPolicy, Setting
 from tools.pool_ranker import RANKED_LANES, load_pool_ranker
@@ -274,66 +275,22 @@ def notes_budget(context: Context, codes: int) -> int:
 def context_overrides(pairs: list[str] | tuple[str, ...]) -> dict[str, Any]:
     """Read ``field=value`` settings (``clh ... --set``) into typed Context fields.
 
-    Lists are comma-separated (``lanes=mention,walk``; ``lanes=`` for none); booleans are
-    true/false; ``none`` clears an optional field.
+    How each field's text is read is :func:`graph.settings_parser.field_overrides`'s.
 
     Raises:
         ValueError: naming an unknown field or a value its type does not take, or a pool
             ranker file that cannot be read.
     """
-    hints = typing.get_type_hints(Context)
-    # Decoding has its own option (--decoding); dicts are set from Python or Studio.
-    known = {f.name for f in fields(Context)} - {"decoding", "agent_decoding"}
-    values: dict[str, Any] = {}
-    for pair in pairs:
-        name, sep, raw = pair.partition("=")
-        name = name.strip().replace("-", "_")
-        if not sep or name not in known:
-            raise ValueError(
-                f"--set {pair!r}: expected field=value with a field among "
-                + ", ".join(sorted(known))
-            )
-        values[name] = _typed(name, hints[name], raw.strip())
+    values = field_overrides(
+        Context,
+        pairs,
+        # Decoding has its own option (--decoding); dicts are set from Python or Studio.
+        excluded=("decoding", "agent_decoding"),
+        none_is_text=("calibration",),  # 'none': use verify_threshold, no calibration file
+    )
     if values.get("pool_ranker") is not None:
         load_pool_ranker(values["pool_ranker"])  # a file that cannot be used: said now
     return values
-
-
-def _typed(name: str, hint: Any, raw: str) -> Any:
-    args = [a for a in typing.get_args(hint) if a is not type(None)]
-    optional = type(None) in typing.get_args(hint)
-    if optional and raw.lower() == "none" and name != "calibration":
-        return None
-    base = args[0] if optional and len(args) == 1 else hint
-    if typing.get_origin(base) is dict:  # agent:version pairs
-        pairs = [item.partition(":") for item in raw.split(",") if item.strip()]
-        if any(not sep for _k, sep, _v in pairs):
-            raise ValueError(f"--set {name}={raw!r}: expected key:value pairs")
-        return {k.strip(): v.strip() for k, _sep, v in pairs}
-    choices = _choices(base)
-    try:
-        if typing.get_origin(base) is list:
-            items = [item.strip() for item in raw.split(",") if item.strip()]
-            allowed = _choices(typing.get_args(base)[0])
-            bad = [item for item in items if allowed and item not in allowed]
-            if bad:
-                raise ValueError(f"{bad} not among {allowed}")
-            return items
-        if base is bool:
-            if raw.lower() not in ("true", "false"):
-                raise ValueError("true or false")
-            return raw.lower() == "true"
-        if base in (int, float):
-            return base(raw)
-        if choices and raw not in choices:
-            raise ValueError(f"one of {', '.join(choices)}")
-    except ValueError as exc:
-        raise ValueError(f"--set {name}={raw!r}: {exc}") from exc
-    return raw
-
-
-def _choices(hint: Any) -> list[str]:
-    return [str(a) for a in typing.get_args(hint)] if typing.get_origin(hint) is Literal else []
 
 
 def changed_settings(context: Context) -> str:

@@ -209,6 +209,10 @@ class FakeSearcher:
         self.icd = icd
         self.queries: list[str] = []
 
+    def encode_queries(self, texts: Any) -> list[list[float]]:
+        """Embed nothing: this keyword search ignores ``dense_vector``."""
+        return [[] for _ in texts]
+
     def search(self, query: str, *, k: int = 10, mode: Any = None, **_: Any) -> list[Any]:
         from tools.index_search.searcher import HitCode, SearchHit, XrefHit
 

@@ -23,7 +23,7 @@ from typing import Any
 from icd_resources import IndexEntry, IndexSource
 from tools.candidate_pool import CandidatePool
 from tools.companions import companion_searches, documented, gestation_codes
-from tools.index_search import EmptyQueryError, IndexSearcher
+from tools.index_search import EmptyQueryError, Searcher
 from tools.index_walk import IndexWalker
 from tools.note_mentions import REASONS, Assertion, Mention, MentionFinder
 
@@ -48,7 +48,7 @@ class LaneRun:
 def pool_note(
     note: str,
     pool: CandidatePool,
-    searcher: IndexSearcher,
+    searcher: Searcher,
     finder: MentionFinder,
     walker: IndexWalker,
     *,
@@ -121,13 +121,10 @@ def _neoplasm_table(found: Sequence[IndexEntry], mention: Mention) -> list[Searc
     return [Search("walk", query, mention.sentence, (IndexSource.NEOPLASM,))]
 
 
-def _search_all(
-    searcher: IndexSearcher, pool: CandidatePool, searches: list[Search], k: int
-) -> int:
+def _search_all(searcher: Searcher, pool: CandidatePool, searches: list[Search], k: int) -> int:
     """Search every distinct query once (embedded together) and pool the hits."""
     distinct = list(dict.fromkeys(s.query for s in searches))
-    encoder = getattr(searcher, "dense", None)  # a test double may embed on its own
-    vectors = encoder.encode_queries(distinct) if distinct and encoder is not None else []
+    vectors = searcher.encode_queries(distinct) if distinct else []
     vector_of = dict(zip(distinct, vectors, strict=False))
     done: set[tuple[str, str, Any]] = set()
     for search in searches:
@@ -162,7 +159,7 @@ class CompanionRun:
 
 
 def pool_companions(
-    note: str, pool: CandidatePool, searcher: IndexSearcher, weeks: frozenset[int], k: int = 5
+    note: str, pool: CandidatePool, searcher: Searcher, weeks: frozenset[int], k: int = 5
 ) -> CompanionRun:
     """Pool the codes a coder adds beside the conditions (tools/companions.py)."""
     run = CompanionRun(pool)

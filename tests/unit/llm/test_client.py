@@ -493,3 +493,32 @@ def test_the_id_helpers_reask_for_ids() -> None:
     assert (
         'Reply with the JSON {"ids": [...]} only' in server.requests[3]["messages"][-1]["content"]
     )
+
+
+@pytest.mark.parametrize(
+    ("status", "message"),
+    [
+        (404, r"does not know model 'fake-model' \(.*scripted 404.*\); set CLH_LLM_MODEL"),
+        (401, r"refused the API key \(.*scripted 401.*\); set CLH_LLM_API_KEY"),
+    ],
+)
+def test_an_unknown_model_or_a_refused_key_stops_the_run_at_once(status, message) -> None:
+    server = (
+        FakeOpenAIServer().then("status", status).then("json", completion("<answer>1</answer>"))
+    )
+    with server.running():
+        client = client_for(server)
+        with pytest.raises(LLMUnavailableError, match=message):
+            asyncio.run(client.ask_ids("a", PROMPT, [1], multiple=False))
+    assert len(server.requests) == 1  # not retried: it would not pass
+    assert client.ledger.records == []
+
+
+def test_a_timeout_is_written_to_the_ledger_as_unavailable() -> None:
+    server = FakeOpenAIServer().then("hang", 5)
+    with server.running():
+        client = client_for(server, timeout_s=0.5)
+        with pytest.raises(LLMUnavailableError, match="within 0.5 s"):
+            asyncio.run(client.score_yes("tabular_validator", PROMPT, note_id="n1"))
+    (record,) = client.ledger.records
+    assert (record.outcome, record.note_id, record.retries) == ("unavailable", "n1", 0)
