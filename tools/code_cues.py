@@ -157,14 +157,14 @@ def note_contradicts(code: str, description: str, cues: NoteCues, *, seventh: bo
         stated = {_gestation_code(w) for w in cues.weeks}
         if code != "Z3A.00" and code not in stated:
             found = ", ".join(sorted(stated)) or "no week"
-            return f"the note states {found} of gestation, not {code} (OCG I.C.15.b.3)"
+            return f"the note states {found} of gestation, not {code} (OCG I.C.21.c.11)"
         if code == "Z3A.00" and stated:
-            return "the note states the weeks of gestation (OCG I.C.15.b.3)"
+            return "the note states the weeks of gestation (OCG I.C.21.c.11)"
     if code.startswith("N18.") and cues.ckd_stages and code not in cues.ckd_stages:
         stages = ", ".join(sorted(cues.ckd_stages))
-        return f"the note states the CKD stage of {stages}, not {code} (OCG I.C.14.a)"
+        return f"the note states the CKD stage of {stages}, not {code} (OCG I.C.14.a.1)"
     if code[:3] in ("E08", "E09", "E10", "E11", "E13") and code[:3] not in cues.diabetes:
-        return f"the note does not state the type of diabetes of {code[:3]} (OCG I.C.4.a)"
+        return f"the note does not state the type of diabetes of {code[:3]} (OCG I.C.4.a.2)"
     if _UNSPECIFIED_SIDE_RE.search(description) and cues.words & {"right", "left", "bilateral"}:
         return "the note states a side, the code an unspecified one (OCG I.B.13)"
     return unsupported_axis(code, set(cues.words), seventh=seventh, description=description)

@@ -63,7 +63,7 @@ COMPANIONS: tuple[Companion, ...] = (
         r"\b(?:current(?:ly)? (?:smoker|smokes)|active smoker|smokes\b[^.\n]{0,20}"
         r"(?:cigarettes|pack|ppd|daily|a day)|\d+(?:\.\d+)?\s*(?:ppd|packs? (?:per|a) day)|"
         r"cigarette smoker)",
-        "Nicotine dependence, cigarettes: 'use additional code' (OCG I.C.5.b)",
+        "Nicotine dependence, cigarettes: a 'use additional code' note (OCG I.A.13)",
     ),
     *(
         _rule(

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from icd_resources import IcdResources
 from tests.release.test_coding_rules import _normalized
 from tools.candidate_pool import ends_in_seventh, words
 from tools.code_cues import NoteCues, intent_of, note_contradicts, unsupported_axis
+from tools.companions import COMPANIONS, Companion
 
 pytestmark = pytest.mark.release
 
@@ -73,14 +76,14 @@ def test_intent_is_read_from_drug_and_toxic_codes_only() -> None:
     assert intent_of("S72.001A") is None
 
 
-WEEKS = "Codes from category Z3A, Weeks of gestation"
-CKD_STAGE = "the appropriate code for the stage"
+WEEKS = "Codes in category Z3A, Weeks of gestation, may be assigned to provide additional"
+CKD_STAGE = "The severity of CKD is designated by stages 1-5"
 DIABETES_TYPE = "If the type of diabetes mellitus is not documented in the medical record the"
 
 
 @pytest.mark.parametrize(
     ("section", "quote"),
-    [("I.C.15.b.3", WEEKS), ("I.C.14.a", CKD_STAGE), ("I.C.4.a.2", DIABETES_TYPE)],
+    [("I.C.21.c.11", WEEKS), ("I.C.14.a.1", CKD_STAGE), ("I.C.4.a.2", DIABETES_TYPE)],
 )
 def test_the_guidelines_name_the_specifics(real_icd: IcdResources, section: str, quote: str):
     assert _normalized(quote) in _normalized(real_icd.guideline(section).text)
@@ -125,3 +128,14 @@ def test_the_note_contradicts_a_rivals_specifics(
     seventh = ends_in_seventh(real_icd, code)
     found = note_contradicts(code, description, NoteCues.read(note), seventh=seventh)
     assert (found is not None) is contradicted, found
+
+
+@pytest.mark.parametrize("companion", COMPANIONS, ids=[c.code for c in COMPANIONS])
+def test_each_companion_cites_a_section_that_asks_for_it(
+    real_icd: IcdResources, companion: Companion
+) -> None:
+    section = re.search(r"OCG ([\w.]+)", companion.why)
+    assert section is not None
+    text = _normalized(real_icd.guideline(section.group(1)).text)
+    assert companion.code[:3] in text or "use additional code" in text.lower()
+    assert real_icd.is_billable(companion.code)
