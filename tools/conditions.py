@@ -6,6 +6,9 @@ they could code the same documented condition:
 
 - they share a category and the same evidence (the same mention of the note, or no mention of
   their own, as the sentence lane's hits), so two sites mentioned apart stay two conditions;
+- they were found from the same mention ("shock": R65.21 or R57.9; "pneumoniae": J13 or
+  J18.9); the validator groups one chapter's candidates, so a mention's codes of two chapters
+  (E11.22 and N18.31 for "diabetic CKD stage 3a") are never rivals;
 - an Excludes1 note of one names the other (OCG I.A.12.a: never reported together);
 
 and rivalry is transitive (union-find), so a condition is a connected group. Each condition
@@ -71,9 +74,10 @@ def group_conditions(rivals: Sequence[Rival], excludes: Excludes) -> list[Condit
 
 
 def _rivals(first: str, second: str, mentions: dict[str, set[str]], excludes: Excludes) -> bool:
-    if first[:3] == second[:3]:
-        a, b = mentions[first], mentions[second]
-        # A hit with no mention of its own could code any mention's condition.
-        if a & b or "" in a or "" in b:
-            return True
+    a, b = mentions[first], mentions[second]
+    if (a & b) - {""}:
+        return True
+    # A hit with no mention of its own could code any mention's condition of its category.
+    if first[:3] == second[:3] and ("" in a or "" in b):
+        return True
     return excludes(first, second) or excludes(second, first)

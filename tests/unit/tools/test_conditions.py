@@ -12,6 +12,12 @@ def test_rivals_of_one_mention_in_one_category_are_one_condition() -> None:
     assert groups[0].key == "C50.412"  # named by its best-ranked code
 
 
+def test_codes_of_one_mention_are_rivals_across_categories() -> None:
+    rivals = [Rival("R65.21", "shock"), Rival("R57.9", "shock"), Rival("R50.9", "fever")]
+    groups = group_conditions(rivals, _never)
+    assert [g.codes for g in groups] == [("R65.21", "R57.9"), ("R50.9",)]
+
+
 def test_two_mentions_of_one_category_stay_two_conditions() -> None:
     # Two sites mentioned apart (a fracture of each ankle) are coded apart.
     groups = group_conditions([Rival("S82.51XA", "m1"), Rival("S82.52XA", "m2")], _never)
@@ -37,6 +43,7 @@ def test_rivalry_is_transitive_and_groups_keep_the_pool_order() -> None:
     def excludes(a: str, b: str) -> bool:
         return {a, b} == {"J44.1", "J45.909"}
 
-    rivals = [Rival(c, "m1") for c in ("I10", "J45.909", "J44.9", "J44.1", "E11.9")]
+    mentions = {"I10": "m1", "J45.909": "m2", "J44.9": "", "J44.1": "m3", "E11.9": "m4"}
+    rivals = [Rival(code, mention) for code, mention in mentions.items()]
     groups = group_conditions(rivals, excludes)
     assert [g.codes for g in groups] == [("I10",), ("J45.909", "J44.9", "J44.1"), ("E11.9",)]
