@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from importlib import resources
 from pathlib import Path
 
 import pytest
@@ -11,6 +12,7 @@ import pytest
 from graph.review_page import render_review_page
 from tests.unit.graph.test_review_page import DECIDED, NOTE, RESULT
 
+SAMPLE = Path(__file__).parents[1] / "fixtures" / "review_sample_result.json"
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 pytestmark = pytest.mark.skipif(
     CHROMIUM is None, reason="Debian's chromium is not installed (apt-get install chromium)"
@@ -96,11 +98,23 @@ def test_script_in_the_note_is_shown_as_text(page) -> None:
     assert not any("dialog" in e for e in errors)
 
 
-def test_screenshot_for_the_readme(page, tmp_path: Path) -> None:
-    tab, _errors = page
+def test_screenshot_for_the_readme(browser, tmp_path: Path) -> None:
+    """Render the hand-made sample result (what docs/review-sample.png shows) and shoot it."""
+    sample = json.loads(SAMPLE.read_text(encoding="utf-8"))
+    note = (resources.files("clh") / "samples" / "sample_note.txt").read_text("utf-8")
+    for code in sample["codes"]:
+        for span in code["evidence"]:
+            assert note[span["start"] : span["end"]] == span["text"]
+    path = tmp_path / "review.html"
+    path.write_text(render_review_page(sample, note), encoding="utf-8")
+    tab = browser.new_page(viewport={"width": 1280, "height": 1500})
+    tab.goto(path.as_uri())
+    assert _exported(tab) == ["J18.9", "E11.22", "I12.9", "N18.31", "T36.1X5A", "Z79.4", "Z66"]
+    tab.click('article[data-code="Z87.891"] h3')
     shot = tmp_path / "review.png"
-    tab.screenshot(path=str(shot), full_page=True)
+    tab.screenshot(path=str(shot))
     assert shot.stat().st_size > 10_000
+    tab.close()
 
 
 def test_a_low_score_code_starts_un_accepted_and_marked_for_review(decided) -> None:
@@ -120,7 +134,7 @@ def test_swap_replaces_the_code_in_the_exported_set(decided) -> None:
     assert _exported(decided) == ["I10"]
     assert decided.inner_text(f"{card} h3 .id") == "I10"
     assert decided.inner_text(f"{card} h3 .desc") == "Essential (primary) hypertension"
-    assert decided.inner_text(f"{card} h3 .score") == "P 0.62"
+    assert decided.inner_text(f"{card} h3 .score") == "P(yes) 0.62"
     assert decided.is_visible(f"{card} .swapped")
     assert not decided.is_visible(f'{card} li.option[data-code="I10"]')
     # Choosing a rival of the un-accepted code accepts the rival.

@@ -193,11 +193,11 @@ def test_also_considered_lists_the_rest_once_with_why_and_folds_after_twenty() -
     assert "swap to I10" in page and "swap to I13.10" in page and "swap to E11.9" in page
     assert "removed by Excludes1 (OCG I.A.12.a)" in page and _why(22) in page
     assert "set aside: the note documents &lt;CKD&gt;" in page and "<CKD>" not in page
-    assert "show all 23" in page and "P 0.91" in page and "not scored" in page
+    assert "show all 23" in page and "P(yes) 0.91" in page and "not scored" in page
 
 
 def test_a_result_without_the_decision_keys_renders_as_before() -> None:
     page = render_review_page(RESULT, NOTE)
     assert "review" not in page.split("<body>")[1].split("<script")[0].replace("clh review", "")
     assert 'name="d-E11.22" value="accept" checked' in page
-    assert "swap to" not in page and "Also considered" not in page and "P 0." not in page
+    assert "swap to" not in page and "Also considered" not in page and 'class="score"' not in page
