@@ -6,6 +6,7 @@ import time
 from collections import defaultdict
 from typing import Any
 
+from graph.note_identity import note_sha256
 from graph.schemas import Candidate, CodeAssignment, Finding, Span, Verdict
 from graph.state import CodingState
 from icd_resources import IcdResources
@@ -74,6 +75,7 @@ def build_result(state: CodingState, extra: dict[str, Any]) -> dict[str, Any]:
         accounting["wall_seconds"] = round(time.time() - started, 3)
     return {
         "note_id": merged.get("note_id", "note"),
+        "note_sha256": note_sha256(merged.get("note", "")),
         "passes": merged.get("pass_index", 1),
         "codes": [c.model_dump() for c in merged.get("codes", [])],
         "checks": [c.model_dump() for c in merged.get("checks", [])],
