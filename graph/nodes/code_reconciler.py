@@ -49,15 +49,25 @@ async def code_reconciler(state: CodingState, runtime: Runtime[Context]) -> dict
     )
 
 
+_NOT_EVIDENCE = frozenset("old output essential status history long-term low high".split())
+"""Words that are main terms of the index but say nothing alone: "old" reaches "Old" entries,
+"output" reaches "Low, output syndrome (cardiac)"; a span of one of them is not evidence."""
+
+
+def has_evidence(code: CodeAssignment) -> bool:
+    """Say whether a code has a span of the note behind it that is more than a bare word."""
+    return any(span.text.strip().lower() not in _NOT_EVIDENCE for span in code.evidence)
+
+
 def evidence_leads(codes: list[CodeAssignment]) -> tuple[list[CodeAssignment], list[Check]]:
     """Never list first a code without evidence in the note, when one with evidence exists.
 
     A code reached by a sentence's words alone (or a prompt injection's) may be right, but the
     first-listed code is the reason for the encounter: it needs words of the note behind it.
     """
-    if not codes or codes[0].evidence:
+    if not codes or has_evidence(codes[0]):
         return codes, []
-    lead = next((c for c in codes if c.evidence), None)
+    lead = next((c for c in codes if has_evidence(c)), None)
     if lead is None:
         return codes, []
     ordered = [lead, *[c for c in codes if c is not lead]]

@@ -251,6 +251,10 @@ def test_a_code_without_evidence_never_leads() -> None:
     assert [(c.rank, c.code) for c in ordered] == [(1, "J18.9"), (2, "I50.9")]
     assert check.action == "moved J18.9 before I50.9"
     assert evidence_leads(ordered) == (ordered, [])
+    # A bare function word is no evidence: "output" led to I50.9 in an injection test.
+    worded = [codes[0].model_copy(update={"evidence": [Span(text="output", start=0, end=6)]})]
+    ordered, (check,) = evidence_leads([*worded, codes[1]])
+    assert ordered[0].code == "J18.9"
 
 
 def test_a_combination_code_carries_its_parts_evidence(fixture_icd) -> None:
