@@ -28,8 +28,8 @@ from enum import StrEnum
 
 from pydantic import BaseModel, Field
 
-from icd_resources import IcdResources, Note, NoteKind
-from icd_resources.codes import code_references, note_names
+from icd_resources import Chapter, IcdResources, Note, NoteKind
+from icd_resources.codes import CodeRef, code_references, note_names
 
 
 class Check(BaseModel):
@@ -73,15 +73,52 @@ class CheckPolicy:
 
 @dataclass
 class _Run:
+    """One run of the rules: the record, and what the rules read, each read once.
+
+    Rules that judge pairs of codes ask about every pair; reading notes, references and
+    chapters from the release once per code keeps a long list linear in the store's reads.
+    """
+
     icd: IcdResources
     policy: CheckPolicy
     checks: list[Check] = field(default_factory=list)
+    _notes: dict[tuple[str, NoteKind], list[Note]] = field(default_factory=dict)
+    _refs: dict[str, list[CodeRef]] = field(default_factory=dict)
+    _chapters: dict[str, Chapter] = field(default_factory=dict)
+    _manifestations: dict[str, bool] = field(default_factory=dict)
 
     def record(self, rule: str, codes: list[str], action: str, detail: str = "") -> None:
         self.checks.append(Check(rule=rule, codes=codes, action=action, detail=detail))
 
     def description(self, code: str) -> str:
         return self.icd.lookup(code).description
+
+    def notes(self, code: str, kind: NoteKind) -> list[Note]:
+        """Return the notes of one kind that apply to ``code`` (``IcdResources.notes_for``)."""
+        key = (code, kind)
+        if key not in self._notes:
+            self._notes[key] = self.icd.notes_for(code, kinds={kind})
+        return self._notes[key]
+
+    def names(self, note: Note, code: str) -> bool:
+        """Say whether a note's references name ``code`` (``note_names``, parsed once)."""
+        if note.text not in self._refs:
+            self._refs[note.text] = code_references(note.text)
+        return any(ref.covers(code) for ref in self._refs[note.text])
+
+    def chapter_of(self, code: str) -> Chapter:
+        if code not in self._chapters:
+            self._chapters[code] = self.icd.chapter_of(code)
+        return self._chapters[code]
+
+    def is_manifestation(self, code: str) -> bool:
+        if code not in self._manifestations:
+            self._manifestations[code] = is_manifestation(self.icd, code)
+        return self._manifestations[code]
+
+    def excludes(self, code: str, other: str) -> Note | None:
+        """Return the Excludes1 note of ``code`` naming ``other`` (see :func:`excludes`)."""
+        return next((n for n in self.notes(code, NoteKind.EXCLUDES1) if self.names(n, other)), None)
 
 
 Rule = Callable[[_Run, list[str]], list[str]]
@@ -150,11 +187,7 @@ def _excludes1(run: _Run, codes: list[str]) -> list[str]:
     kept: list[str] = []
     for code in codes:
         clash, note = next(
-            (
-                (k, n)
-                for k in kept
-                if (n := excludes(run.icd, k, code) or excludes(run.icd, code, k))
-            ),
+            ((k, n) for k in kept if (n := run.excludes(k, code) or run.excludes(code, k))),
             (None, None),
         )
         if clash is None or note is None:
@@ -333,13 +366,11 @@ def _applies(run: _Run, note: Note, code: str) -> bool:
 def _code_first(run: _Run, codes: list[str]) -> list[str]:
     ordered = list(codes)
     for code in codes:
-        notes = [
-            n
-            for n in run.icd.notes_for(code, kinds={NoteKind.CODE_FIRST})
-            if _applies(run, n, code)
-        ]
+        notes = [n for n in run.notes(code, NoteKind.CODE_FIRST) if _applies(run, n, code)]
+        if not notes:
+            continue
         for etiology in [c for c in ordered if c != code]:
-            named = any(note_names(n.text, etiology) for n in notes)
+            named = any(run.names(n, etiology) for n in notes)
             if named and ordered.index(etiology) > ordered.index(code):
                 ordered.remove(etiology)
                 ordered.insert(ordered.index(code), etiology)
@@ -358,9 +389,9 @@ def is_manifestation(icd: IcdResources, code: str) -> bool:
 def _manifestation(run: _Run, codes: list[str]) -> list[str]:
     ordered = list(codes)
     for code in codes:
-        if not is_manifestation(run.icd, code):
+        if not run.is_manifestation(code):
             continue
-        others = [c for c in ordered if c != code and not is_manifestation(run.icd, c)]
+        others = [c for c in ordered if c != code and not run.is_manifestation(c)]
         if not others:
             run.record(
                 MANIFESTATION,
@@ -429,15 +460,13 @@ _GENERIC_WORDS = frozenset(
 def _symptom_first(run: _Run, codes: list[str]) -> list[str]:
     # OCG II.A: a chapter 18 code is not principal when a related definitive diagnosis (of
     # the same body system) is coded; the diagnosis goes first.
-    if not codes or run.icd.chapter_of(codes[0]).number != 18:
+    if not codes or run.chapter_of(codes[0]).number != 18:
         return codes
     systems = _body_systems(run.icd.block_of(codes[0]).description)
     return _move_first_after(
         run,
         codes,
-        lambda c: (
-            c[0] in "RZVWXY" or not systems & _body_systems(run.icd.chapter_of(c).description)
-        ),
+        lambda c: c[0] in "RZVWXY" or not systems & _body_systems(run.chapter_of(c).description),
         SYMPTOM_FIRST,
         f"{codes[0]} ({run.description(codes[0])}) is a symptom of the diagnosis's body system.",
     )
@@ -454,14 +483,13 @@ def _integral(run: _Run, codes: list[str]) -> list[str]:
     # OCG I.B.4-I.B.5: signs and symptoms routinely associated with a confirmed diagnosis are
     # not coded. The release tells which body system a chapter 18 block concerns; a coder
     # decides whether the symptom is routine for the diagnosis (I.B.6), so this only flags.
-    for symptom in (c for c in codes if run.icd.chapter_of(c).number == 18):
+    for symptom in (c for c in codes if run.chapter_of(c).number == 18):
         systems = _body_systems(run.icd.block_of(symptom).description)
         diagnosis = next(
             (
                 c
                 for c in codes
-                if c[0] not in "RZVWXY"
-                and systems & _body_systems(run.icd.chapter_of(c).description)
+                if c[0] not in "RZVWXY" and systems & _body_systems(run.chapter_of(c).description)
             ),
             None,
         )
@@ -480,7 +508,7 @@ def _integral(run: _Run, codes: list[str]) -> list[str]:
 def _use_additional(run: _Run, codes: list[str]) -> list[str]:
     for code in codes:
         groups: dict[tuple[str, str], list[Note]] = {}
-        for note in run.icd.notes_for(code, kinds={NoteKind.USE_ADDITIONAL_CODE}):
+        for note in run.notes(code, NoteKind.USE_ADDITIONAL_CODE):
             if note.origin.startswith("Chapter") or not code_references(note.text):
                 continue
             if "if applicable" in note.full_text.lower():
@@ -489,7 +517,7 @@ def _use_additional(run: _Run, codes: list[str]) -> list[str]:
             key = (note.origin, note.heading or note.text)
             groups.setdefault(key, []).append(note)
         for (origin, _heading), notes in groups.items():
-            if any(note_names(n.text, other) for n in notes for other in codes if other != code):
+            if any(run.names(n, other) for n in notes for other in codes if other != code):
                 continue
             listed = "; ".join(n.full_text if i == 0 else n.text for i, n in enumerate(notes))
             run.record(
