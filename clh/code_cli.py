@@ -10,21 +10,21 @@ import time
 import uuid
 from importlib import resources as package_files
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
 
 from clh.render import result_markdown
 from clh.resources_cli import load_resources
-from graph.builder import build_graph
-from graph.checkpoints import sqlite_checkpointer
-from graph.context import Context, context_overrides
-from graph.deps import get_deps
 from graph.errors import NoteError
-from graph.review_page import render_review_page
-from icd_resources import ResourceSettings
-from tools.index_search import SearchSettings, build_index
+
+if TYPE_CHECKING:
+    from graph.context import Context
+    from icd_resources import ResourceSettings
+
+# The graph, the model client and the index are imported by the functions that use them:
+# `clh review` and `clh --help` load this module and need none of them.
 
 _err = Console(stderr=True)
 SAMPLE = "sample"
@@ -102,6 +102,9 @@ def _describe(node: str, update: dict[str, Any]) -> str:
 async def _run(
     note: str, note_id: str, context: Context, checkpoint: Path | None, resume: bool
 ) -> dict[str, Any]:
+    from graph.builder import build_graph
+    from graph.checkpoints import sqlite_checkpointer
+
     if checkpoint is None:
         return await _stream(build_graph(), note, note_id, context, resume)
     async with sqlite_checkpointer(checkpoint) as saver:
@@ -148,6 +151,8 @@ def run_context(settings: list[str] | None, **fields: Any) -> Context:
     Raises:
         typer.BadParameter: for an unknown field or a value its type does not take.
     """
+    from graph.context import Context, context_overrides
+
     try:
         return Context(**fields, **context_overrides(settings or []))
     except ValueError as exc:
@@ -212,6 +217,9 @@ def code(
 
 def prepare_coding(resources: ResourceSettings, context: Context) -> str:
     """Make sure the index exists and the model answers; return the model's name."""
+    from graph.deps import get_deps
+    from tools.index_search import SearchSettings, build_index
+
     icd = load_resources(resources)
     _err.print("checking the index search collection...", markup=False, highlight=False)
 
@@ -236,6 +244,8 @@ def write_review_page(result: dict[str, Any], note: str, out: Path | None) -> No
     """Write the review page of a result, when asked for (``--html``)."""
     if out is None:
         return
+    from graph.review_page import render_review_page
+
     try:
         out.write_text(render_review_page(result, note), encoding="utf-8")
     except OSError as exc:
@@ -271,6 +281,9 @@ async def _finished_result(checkpoint: Path, note_id: str) -> dict[str, Any] | N
     Raises:
         NoteError: when the checkpoint holds no run with this note id.
     """
+    from graph.builder import build_graph
+    from graph.checkpoints import sqlite_checkpointer
+
     async with sqlite_checkpointer(checkpoint) as saver:
         state = await build_graph(checkpointer=saver).aget_state(
             {"configurable": {"thread_id": note_id}}
