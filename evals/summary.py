@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import importlib.util
 import json
 from collections import Counter
 from pathlib import Path
@@ -245,6 +246,8 @@ def write_report(run_dir: Path, summary: dict[str, Any], title: str) -> Path:
         "",
     ]
     lines += [f"![{p.stem}]({p.name})" for p in plots]
+    if not has_plotting():
+        lines.append(PLOTS_SKIPPED)
     report = run_dir / "report.md"
     report.write_text("\n".join(lines) + "\n")
     return report
@@ -299,7 +302,17 @@ def _file_name(name: str) -> str:
     return "".join(c if c.isalnum() or c in "-_." else "_" for c in name)[:120] or "note"
 
 
+PLOTS_SKIPPED = "Plots skipped: matplotlib is not installed (pip install 'code-like-humans[eval]')."
+
+
+def has_plotting() -> bool:
+    """Say whether matplotlib, which the ``eval`` extra installs, can draw the plots."""
+    return importlib.util.find_spec("matplotlib") is not None
+
+
 def _plots(run_dir: Path, summary: dict[str, Any]) -> list[Path]:
+    if not has_plotting():
+        return []
     import matplotlib
 
     matplotlib.use("Agg")
