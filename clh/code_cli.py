@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 from rich.console import Console
 
+from clh.progress import describe_update
 from clh.render import result_markdown
 from clh.resources_cli import load_resources
 from graph.errors import NoteError
@@ -85,20 +86,6 @@ def check_checkpoint(path: Path, *, resume: bool) -> None:
         raise NoteError(f"--checkpoint {path} is not a SQLite checkpoint file: give another path")
 
 
-def _describe(node: str, update: dict[str, Any]) -> str:
-    if node == "prepare_pass":
-        return f"pass {update.get('pass_index', '?')}: {len(update.get('chunks', []))} chunk(s)"
-    if node == "evidence_extractor":
-        return f"{len(update.get('findings', []))} finding(s)"
-    if node == "index_navigator":
-        return f"{len(update.get('candidates', []))} candidate code(s)"
-    if node == "tabular_validator":
-        return f"{sum(v.selected for v in update.get('verdicts', []))} code(s) verified"
-    if node == "code_reconciler":
-        return f"{len(update.get('codes', []))} final code(s)"
-    return ""
-
-
 async def _run(
     note: str, note_id: str, context: Context, checkpoint: Path | None, resume: bool
 ) -> dict[str, Any]:
@@ -126,7 +113,7 @@ async def _stream(
             if node.startswith("__") or not isinstance(update, dict):
                 continue  # LangGraph's own keys (__metadata__, __interrupt__)
             _err.print(
-                f"[{time.perf_counter() - started:6.1f}s] {node}: {_describe(node, update)}",
+                f"[{time.perf_counter() - started:6.1f}s] {node}: {describe_update(node, update)}",
                 markup=False,
                 highlight=False,
             )
