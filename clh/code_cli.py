@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 from rich.console import Console
 
-from clh.progress import describe_update
+from clh.progress import TenthsReporter, describe_update
 from clh.render import result_markdown
 from clh.resources_cli import load_resources
 from graph.errors import NoteError
@@ -209,13 +209,9 @@ def prepare_coding(resources: ResourceSettings, context: Context) -> str:
 
     icd = load_resources(resources)
     _err.print("checking the index search collection...", markup=False, highlight=False)
-
-    def report(done: int, total: int) -> None:
-        if done == total or done % 12800 == 0:
-            _err.print(
-                f"indexing: {done}/{total} distinct texts embedded", markup=False, highlight=False
-            )
-
+    report = TenthsReporter(
+        "embedding", "distinct texts", lambda line: _err.print(line, markup=False, highlight=False)
+    )
     build_index(icd, SearchSettings.resolve(), resources.cache_dir, progress=report)
     _err.print("starting the model...", markup=False, highlight=False)
     endpoint = get_deps(context).llm.endpoint

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from langgraph.types import Overwrite
 
-from clh.progress import describe_update
+from clh.progress import TenthsReporter, describe_update, rate_line
 from graph.schemas import Candidate, CodeAssignment, Failure, Finding, Rejected, Verdict
 
 
@@ -98,3 +98,40 @@ def test_items_in_their_dict_form_are_read_too() -> None:
     assert describe_update("tabular_validator", {"verdicts": verdicts}) == (
         "chapter 4, 1 candidate judged, 1 selected"
     )
+
+
+def test_a_rate_line_says_the_rate_and_the_time_left() -> None:
+    assert rate_line("embedding", "distinct texts", 12_800, 64_000, 150.0) == (
+        "embedding: 12,800/64,000 distinct texts (20%), 85 texts/s, about 10 min 00 s left"
+    )
+    assert rate_line("embedding", "distinct texts", 64_000, 64_000, 4000.0) == (
+        "embedding: 64,000/64,000 distinct texts (100%) in 1 h 06 min, 16 texts/s"
+    )
+    assert rate_line("embedding", "distinct texts", 3, 10, 2.0) == (
+        "embedding: 3/10 distinct texts (30%), 1.5 texts/s, about 5 s left"
+    )
+    assert rate_line("embedding", "distinct texts", 0, 10, 0.0) == (
+        "embedding: 0/10 distinct texts (0%)"
+    )
+
+
+def test_the_reporter_says_a_line_at_each_tenth() -> None:
+    said: list[str] = []
+    now = iter(float(t) for t in range(100))
+    report = TenthsReporter("embedding", "texts", said.append, clock=lambda: next(now))
+    report(0, 100)
+    for done in range(7, 101, 7):  # chunks that do not fall on the tenths
+        report(done, 100)
+    report(100, 100)
+    assert said[0] == "embedding: 100 texts to do"
+    percents = [int(line.split("(")[1].split("%")[0]) for line in said[1:]]
+    assert percents == [14, 21, 35, 42, 56, 63, 70, 84, 91, 100]
+    assert "about" in said[1] and "left" in said[1] and " in " in said[-1]
+
+
+def test_one_chunk_of_everything_is_one_line() -> None:
+    said: list[str] = []
+    report = TenthsReporter("embedding", "texts", said.append)
+    report(0, 5)
+    report(5, 5)
+    assert len(said) == 2 and said[1].startswith("embedding: 5/5 texts (100%)")
