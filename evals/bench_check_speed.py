@@ -1,10 +1,12 @@
 """Time the coding checks of ``clh check`` on code lists of growing length.
 
-Draws billable codes from the release (a fixed seed, so every run checks the same lists),
-runs :func:`tools.code_checks.run_checks` on each list, as ``clh check`` does after parsing
-the codes, and prints the seconds per size::
+Two lists per size, the same on every run: billable codes drawn across the release with a
+fixed seed, and consecutive billable codes from one part of the Tabular List (``--start``,
+default T36: poisoning codes, dense with Excludes1 and "code first" notes, the pairwise rules'
+worst case). Runs :func:`tools.code_checks.run_checks` as ``clh check`` does after parsing the
+codes, and prints the seconds::
 
-    python -m evals.bench_check_speed [--sizes 10 100 500] [--seed 0]
+    python -m evals.bench_check_speed [--sizes 10 100 500] [--seed 0] [--start T36]
 """
 
 from __future__ import annotations
@@ -23,6 +25,13 @@ def sample_codes(icd: IcdResources, size: int, seed: int) -> list[str]:
     return random.Random(seed).sample(billable, size)
 
 
+def consecutive_codes(icd: IcdResources, size: int, start: str) -> list[str]:
+    """Return ``size`` billable codes in tabular order, from the first one at ``start``."""
+    billable = [info.code for info in icd.codes(billable_only=True)]
+    first = next((i for i, code in enumerate(billable) if code >= start), 0)
+    return billable[first : first + size]
+
+
 def time_checks(icd: IcdResources, codes: list[str]) -> tuple[float, int]:
     """Return the seconds the checks take on ``codes`` and how many checks fired."""
     started = time.perf_counter()
@@ -35,13 +44,19 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[10, 100, 500])
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--start", default="T36")
     args = parser.parse_args(argv)
-    print(f"{'codes':>6} {'seconds':>8} {'checks':>7}")
+    print(f"{'codes':>6} {'list':<16} {'seconds':>8} {'checks':>7}")
     for size in args.sizes:
-        # A fresh store per size: its code cache would otherwise carry over between sizes.
-        icd = IcdResources.load(ResourceSettings.resolve(None, None))
-        seconds, fired = time_checks(icd, sample_codes(icd, size, args.seed))
-        print(f"{size:>6} {seconds:>8.3f} {fired:>7}")
+        for label in ("drawn", f"from {args.start}"):
+            # A fresh store per list: its code cache would otherwise carry over.
+            icd = IcdResources.load(ResourceSettings.resolve(None, None))
+            if label == "drawn":
+                codes = sample_codes(icd, size, args.seed)
+            else:
+                codes = consecutive_codes(icd, size, args.start)
+            seconds, fired = time_checks(icd, codes)
+            print(f"{size:>6} {label:<16} {seconds:>8.3f} {fired:>7}")
 
 
 if __name__ == "__main__":

@@ -21,6 +21,7 @@ its section, the codes, and what was done. Nothing is changed silently. The rule
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -86,12 +87,31 @@ class _Run:
     _refs: dict[str, list[CodeRef]] = field(default_factory=dict)
     _chapters: dict[str, Chapter] = field(default_factory=dict)
     _manifestations: dict[str, bool] = field(default_factory=dict)
+    _descriptions: dict[str, str] = field(default_factory=dict)
+    _sides: dict[str, tuple[str, int]] = field(default_factory=dict)
+    _spans: dict[str, set[tuple[str, str]]] = field(default_factory=dict)
+    _vague: dict[str, bool] = field(default_factory=dict)
 
     def record(self, rule: str, codes: list[str], action: str, detail: str = "") -> None:
         self.checks.append(Check(rule=rule, codes=codes, action=action, detail=detail))
 
     def description(self, code: str) -> str:
-        return self.icd.lookup(code).description
+        if code not in self._descriptions:
+            self._descriptions[code] = self.icd.lookup(code).description
+        return self._descriptions[code]
+
+    def is_vague(self, code: str) -> bool:
+        """Say whether a description reads unspecified ("NOS", "without complications")."""
+        if code not in self._vague:
+            self._vague[code] = _VAGUE.search(self.description(code)) is not None
+        return self._vague[code]
+
+    def sides(self, code: str) -> tuple[str, int]:
+        """Return a description without its sides, and how often it says "unspecified"."""
+        if code not in self._sides:
+            text = self.description(code)
+            self._sides[code] = (_SIDES.sub("", text), text.lower().count("unspecified"))
+        return self._sides[code]
 
     def notes(self, code: str, kind: NoteKind) -> list[Note]:
         """Return the notes of one kind that apply to ``code`` (``IcdResources.notes_for``)."""
@@ -100,11 +120,15 @@ class _Run:
             self._notes[key] = self.icd.notes_for(code, kinds={kind})
         return self._notes[key]
 
-    def names(self, note: Note, code: str) -> bool:
-        """Say whether a note's references name ``code`` (``note_names``, parsed once)."""
+    def refs(self, note: Note) -> list[CodeRef]:
+        """Return a note's code references (``code_references``, parsed once)."""
         if note.text not in self._refs:
             self._refs[note.text] = code_references(note.text)
-        return any(ref.covers(code) for ref in self._refs[note.text])
+        return self._refs[note.text]
+
+    def names(self, note: Note, code: str) -> bool:
+        """Say whether a note's references name ``code`` (as ``note_names`` does)."""
+        return any(ref.covers(code) for ref in self.refs(note))
 
     def chapter_of(self, code: str) -> Chapter:
         if code not in self._chapters:
@@ -115,6 +139,13 @@ class _Run:
         if code not in self._manifestations:
             self._manifestations[code] = is_manifestation(self.icd, code)
         return self._manifestations[code]
+
+    def excludes1_spans(self, code: str) -> set[tuple[str, str]]:
+        """Return the category spans that the Excludes1 notes of ``code`` refer to."""
+        if code not in self._spans:
+            notes = self.notes(code, NoteKind.EXCLUDES1)
+            self._spans[code] = {_categories(ref) for note in notes for ref in self.refs(note)}
+        return self._spans[code]
 
     def excludes(self, code: str, other: str) -> Note | None:
         """Return the Excludes1 note of ``code`` naming ``other`` (see :func:`excludes`)."""
@@ -183,15 +214,90 @@ def excludes(icd: IcdResources, code: str, other: str) -> Note | None:
     return None
 
 
+def _group(codes: list[str], key: Callable[[str], str]) -> dict[str, list[str]]:
+    """Group codes by a key, each group in the codes' order."""
+    groups: dict[str, list[str]] = {}
+    for code in codes:
+        groups.setdefault(key(code), []).append(code)
+    return groups
+
+
+class _SortedCodes:
+    """A code set sorted without dots: the codes a note's reference covers, by bisection."""
+
+    def __init__(self, codes: list[str]) -> None:
+        self._sorted = sorted((c.replace(".", ""), c) for c in set(codes))
+        self._keys = [bare for bare, _ in self._sorted]
+
+    def covered(self, ref: CodeRef) -> list[str]:
+        """Return the codes ``ref`` covers (``CodeRef.covers``), in dotless order."""
+        # Every covered code sorts between the reference's first end and its last end read
+        # as a prefix; the exact test then decides.
+        low = ref.first.replace(".", "")
+        high = (ref.last or ref.first).replace(".", "") + "\U0010ffff"
+        start, end = bisect.bisect_left(self._keys, low), bisect.bisect_right(self._keys, high)
+        return [code for _, code in self._sorted[start:end] if ref.covers(code)]
+
+
+def _categories(ref: CodeRef) -> tuple[str, str]:
+    # A reference covers a code only if the code's category lies between the categories of
+    # its ends (CodeRef.covers compares prefixes of at least a category's three characters).
+    return ref.first.replace(".", "")[:3], (ref.last or ref.first).replace(".", "")[:3]
+
+
+@dataclass
+class _Kept:
+    """The codes the Excludes1 rule has kept, indexed so a new code meets only possible clashes.
+
+    ``candidates`` returns, in kept order, a superset of the kept codes whose Excludes1 notes
+    can name the new code or be named by its notes; the rule then tests those pairs exactly.
+    """
+
+    codes: list[str] = field(default_factory=list)
+    _by_category: dict[str, list[int]] = field(default_factory=dict)
+    _categories: list[str] = field(default_factory=list)  # sorted
+    _naming_one: dict[str, set[int]] = field(default_factory=dict)  # category -> positions
+    _naming_range: dict[tuple[str, str], set[int]] = field(default_factory=dict)
+
+    def add(self, run: _Run, code: str) -> None:
+        position = len(self.codes)
+        self.codes.append(code)
+        if code[:3] not in self._by_category:
+            bisect.insort(self._categories, code[:3])
+        self._by_category.setdefault(code[:3], []).append(position)
+        for low, high in run.excludes1_spans(code):
+            if low == high:
+                self._naming_one.setdefault(low, set()).add(position)
+            else:
+                self._naming_range.setdefault((low, high), set()).add(position)
+
+    def candidates(self, run: _Run, code: str) -> list[str]:
+        category = code[:3]
+        found = set(self._naming_one.get(category, ()))
+        for (low, high), positions in self._naming_range.items():
+            if low <= category <= high:
+                found |= positions
+        for low, high in run.excludes1_spans(code):
+            start = bisect.bisect_left(self._categories, low)
+            end = bisect.bisect_right(self._categories, high)
+            for named in self._categories[start:end]:
+                found.update(self._by_category[named])
+        return [self.codes[p] for p in sorted(found)]
+
+
 def _excludes1(run: _Run, codes: list[str]) -> list[str]:
-    kept: list[str] = []
+    kept = _Kept()
     for code in codes:
         clash, note = next(
-            ((k, n) for k in kept if (n := run.excludes(k, code) or run.excludes(code, k))),
+            (
+                (k, n)
+                for k in kept.candidates(run, code)
+                if (n := run.excludes(k, code) or run.excludes(code, k))
+            ),
             (None, None),
         )
         if clash is None or note is None:
-            kept.append(code)
+            kept.add(run, code)
             continue
         detail = f'{note.origin}: "{note.full_text}". '
         if run.policy.excludes1 is Action.REMOVE:
@@ -203,14 +309,14 @@ def _excludes1(run: _Run, codes: list[str]) -> list[str]:
                 "both may be reported: review.",
             )
             continue
-        kept.append(code)
+        kept.add(run, code)
         run.record(
             EXCLUDES1,
             [clash, code],
             "flagged",
             detail + "Never coded together unless the conditions are unrelated: review.",
         )
-    return kept
+    return kept.codes
 
 
 # -- Combination codes ---------------------------------------------------------------------
@@ -258,10 +364,8 @@ _SIDES = re.compile(r"\b(right|left|bilateral|unspecified)\b", re.IGNORECASE)
 
 
 def _is_unspecified_side(run: _Run, vague: str, specific: str) -> bool:
-    a, b = run.description(vague), run.description(specific)
-    if _SIDES.sub("", a) != _SIDES.sub("", b):
-        return False
-    return a.lower().count("unspecified") > b.lower().count("unspecified")
+    (a, a_unspecified), (b, b_unspecified) = run.sides(vague), run.sides(specific)
+    return a == b and a_unspecified > b_unspecified
 
 
 def _unspecified(run: _Run, codes: list[str]) -> list[str]:
@@ -269,25 +373,28 @@ def _unspecified(run: _Run, codes: list[str]) -> list[str]:
     # category, the unspecified one ("without complications", "unspecified") is not also
     # reported; an unspecified side is the laterality rule's business.
     kept = list(codes)
+    in_kept = set(codes)
+    by_category = _group(codes, lambda c: c[:3])
     for vague in codes:
-        if not _VAGUE.search(run.description(vague)):
+        if not run.is_vague(vague):
             continue
         specific = next(
             (
                 c
-                for c in kept
-                if c != vague
-                and c[:3] == vague[:3]
-                and not _VAGUE.search(run.description(c))
+                for c in by_category[vague[:3]]
+                if c in in_kept
+                and c != vague
+                and not run.is_vague(c)
                 and not _is_unspecified_side(run, vague, c)
             ),
             None,
         )
-        if specific is None or vague not in kept:
+        if specific is None or vague not in in_kept:
             continue
         remove = run.policy.unspecified is Action.REMOVE
         if remove:
             kept.remove(vague)
+            in_kept.discard(vague)
         run.record(
             UNSPECIFIED,
             [vague, specific],
@@ -301,18 +408,25 @@ def _unspecified(run: _Run, codes: list[str]) -> list[str]:
 def _laterality(run: _Run, codes: list[str]) -> list[str]:
     # OCG I.B.13: when a side is documented, the unspecified-side code is not reported.
     kept = list(codes)
+    in_kept = set(codes)
+    # Only a code whose description is another's, sides aside, can be its unspecified side.
+    same_text = _group(codes, lambda c: run.sides(c)[0])
     for vague in codes:
         sided = next(
             (
                 c
-                for c in kept
-                if c != vague and c[:3] == vague[:3] and _is_unspecified_side(run, vague, c)
+                for c in same_text[run.sides(vague)[0]]
+                if c in in_kept
+                and c != vague
+                and c[:3] == vague[:3]
+                and _is_unspecified_side(run, vague, c)
             ),
             None,
         )
-        if sided is None or vague not in kept:
+        if sided is None or vague not in in_kept:
             continue
         kept.remove(vague)
+        in_kept.discard(vague)
         run.record(
             LATERALITY,
             [vague, sided],
@@ -365,13 +479,12 @@ def _applies(run: _Run, note: Note, code: str) -> bool:
 
 def _code_first(run: _Run, codes: list[str]) -> list[str]:
     ordered = list(codes)
+    present = _SortedCodes(codes)
     for code in codes:
         notes = [n for n in run.notes(code, NoteKind.CODE_FIRST) if _applies(run, n, code)]
-        if not notes:
-            continue
-        for etiology in [c for c in ordered if c != code]:
-            named = any(run.names(n, etiology) for n in notes)
-            if named and ordered.index(etiology) > ordered.index(code):
+        named = {c for n in notes for ref in run.refs(n) for c in present.covered(ref)}
+        for etiology in [c for c in ordered if c != code and c in named]:
+            if ordered.index(etiology) > ordered.index(code):
                 ordered.remove(etiology)
                 ordered.insert(ordered.index(code), etiology)
                 run.record(CODE_FIRST, [etiology, code], f"moved {etiology} before {code}")
@@ -506,10 +619,11 @@ def _integral(run: _Run, codes: list[str]) -> list[str]:
 
 
 def _use_additional(run: _Run, codes: list[str]) -> list[str]:
+    present = _SortedCodes(codes)
     for code in codes:
         groups: dict[tuple[str, str], list[Note]] = {}
         for note in run.notes(code, NoteKind.USE_ADDITIONAL_CODE):
-            if note.origin.startswith("Chapter") or not code_references(note.text):
+            if note.origin.startswith("Chapter") or not run.refs(note):
                 continue
             if "if applicable" in note.full_text.lower():
                 continue  # conditional by its own words: nothing to flag when absent
@@ -517,7 +631,8 @@ def _use_additional(run: _Run, codes: list[str]) -> list[str]:
             key = (note.origin, note.heading or note.text)
             groups.setdefault(key, []).append(note)
         for (origin, _heading), notes in groups.items():
-            if any(run.names(n, other) for n in notes for other in codes if other != code):
+            named = (c for n in notes for ref in run.refs(n) for c in present.covered(ref))
+            if any(other != code for other in named):
                 continue
             listed = "; ".join(n.full_text if i == 0 else n.text for i, n in enumerate(notes))
             run.record(
