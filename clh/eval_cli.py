@@ -33,10 +33,12 @@ def run_eval(resources: ResourceSettings, options: EvalOptions) -> EvalResult:
     return result
 
 
-Dataset = Annotated[str, typer.Option(help="codiesp, jsonl or mdace.")]
+Dataset = Annotated[str, typer.Option(help="codiesp, jsonl, usnotes or mdace.")]
 Notes = Annotated[Path | None, typer.Option(help="MDACE: your MIMIC-III NOTEEVENTS.csv.")]
 Split = Annotated[str, typer.Option(help="CodiEsp split.")]
-Data = Annotated[Path, typer.Option(help="CodiEsp directory or JSONL file.")]
+Data = Annotated[
+    Path, typer.Option(help="CodiEsp directory or JSONL file (usnotes: its packaged file).")
+]
 Limit = Annotated[int | None, typer.Option(min=0, help="Only the first N notes.")]
 Concurrency = Annotated[int, typer.Option(min=1, help="Notes coded at once.")]
 ResponseCache = Annotated[

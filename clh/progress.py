@@ -182,6 +182,14 @@ def _code_reconciler(update: Mapping[str, Any]) -> str:
     return f"{_count(len(codes), 'final code')}{shown}; {_count(checks, 'check')} recorded"
 
 
+def _finalize(update: Mapping[str, Any]) -> str:
+    result = update.get("result")
+    if not isinstance(result, Mapping):
+        return "no result"
+    codes = _count(len(_items(result, "codes")), "code")
+    return f"result of {codes}, {len(_items(result, 'considered'))} more considered"
+
+
 _DESCRIBE: dict[str, Callable[[Mapping[str, Any]], str]] = {
     "prepare_pass": _prepare_pass,
     "evidence_extractor": _evidence_extractor,
@@ -191,6 +199,7 @@ _DESCRIBE: dict[str, Callable[[Mapping[str, Any]], str]] = {
     "join_candidates": _join_candidates,
     "tabular_validator": _tabular_validator,
     "code_reconciler": _code_reconciler,
+    "finalize": _finalize,
 }
 
 

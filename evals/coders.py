@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 from typing import Any
 
 from evals.doc_types import Doc
@@ -16,12 +17,16 @@ NoteCoder = Callable[[Doc], Awaitable[dict[str, Any]]]
 def graph_note_coder(graph: Any, context: Context, *, keep_result: bool = True) -> NoteCoder:
     """Code each note with the compiled graph; keep the funnel and accounting for the summary.
 
+    A note that carries its encounter setting (``Doc.setting``) is coded in that setting.
+
     Times (request latency, wall time) go to the row's ``timing``, which the runner keeps
     apart from the predictions: the same note coded twice gives the same row.
     """
 
     async def code_note(doc: Doc) -> dict[str, Any]:
-        out = await graph.ainvoke({"note": doc.text, "note_id": doc.id}, context=context)
+        # The note's own setting decides uncertain diagnoses (OCG II.H inpatient, IV.H outpatient).
+        note_context = replace(context, setting=doc.setting) if doc.setting else context
+        out = await graph.ainvoke({"note": doc.text, "note_id": doc.id}, context=note_context)
         return result_row(out["result"], keep_result=keep_result)
 
     return code_note
@@ -32,6 +37,8 @@ def result_row(result: dict[str, Any], *, keep_result: bool) -> dict[str, Any]:
     counts, timing = split_timing(result["accounting"])
     row = {
         "pred": [c["code"] for c in result["codes"]],
+        # The full ranking (final codes, then everything considered): what MAP scores.
+        "ranked": result.get("ranking") or [c["code"] for c in result["codes"]],
         "funnel": result["funnel"],
         "accounting": counts,
         "failures": result["failures"],

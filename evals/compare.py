@@ -48,9 +48,10 @@ def compare_runs(runs: Sequence[RunRecords], icd: IcdResources) -> str:
     lines = [
         f"{len(ids)} notes coded by every run (of {', '.join(str(len(r.rows)) for r in runs)}).",
         "",
-        "| run | micro P | micro R | micro F1 | macro F1 | MAP | s/note median (mean) "
-        "| calls/note | prompt tokens/note | answers from cache |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "| run | micro P | micro R | micro F1 | macro F1 | MAP | codes/note (gold) "
+        "| first-listed | s/note median (mean) | calls/note | prompt tokens/note "
+        "| answers from cache |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     funnels = []
     wanted = set(ids)
@@ -78,7 +79,9 @@ def _score_line(run: RunRecords, summary: dict[str, Any], ids: list[str]) -> str
     cached = f"{hits}/{calls:.0f}" if calls else "0"
     return (
         f"| {run.name} | {scores['micro_precision']:.3f} | {scores['micro_recall']:.3f} | "
-        f"{scores['micro_f1']:.3f} | {scores['macro_f1']:.3f} | {scores['map']:.3f} | {timing} | "
+        f"{scores['micro_f1']:.3f} | {scores['macro_f1']:.3f} | {scores['map']:.3f} | "
+        f"{scores['codes_per_note']:.1f} ({scores['gold_per_note']:.1f}) | "
+        f"{scores['first_listed']:.2f} | {timing} | "
         f"{cost['calls_per_note']:.1f} | {cost['prompt_tokens_per_note']:,.0f} | {cached} |"
     )
 

@@ -21,11 +21,12 @@ from typing import Any, Literal
 from evals.baseline import IndexMatchingCoder
 from evals.coders import graph_note_coder
 from evals.codiesp import load_codiesp
-from evals.datasets import load
+from evals.datasets import DEFAULT_DATA, load
 from evals.doc_types import Doc
 from evals.experiments import compare_table, passes_table
+from evals.report import write_html_report, write_report
 from evals.runner import RunConfig, data_fingerprint, read_rows, read_timings, run_notes, start_run
-from evals.summary import summarize_run, timing_summary, write_html_report, write_report
+from evals.summary import summarize_run, timing_summary
 from graph.builder import build_graph
 from graph.context import Context, SearchModeName, context_overrides, decoding_fields
 from graph.deps import get_deps
@@ -43,7 +44,8 @@ class EvalOptions:
 
     dataset: str = "codiesp"
     split: str = "dev"
-    data: Path = Path("../shared/data/codiesp")
+    data: Path = DEFAULT_DATA
+    """CodiEsp's directory, a JSONL file, or (``usnotes``) the packaged file when left as is."""
     coder: CoderName = "graph"
     limit: int | None = None
     passes: int = 1

@@ -38,10 +38,11 @@ class RunConfig:
 
 
 def data_fingerprint(dataset: Dataset) -> str:
-    """Hash every document's id, text and gold codes: a resumed run must read the same data."""
+    """Hash every document's id, text, gold codes and setting: a resumed run reads the same data."""
     digest = hashlib.sha256()
     for doc in sorted(dataset.docs, key=lambda d: d.id):
-        digest.update(json.dumps([doc.id, doc.text, list(doc.gold)]).encode())
+        setting = [doc.setting] if doc.setting else []  # fingerprints without one unchanged
+        digest.update(json.dumps([doc.id, doc.text, list(doc.gold), *setting]).encode())
     return digest.hexdigest()[:16]
 
 

@@ -181,6 +181,7 @@ def agent_is(name: str) -> Callable[[str, str], bool]:
         "tabular_validator": "verifying candidate codes in the ICD-10-CM Tabular",
         "scored_verifier": "verifying ICD-10-CM codes against a clinical note",
         "code_reconciler": "finalizing the ICD-10-CM code set",
+        "choice": "choosing ICD-10-CM codes for a clinical note",
     }
     return lambda system, _user: markers[name] in system
 
@@ -207,6 +208,10 @@ class FakeSearcher:
     def __init__(self, icd: Any) -> None:
         self.icd = icd
         self.queries: list[str] = []
+
+    def encode_queries(self, texts: Any) -> list[list[float]]:
+        """Embed nothing: this keyword search ignores ``dense_vector``."""
+        return [[] for _ in texts]
 
     def search(self, query: str, *, k: int = 10, mode: Any = None, **_: Any) -> list[Any]:
         from tools.index_search.searcher import HitCode, SearchHit, XrefHit

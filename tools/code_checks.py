@@ -68,6 +68,7 @@ class CheckPolicy:
 
     excludes1: Action = Action.FLAG
     unspecified: Action = Action.FLAG
+    integral: Action = Action.FLAG
     setting: Setting = Setting.INPATIENT
     disabled: frozenset[str] = field(default_factory=frozenset)
 
@@ -594,28 +595,34 @@ def _body_systems(text: str) -> set[str]:
 
 def _integral(run: _Run, codes: list[str]) -> list[str]:
     # OCG I.B.4-I.B.5: signs and symptoms routinely associated with a confirmed diagnosis are
-    # not coded. The release tells which body system a chapter 18 block concerns; a coder
-    # decides whether the symptom is routine for the diagnosis (I.B.6), so this only flags.
+    # not coded. The release tells which body system a chapter 18 block concerns; whether the
+    # symptom is routine for the diagnosis is a coder's call (I.B.6), so the policy either
+    # removes it (the decision, recorded) or flags it for review.
+    kept = list(codes)
     for symptom in (c for c in codes if run.chapter_of(c).number == 18):
         systems = _body_systems(run.icd.block_of(symptom).description)
         diagnosis = next(
             (
                 c
-                for c in codes
+                for c in kept
                 if c[0] not in "RZVWXY" and systems & _body_systems(run.chapter_of(c).description)
             ),
             None,
         )
-        if diagnosis is not None:
-            run.record(
-                INTEGRAL,
-                [diagnosis, symptom],
-                "flagged",
-                f"{symptom} ({run.description(symptom)}) beside {diagnosis} "
-                f"({run.description(diagnosis)}) of the same body system: not coded when "
-                "routinely associated with the diagnosis (I.B.5), coded when not (I.B.6).",
-            )
-    return codes
+        if diagnosis is None:
+            continue
+        remove = run.policy.integral is Action.REMOVE
+        if remove:
+            kept.remove(symptom)
+        run.record(
+            INTEGRAL,
+            [diagnosis, symptom],
+            f"removed {symptom}" if remove else "flagged",
+            f"{symptom} ({run.description(symptom)}) beside {diagnosis} "
+            f"({run.description(diagnosis)}) of the same body system: not coded when "
+            "routinely associated with the diagnosis (I.B.5), coded when not (I.B.6).",
+        )
+    return kept
 
 
 def _use_additional(run: _Run, codes: list[str]) -> list[str]:

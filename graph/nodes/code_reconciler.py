@@ -9,7 +9,7 @@ from langgraph.runtime import Runtime
 from graph.context import Context, check_policy, notes_budget
 from graph.names import Node
 from graph.nodes.kit import AgentRun
-from graph.result import assignments, build_result
+from graph.result import assignments
 from graph.schemas import Check
 from graph.state import CodingState
 from llm import Decoding
@@ -31,7 +31,7 @@ async def code_reconciler(state: CodingState, runtime: Runtime[Context]) -> dict
     details = {code: code_details(icd, code, budget) for code in tentative}
     ordered, rationale, fallback = await _reconcile(run, state, tentative, details)
     ordered, checks = run_checks(icd, ordered, check_policy(run.context))
-    update = run.finish(
+    return run.finish(
         checks=fallback + checks,
         codes=assignments(
             icd,
@@ -44,8 +44,6 @@ async def code_reconciler(state: CodingState, runtime: Runtime[Context]) -> dict
         ),
         passes=[{"pass": pass_index, "codes": ordered}],
     )
-    update["result"] = build_result(state, update)
-    return update
 
 
 def _tentative(run: AgentRun, state: CodingState) -> list[str]:

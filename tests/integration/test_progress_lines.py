@@ -25,3 +25,4 @@ def test_every_step_of_a_run_says_what_it_did(make_deps, capsys) -> None:
     assert any(re.fullmatch(r"tabular_validator: chapter \d+, .* selected", s) for s in steps)
     codes = " ".join(c["code"] for c in result["codes"])
     assert f"code_reconciler: {len(result['codes'])} final codes: {codes}" in " ".join(steps)
+    assert steps[-1].startswith(f"finalize: result of {len(result['codes'])} codes")

@@ -381,6 +381,15 @@ CASES = [
         INTEGRAL,
     ),
     Case(
+        "cough beside pneumonia, the policy removes it",
+        ["J18.9", "R05.9"],
+        ["J18.9"],
+        "Signs and symptoms",
+        "I.B.5",
+        INTEGRAL,
+        CheckPolicy(integral=Action.REMOVE),
+    ),
+    Case(
         "cough beside appendicitis",
         ["K35.80", "R05.9"],
         ["K35.80", "R05.9"],

@@ -145,6 +145,11 @@ class IndexSearcher:
         """Release the backend."""
         self.backend.close()
 
+    def encode_queries(self, texts: Sequence[str]) -> list[list[float]]:
+        """Embed many queries at once, one vector each, for ``search(dense_vector=...)``."""
+        vectors: list[list[float]] = self.dense.encode_queries(list(texts)).tolist()
+        return vectors
+
     def search(
         self,
         query: str,

@@ -78,6 +78,13 @@ def test_pass_navigator_and_reconciler_lines() -> None:
     )
 
 
+def test_finalize_counts_the_result() -> None:
+    result = {"codes": [{"code": "I10"}, {"code": "E11.9"}], "considered": [{"code": "I11.9"}]}
+    assert describe_update("finalize", {"result": result}) == (
+        "result of 2 codes, 1 more considered"
+    )
+
+
 def test_failed_and_recovered_branches_are_named() -> None:
     failures = [
         Failure(agent="evidence_extractor", scope="chunk 2", reason="no <answer> block"),

@@ -8,11 +8,12 @@ from pathlib import Path
 
 import pytest
 
-from evals import summary as summary_module
+from evals import plots as plots_module
 from evals.datasets import load
 from evals.doc_types import Dataset, Doc
+from evals.report import write_report
 from evals.runner import RunConfig, read_rows, run_notes, start_run
-from evals.summary import summarize_run, write_report
+from evals.summary import summarize_run
 from graph.errors import NoteError
 
 DOCS = [
@@ -71,9 +72,9 @@ def test_a_report_without_matplotlib_says_its_plots_were_skipped(
 ) -> None:
     start_run(tmp_path, RunConfig("fixture", "fake", 1, 10, "hybrid", None, "m"))
     asyncio.run(run_notes(Dataset("fixture", DOCS[:2]), tmp_path, fake_coder, 1))
-    monkeypatch.setattr(summary_module, "has_plotting", lambda: False)
+    monkeypatch.setattr(plots_module, "has_plotting", lambda: False)
     report = write_report(tmp_path, summarize_run(read_rows(tmp_path), fixture_icd), "no plots")
-    assert summary_module.PLOTS_SKIPPED in report.read_text()
+    assert plots_module.PLOTS_SKIPPED in report.read_text()
     assert not list(tmp_path.glob("*.png"))
 
 
