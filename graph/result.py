@@ -8,7 +8,7 @@ from collections import defaultdict
 from collections.abc import Callable
 from typing import Any
 
-from graph.schemas import Candidate, CodeAssignment, Finding, Span, Verdict
+from graph.schemas import Candidate, Check, CodeAssignment, Finding, Span, Verdict
 from graph.state import CodingState
 from icd_resources import IcdResources
 from llm.ledger import summarize
@@ -22,8 +22,13 @@ def assignments(
     verdicts: list[Verdict],
     reconciler_rationale: str,
     details: dict[str, str],
+    checks: list[Check] | None = None,
 ) -> list[CodeAssignment]:
-    """Build the final code list with evidence, index paths, notes and rationale."""
+    """Build the final code list with evidence, index paths, notes and rationale.
+
+    A code a check put in place of others (a combination code for its parts, OCG I.A.15)
+    carries its parts' evidence.
+    """
     by_id = {f.id: f for f in findings}
     paths: dict[str, list[str]] = defaultdict(list)
     finding_ids: dict[str, list[str]] = defaultdict(list)
@@ -33,6 +38,13 @@ def assignments(
             paths[candidate.code].append(line)
         if candidate.finding_id not in finding_ids[candidate.code]:
             finding_ids[candidate.code].append(candidate.finding_id)
+    for check in checks or []:
+        replaced = _REPLACED.match(check.action)
+        if replaced:
+            parts = [c for c in check.codes if c != replaced.group(1)]
+            finding_ids[replaced.group(1)] += [
+                f for part in parts for f in finding_ids.get(part, []) if f
+            ]
     rationale = {v.code: v.rationale for v in verdicts if v.selected}
     verdict_of = {v.code: v for v in verdicts}
     result = []
@@ -114,6 +126,7 @@ def build_result(state: CodingState, describe: Callable[[str], str]) -> dict[str
     }
 
 
+_REPLACED = re.compile(r"^replaced \S+ with (\S+)")
 _REMOVED = re.compile(r"^removed (?:duplicate )?(\S+)")
 
 

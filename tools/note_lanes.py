@@ -30,9 +30,9 @@ from tools.note_mentions import REASONS, Assertion, Mention, MentionFinder
 LANES = ("mention", "walk", "sentence", "set-aside")
 DEFAULT_LANES = ("mention", "walk")
 LANE_WEIGHTS = {"mention": 1.0, "walk": 4.0, "sentence": 1.0}
-"""Each lane's weight in the pool's fusion, fitted on CodiEsp train only (the first 60 notes,
-recall at 60 candidates per note: a walk weight of 1 / 2 / 4 / 8 reached 0.365 / 0.430 /
-0.457 / 0.457): a main term walked down to a sub-term the sentence names is the surest lane."""
+"""Each lane's weight in the pool's fusion, chosen on CodiEsp train only (recall at 60
+candidates per note; the figures are in docs/evaluation.md): a main term walked down to a
+sub-term the sentence names is the surest lane."""
 
 
 @dataclass(slots=True)

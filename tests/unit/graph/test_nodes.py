@@ -235,3 +235,39 @@ def test_extractor_reasks_for_findings_not_for_ids(make_deps, decoding, shape) -
     assert reask.startswith("Your reply could not be used: ")
     assert shape in reask and '"term"' in reask
     assert "ids" not in reask.lower()
+
+
+def test_a_code_without_evidence_never_leads() -> None:
+    from graph.nodes.code_reconciler import evidence_leads
+    from graph.schemas import CodeAssignment
+
+    span = Span(text="pneumonia", start=0, end=9)
+    codes = [
+        CodeAssignment(rank=1, code="I50.9", description="x"),  # "output": no evidence
+        CodeAssignment(rank=2, code="J18.9", description="y", evidence=[span]),
+    ]
+    ordered, (check,) = evidence_leads(codes)
+    assert [(c.rank, c.code) for c in ordered] == [(1, "J18.9"), (2, "I50.9")]
+    assert check.action == "moved J18.9 before I50.9"
+    assert evidence_leads(ordered) == (ordered, [])
+
+
+def test_a_combination_code_carries_its_parts_evidence(fixture_icd) -> None:
+    from graph.result import assignments
+    from graph.schemas import Check
+
+    findings = [Finding(id="f1", term="Cholera", spans=[Span(text="cholera", start=21, end=28)])]
+    candidates = [
+        Candidate(
+            code="A00.9",
+            description="x",
+            chapter=1,
+            finding_id="f1",
+            index_path="Cholera A00.9",
+            via="index",
+            index_code="A00.9",
+        )
+    ]
+    check = Check(rule="Combination code", codes=["A00.9"], action="replaced A00.9 with A00.0")
+    (code,) = assignments(fixture_icd, ["A00.0"], findings, candidates, [], "", {}, [check])
+    assert [s.text for s in code.evidence] == ["cholera"]
