@@ -11,6 +11,7 @@ import httpx
 import typer
 
 from clh.code_cli import ContextSettings, prepare_coding, run_context
+from clh.outputs import check_run_dir
 from clh.progress import warn, with_progress
 from evals.batch import code_batch, load_notes
 
@@ -35,10 +36,14 @@ def batch(
     settings: ContextSettings = None,
 ) -> None:
     """Code many notes: one line per note in predictions.jsonl, then codes.csv."""
+    check_run_dir(out, [source])
     try:
         notes = load_notes(source)
     except (FileNotFoundError, UnicodeDecodeError) as exc:
         raise typer.BadParameter(str(exc)) from exc
+    if not notes.docs:
+        why = f" ({'; '.join(notes.problems)})" if notes.problems else ""
+        raise typer.BadParameter(f"{source} holds no note to code{why}")
     for problem in notes.problems:
         warn(f"notes: {problem}")
     context = run_context(settings, base_url=base_url, model=model, max_passes=passes)

@@ -86,6 +86,7 @@ REPORTED_ERRORS: tuple[tuple[str, str], ...] = (
     ("graph.errors", "CalibrationError"),
     ("prompts.loader", "PromptError"),
     ("tools.pool_ranker", "PoolRankerError"),
+    ("clh.outputs", "OutputError"),
 )
 
 
@@ -208,6 +209,7 @@ def _crash_log() -> str:
     The file goes under the cache directory the command was given (--cache-dir, else
     $CLH_CACHE_DIR, else the default).
     """
+    import os
     import time
     import traceback
 
@@ -216,8 +218,11 @@ def _crash_log() -> str:
     directory = (_CACHE_DIR or default_cache_dir()) / "logs"
     path = directory / f"crash-{time.strftime('%Y%m%d-%H%M%S')}.txt"
     try:
-        directory.mkdir(parents=True, exist_ok=True)
-        path.write_text(traceback.format_exc())
+        directory.mkdir(parents=True, exist_ok=True, mode=0o700)
+        # A traceback may quote the note (locals, messages): its owner alone reads it.
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(descriptor, "w", encoding="utf-8") as file:
+            file.write(traceback.format_exc())
     except OSError as exc:
         return f"(the traceback could not be written to {directory}: {exc.strerror})"
     return f"(the traceback is in {path}; work already saved - eval rows, checkpoints - is kept)"

@@ -11,6 +11,7 @@ import jinja2
 
 from evals import plots as run_plots
 from evals.metrics import align_to_gold
+from evals.private_files import private_dir, write_private
 from evals.runner import read_rows, read_timings
 from evals.summary import timing_summary
 from graph.review_page import render_review_page
@@ -64,10 +65,8 @@ def write_html_report(
         page = None
         if pages and "result" in row and row["id"] in notes:
             page = f"pages/{_file_name(str(row['id']))}.html"
-            (run_dir / "pages").mkdir(exist_ok=True)
-            (run_dir / page).write_text(
-                render_review_page(row["result"], notes[row["id"]]), encoding="utf-8"
-            )
+            private_dir(run_dir / "pages")
+            write_private(run_dir / page, render_review_page(row["result"], notes[row["id"]]))
         table.append(
             {
                 "id": row["id"],

@@ -124,6 +124,8 @@ def run_eval(
     fingerprint = data_fingerprint(loaded)
     if options.limit is not None:
         loaded.docs = loaded.docs[: options.limit]
+    if not loaded.docs:
+        raise ValueError(f"{options.data} holds no note to code ({options.split} split)")
     with response_cache(options.response_cache):
         model, code_note = _note_coder(icd, resources, options, context)
     run_dir = options.out or resources.cache_dir / "runs" / options.name

@@ -8,6 +8,7 @@ from collections import defaultdict
 from collections.abc import Callable
 from typing import Any
 
+from graph.note_identity import note_sha256
 from graph.schemas import Candidate, Check, CodeAssignment, Finding, Span, Verdict
 from graph.state import CodingState
 from icd_resources import IcdResources
@@ -105,6 +106,7 @@ def build_result(state: CodingState, describe: Callable[[str], str]) -> dict[str
     also = considered(state, describe)
     return {
         "note_id": state.get("note_id", "note"),
+        "note_sha256": note_sha256(state.get("note", "")),
         "passes": state.get("pass_index", 1),
         "codes": [c.model_dump() for c in codes],
         "considered": also,

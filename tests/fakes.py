@@ -54,8 +54,11 @@ def completion(
 class FakeOpenAIServer:
     """Answers chat completions from a script of steps: a body, an HTTP status, or a hang."""
 
-    def __init__(self, models: tuple[str, ...] = ("fake-model",)) -> None:
+    def __init__(
+        self, models: tuple[str, ...] = ("fake-model",), models_page: str | None = None
+    ) -> None:
         self.models = models
+        self.models_page = models_page  # a body that is no model list (an HTML page, say)
         self.script: deque[tuple[str, Any]] = deque()
         self.requests: list[dict[str, Any]] = []
         server = self
@@ -73,7 +76,14 @@ class FakeOpenAIServer:
                 self.wfile.write(data)
 
             def do_GET(self) -> None:
-                if self.path.endswith("/models"):
+                if server.models_page is not None:
+                    data = server.models_page.encode()
+                    self.send_response(200)
+                    self.send_header("Content-Type", "text/html")
+                    self.send_header("Content-Length", str(len(data)))
+                    self.end_headers()
+                    self.wfile.write(data)
+                elif self.path.endswith("/models"):
                     self._send(
                         200,
                         {

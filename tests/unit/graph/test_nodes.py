@@ -174,7 +174,8 @@ def test_reconciler_orders_checks_and_traces(make_deps) -> None:
     assert result["ranking"][:2] == ["A01", "A00.0"]
     # The default flags the pair for review and keeps both.
     update = asyncio.run(code_reconciler(state, RUNTIME))
-    assert [c.code for c in update["codes"]] == ["A01", "A00.0"]
+    # A01 has no evidence in the note: A00.0, which has, is listed first.
+    assert [c.code for c in update["codes"]] == ["A00.0", "A01"]
     (check,) = [c for c in update["checks"] if c.rule == "Excludes1 (OCG I.A.12.a)"]
     assert check.action == "flagged"
 
