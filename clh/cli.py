@@ -2,22 +2,127 @@
 
 from __future__ import annotations
 
+import importlib
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
-
-from clh import batch_cli, check_cli, code_cli, eval_cli, llm_cli, resources_cli, search_cli
-from clh.outputs import OutputError
-from graph.errors import CalibrationError, NoteError
-from icd_resources import ResourceError, ResourceSettings
-from llm import LLMError
-from prompts import PromptError
-from tools.index_search import SearchError
-from tools.pool_ranker import PoolRankerError
+from typer import _click as click  # typer 0.29 carries its own click: its groups are these
+from typer.core import TyperCommand, TyperGroup
 
 _CACHE_DIR: Path | None = None  # the run's cache directory, for the crash file
+
+# Each command's module is imported only when that command runs (or shows its own help):
+# `clh check` never pays for LangGraph and the model client that `clh code` needs. The
+# one-line help shown by `clh --help` is written here; a test keeps it equal to the command's.
+COMMANDS: dict[str, tuple[str, str, str]] = {
+    "lookup": (
+        "clh.resources_cli",
+        "lookup",
+        "Show a code's card: description, hierarchy, billable, notes and 7th characters.",
+    ),
+    "search": (
+        "clh.search_cli",
+        "search",
+        "Search the Alphabetic Index (disease, external cause, drug and neoplasm tables).",
+    ),
+    "code": (
+        "clh.code_cli",
+        "code",
+        "Code a clinical note: evidence, index, tabular, reconciled codes.",
+    ),
+    "check": (
+        "clh.check_cli",
+        "check",
+        "Say which codes to remove or reorder, and which is primary - or bill as is.",
+    ),
+    "review": (
+        "clh.code_cli",
+        "review",
+        "Write the review page of a saved result: the note, its codes, evidence and checks.",
+    ),
+    "batch": (
+        "clh.batch_cli",
+        "batch",
+        "Code many notes: one line per note in predictions.jsonl, then codes.csv.",
+    ),
+    "eval": (
+        "clh.eval_cli",
+        "evaluate",
+        "Code a dataset's notes, append each to predictions.jsonl, then write the report.",
+    ),
+    "experiment": (
+        "clh.eval_cli",
+        "experiment",
+        "Run one experiment (each run resumable) and write its table beside the runs.",
+    ),
+    "calibrate": (
+        "clh.eval_cli",
+        "calibrate",
+        "Fit scored decoding's threshold on CodiEsp train; write it with its provenance.",
+    ),
+    "compare": (
+        "clh.eval_cli",
+        "compare",
+        "Score eval runs side by side on the notes they all coded: scores, cost, funnel.",
+    ),
+    "resources": (
+        "clh.resources_cli",
+        "resources_app",
+        "Build, inspect and download the ICD-10-CM release.",
+    ),
+    "llm": ("clh.llm_cli", "llm_app", "The model layer: check, serve or fetch the model."),
+    "index": ("clh.search_cli", "index_app", "The Alphabetic Index search collection."),
+}
+
+# The errors clh raises on purpose, by the module that defines them: a module that was never
+# imported raised none of them, so checking needs no import (llm's would pull in openai).
+REPORTED_ERRORS: tuple[tuple[str, str], ...] = (
+    ("icd_resources.errors", "ResourceError"),
+    ("llm.errors", "LLMError"),
+    ("tools.index_search.errors", "SearchError"),
+    ("graph.errors", "NoteError"),
+    ("graph.errors", "CalibrationError"),
+    ("prompts.loader", "PromptError"),
+    ("tools.pool_ranker", "PoolRankerError"),
+    ("clh.outputs", "OutputError"),
+)
+
+
+def load_command(name: str) -> click.Command:
+    """Import a command's module and return the command (a group for ``resources``...)."""
+    module, attribute, _ = COMMANDS[name]
+    target: Any = getattr(importlib.import_module(module), attribute)
+    if isinstance(target, typer.Typer):  # a group, even of one command (`clh index build`)
+        command: click.Command = typer.main.get_group(target)
+    else:
+        single = typer.Typer(add_completion=False)
+        single.command(name)(target)
+        command = typer.main.get_command(single)
+    command.name = name
+    return command
+
+
+class _LazyGroup(TyperGroup):
+    """The root group: lists every command of ``COMMANDS``, loads only the one invoked."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._loaded: set[str] = set()
+        for name, (_, _, short_help) in COMMANDS.items():
+            self.commands[name] = TyperCommand(name, help=short_help)
+
+    def resolve_command(
+        self, ctx: click.Context, args: list[str]
+    ) -> tuple[str | None, click.Command | None, list[str]]:
+        """Load the named command, in place of its one-line stand-in, then resolve it."""
+        name = args[0] if args else ""
+        if name in COMMANDS and name not in self._loaded:
+            self.commands[name] = load_command(name)
+            self._loaded.add(name)
+        return super().resolve_command(ctx, args)
+
 
 app = typer.Typer(
     name="clh",
@@ -25,20 +130,8 @@ app = typer.Typer(
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     add_completion=False,
+    cls=_LazyGroup,
 )
-app.add_typer(resources_cli.resources_app, name="resources")
-app.add_typer(llm_cli.llm_app, name="llm")
-app.add_typer(search_cli.index_app, name="index")
-app.command("lookup")(resources_cli.lookup)
-app.command("search")(search_cli.search)
-app.command("code")(code_cli.code)
-app.command("check")(check_cli.check)
-app.command("review")(code_cli.review)
-app.command("batch")(batch_cli.batch)
-app.command("eval")(eval_cli.evaluate)
-app.command("experiment")(eval_cli.experiment)
-app.command("calibrate")(eval_cli.calibrate)
-app.command("compare")(eval_cli.compare)
 
 
 @app.callback()
@@ -60,6 +153,8 @@ def root(
     ] = None,
 ) -> None:
     """Code clinical notes with ICD-10-CM, showing the evidence behind every code."""
+    from icd_resources import ResourceSettings
+
     global _CACHE_DIR
     ctx.obj = ResourceSettings.resolve(icd_dir, cache_dir)
     _CACHE_DIR = ctx.obj.cache_dir
@@ -71,26 +166,28 @@ def main() -> None:
         code = app(standalone_mode=False)
     except typer.TyperException as exc:  # click's usage errors: bad options and arguments
         sys.exit(_usage_error(exc))
-    except (
-        ResourceError,
-        LLMError,
-        SearchError,
-        NoteError,
-        PromptError,
-        CalibrationError,
-        PoolRankerError,
-        OutputError,
-    ) as exc:
-        print(f"clh: error: {exc}", file=sys.stderr)
-        sys.exit(2)
     except (KeyboardInterrupt, typer.Abort):
         print("clh: interrupted", file=sys.stderr)
         sys.exit(130)
-    except Exception as exc:  # an unforeseen failure: one line here, the traceback in a file
+    except Exception as exc:
+        if reported_error(exc):
+            print(f"clh: error: {exc}", file=sys.stderr)
+            sys.exit(2)
+        # an unforeseen failure: one line here, the traceback in a file
         print(f"clh: unexpected error: {type(exc).__name__}: {exc}", file=sys.stderr)
         print(_crash_log(), file=sys.stderr)
         sys.exit(1)
     sys.exit(code if isinstance(code, int) else 0)
+
+
+def reported_error(exc: BaseException) -> bool:
+    """Say whether ``exc`` is one of the errors clh raises on purpose (``REPORTED_ERRORS``)."""
+    for module, name in REPORTED_ERRORS:
+        loaded = sys.modules.get(module)
+        error = getattr(loaded, name, None) if loaded is not None else None
+        if isinstance(error, type) and isinstance(exc, error):
+            return True
+    return False
 
 
 def _usage_error(exc: typer.TyperException) -> int:

@@ -11,26 +11,26 @@ import time
 import uuid
 from importlib import resources as package_files
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import jinja2
 import typer
 from rich.console import Console
 
 from clh.outputs import check_output, has_prefix
+from clh.progress import TenthsReporter, describe_update
 from clh.render import result_markdown
 from clh.resources_cli import load_resources
 from evals.private_files import write_private
-from graph.builder import build_graph
-from graph.checkpoints import sqlite_checkpointer
-from graph.context import Context, context_overrides
-from graph.deps import get_deps
 from graph.errors import NoteError
 from graph.note_identity import note_sha256, same_note_or_say
-from graph.review_page import render_review_page
-from icd_resources import ResourceSettings
-from llm import LLMUnavailableError
-from tools.index_search import SearchSettings, build_index
+
+if TYPE_CHECKING:
+    from graph.context import Context
+    from icd_resources import ResourceSettings
+
+# The graph, the model client and the index are imported by the functions that use them:
+# `clh review` and `clh --help` load this module and need none of them.
 
 _err = Console(stderr=True)
 SAMPLE = "sample"
@@ -93,23 +93,12 @@ def check_checkpoint(path: Path, *, resume: bool) -> None:
         raise NoteError(f"--checkpoint {path} is not a SQLite checkpoint file: give another path")
 
 
-def _describe(node: str, update: dict[str, Any]) -> str:
-    if node == "prepare_pass":
-        return f"pass {update.get('pass_index', '?')}: {len(update.get('chunks', []))} chunk(s)"
-    if node == "evidence_extractor":
-        return f"{len(update.get('findings', []))} finding(s)"
-    if node == "index_navigator":
-        return f"{len(update.get('candidates', []))} candidate code(s)"
-    if node == "tabular_validator":
-        return f"{sum(v.selected for v in update.get('verdicts', []))} code(s) verified"
-    if node == "code_reconciler":
-        return f"{len(update.get('codes', []))} final code(s)"
-    return ""
-
-
 async def _run(
     note: str, note_id: str, context: Context, checkpoint: Path | None, resume: bool
 ) -> dict[str, Any]:
+    from graph.builder import build_graph
+    from graph.checkpoints import sqlite_checkpointer
+
     if checkpoint is None:
         return await _stream(build_graph(), note, note_id, context, resume)
     async with sqlite_checkpointer(checkpoint) as saver:
@@ -131,7 +120,7 @@ async def _stream(
             if node.startswith("__") or not isinstance(update, dict):
                 continue  # LangGraph's own keys (__metadata__, __interrupt__)
             _err.print(
-                f"[{time.perf_counter() - started:6.1f}s] {node}: {_describe(node, update)}",
+                f"[{time.perf_counter() - started:6.1f}s] {node}: {describe_update(node, update)}",
                 markup=False,
                 highlight=False,
             )
@@ -156,6 +145,8 @@ def run_context(settings: list[str] | None, **fields: Any) -> Context:
     Raises:
         typer.BadParameter: for an unknown field or a value its type does not take.
     """
+    from graph.context import Context, context_overrides
+
     try:
         return Context(**fields, **context_overrides(settings or []))
     except ValueError as exc:
@@ -234,6 +225,8 @@ def refuse_unanswered(result: dict[str, Any]) -> None:
     Raises:
         LLMUnavailableError: naming the server's failure.
     """
+    from llm.errors import LLMUnavailableError
+
     total = result.get("accounting", {}).get("total", {})
     calls = int(total.get("calls", 0))
     if not calls or int(total.get("failed_calls", 0)) < calls:
@@ -248,15 +241,14 @@ def refuse_unanswered(result: dict[str, Any]) -> None:
 
 def prepare_coding(resources: ResourceSettings, context: Context) -> str:
     """Make sure the index exists and the model answers; return the model's name."""
+    from graph.deps import get_deps
+    from tools.index_search import SearchSettings, build_index
+
     icd = load_resources(resources)
     _err.print("checking the index search collection...", markup=False, highlight=False)
-
-    def report(done: int, total: int) -> None:
-        if done == total or done % 12800 == 0:
-            _err.print(
-                f"indexing: {done}/{total} distinct texts embedded", markup=False, highlight=False
-            )
-
+    report = TenthsReporter(
+        "embedding", "distinct texts", lambda line: _err.print(line, markup=False, highlight=False)
+    )
     build_index(icd, SearchSettings.resolve(), resources.cache_dir, progress=report)
     _err.print("starting the model...", markup=False, highlight=False)
     endpoint = get_deps(context).llm.endpoint
@@ -276,6 +268,8 @@ def write_review_page(result: dict[str, Any], note: str, out: Path | None) -> No
     """Write the review page of a result, when asked for (``--html``), readable by its owner."""
     if out is None:
         return
+    from graph.review_page import render_review_page
+
     try:
         write_private(out, render_review_page(result, note))
     except OSError as exc:
@@ -330,6 +324,9 @@ async def _finished_result(checkpoint: Path, note_id: str, text: str) -> dict[st
         NoteError: when the checkpoint holds no run with this note id, or a run of another
             note than ``text``.
     """
+    from graph.builder import build_graph
+    from graph.checkpoints import sqlite_checkpointer
+
     async with sqlite_checkpointer(checkpoint) as saver:
         state = await build_graph(checkpointer=saver).aget_state(
             {"configurable": {"thread_id": note_id}}

@@ -1,7 +1,7 @@
 """The ``clh`` console script: an interrupt while the command is still loading is one line too.
 
-Importing the command line takes a second or two (LangGraph, pydantic, torch); a Ctrl-C in that
-time would otherwise print a traceback before ``clh.cli.main`` could report it.
+The root app imports little (each command loads its own module when it runs), but a Ctrl-C
+while even that loads would otherwise print a traceback before ``clh.cli.main`` could report it.
 """
 
 from __future__ import annotations

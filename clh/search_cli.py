@@ -11,6 +11,7 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
+from clh.progress import TenthsReporter
 from clh.resources_cli import load_resources
 from icd_resources import IcdResources, ResourceSettings
 from icd_resources.codes import code_query
@@ -66,13 +67,15 @@ def build(
         disable=not _err.is_terminal,
     ) as bar:
         task = bar.add_task("", total=None)
+        lines = TenthsReporter(
+            "embedding",
+            "distinct texts",
+            lambda line: _err.print(line, markup=False, highlight=False),
+        )
 
         def report(done: int, total: int) -> None:
             bar.update(task, completed=done, total=total)
-            if not _err.is_terminal:
-                _err.print(
-                    f"encoding: {done}/{total} distinct texts", markup=False, highlight=False
-                )
+            lines(done, total)
 
         manifest, built = build_index(
             icd, settings, resources.cache_dir, force=force, progress=report

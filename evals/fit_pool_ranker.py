@@ -31,7 +31,7 @@ from evals.runner import data_fingerprint
 from icd_resources import IcdResources, ResourceSettings
 from tools.candidate_pool import CandidatePool, PooledCandidate, with_siblings
 from tools.index_search import IndexSearcher, SearchSettings, build_index
-from tools.index_walk import IndexWalker, content_words
+from tools.index_walk import IndexWalker
 from tools.note_lanes import LANE_WEIGHTS, pool_note
 from tools.note_mentions import MentionFinder
 from tools.pool_ranker import (
@@ -43,6 +43,7 @@ from tools.pool_ranker import (
     block_key,
     candidate_features,
 )
+from tools.words import content_words
 
 CAPS = (20, 40, 60, 100)
 SIBLING_CODES = 12

@@ -16,8 +16,8 @@ from __future__ import annotations
 from collections import defaultdict
 
 from icd_resources import IcdResources, IndexEntry, IndexSource
-from tools.index_walk import content_words
 from tools.pool_ranker import GENERIC_WORDS
+from tools.words import content_words
 
 _GENERIC = GENERIC_WORDS | content_words("disease disorder condition")
 

@@ -2,18 +2,28 @@
 
 from __future__ import annotations
 
+import importlib.util
 from pathlib import Path
 from typing import Any
 
 from evals.runner import read_timings
+
+PLOTS_SKIPPED = "Plots skipped: matplotlib is not installed (pip install 'code-like-humans[eval]')."
+
+
+def has_plotting() -> bool:
+    """Say whether matplotlib, which the ``eval`` extra installs, can draw the plots."""
+    return importlib.util.find_spec("matplotlib") is not None
 
 
 def write_plots(run_dir: Path, summary: dict[str, Any]) -> list[Path]:
     """Draw the plots the summary has data for into the run directory as PNG files.
 
     Returns:
-        The files written, in the order the report shows them.
+        The files written, in the order the report shows them; none without matplotlib.
     """
+    if not has_plotting():
+        return []
     import matplotlib
 
     matplotlib.use("Agg")

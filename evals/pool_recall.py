@@ -20,10 +20,11 @@ from evals.reach import Reach, reach
 from icd_resources import IcdResources
 from tools.candidate_pool import CandidatePool, PooledCandidate
 from tools.index_search import Searcher
-from tools.index_walk import IndexWalker, content_words
+from tools.index_walk import IndexWalker
 from tools.note_lanes import DEFAULT_LANES, LANE_WEIGHTS, pool_note
 from tools.note_mentions import MentionFinder
 from tools.pool_ranker import RANKED_LANES, PoolRanker
+from tools.words import content_words
 
 CAPS = (20, 40, 60, 100)
 FUSED_DEFAULT = "mention+walk (thinking, pool_ranker=fused)"

@@ -9,8 +9,8 @@ from typing import Any
 
 import jinja2
 
+from evals import plots as run_plots
 from evals.metrics import align_to_gold
-from evals.plots import write_plots
 from evals.private_files import private_dir, write_private
 from evals.runner import read_rows, read_timings
 from evals.summary import timing_summary
@@ -34,13 +34,14 @@ _MARKDOWN.filters["fmt"] = format
 def write_report(run_dir: Path, summary: dict[str, Any], title: str) -> Path:
     """Write summary.json, timing.json, report.md and the PNG plots into the run directory."""
     (run_dir / "summary.json").write_text(json.dumps(summary, indent=2))
-    plots = write_plots(run_dir, summary)
+    plots = run_plots.write_plots(run_dir, summary)
+    skipped = "" if run_plots.has_plotting() else run_plots.PLOTS_SKIPPED
     timing = timing_summary(read_timings(run_dir))
     (run_dir / "timing.json").write_text(json.dumps(timing, indent=2))
     report = run_dir / "report.md"
     report.write_text(
         _MARKDOWN.get_template("report.md.j2").render(
-            title=title, summary=summary, timing=timing, plots=plots
+            title=title, summary=summary, timing=timing, plots=plots, plots_skipped=skipped
         )
     )
     return report

@@ -22,6 +22,7 @@ its section, the codes, and what was done. Nothing is changed silently. The rule
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -29,8 +30,8 @@ from enum import StrEnum
 
 from pydantic import BaseModel, Field
 
-from icd_resources import IcdResources, Note, NoteKind
-from icd_resources.codes import code_references, note_names
+from icd_resources import Chapter, IcdResources, Note, NoteKind
+from icd_resources.codes import CodeRef, code_references, note_names
 
 
 class Check(BaseModel):
@@ -75,15 +76,82 @@ class CheckPolicy:
 
 @dataclass
 class _Run:
+    """One run of the rules: the record, and what the rules read, each read once.
+
+    Rules that judge pairs of codes ask about every pair; reading notes, references and
+    chapters from the release once per code keeps a long list linear in the store's reads.
+    """
+
     icd: IcdResources
     policy: CheckPolicy
     checks: list[Check] = field(default_factory=list)
+    _notes: dict[tuple[str, NoteKind], list[Note]] = field(default_factory=dict)
+    _refs: dict[str, list[CodeRef]] = field(default_factory=dict)
+    _chapters: dict[str, Chapter] = field(default_factory=dict)
+    _manifestations: dict[str, bool] = field(default_factory=dict)
+    _descriptions: dict[str, str] = field(default_factory=dict)
+    _sides: dict[str, tuple[str, int]] = field(default_factory=dict)
+    _spans: dict[str, set[tuple[str, str]]] = field(default_factory=dict)
+    _vague: dict[str, bool] = field(default_factory=dict)
 
     def record(self, rule: str, codes: list[str], action: str, detail: str = "") -> None:
         self.checks.append(Check(rule=rule, codes=codes, action=action, detail=detail))
 
     def description(self, code: str) -> str:
-        return self.icd.lookup(code).description
+        if code not in self._descriptions:
+            self._descriptions[code] = self.icd.lookup(code).description
+        return self._descriptions[code]
+
+    def is_vague(self, code: str) -> bool:
+        """Say whether a description reads unspecified ("NOS", "without complications")."""
+        if code not in self._vague:
+            self._vague[code] = _VAGUE.search(self.description(code)) is not None
+        return self._vague[code]
+
+    def sides(self, code: str) -> tuple[str, int]:
+        """Return a description without its sides, and how often it says "unspecified"."""
+        if code not in self._sides:
+            text = self.description(code)
+            self._sides[code] = (_SIDES.sub("", text), text.lower().count("unspecified"))
+        return self._sides[code]
+
+    def notes(self, code: str, kind: NoteKind) -> list[Note]:
+        """Return the notes of one kind that apply to ``code`` (``IcdResources.notes_for``)."""
+        key = (code, kind)
+        if key not in self._notes:
+            self._notes[key] = self.icd.notes_for(code, kinds={kind})
+        return self._notes[key]
+
+    def refs(self, note: Note) -> list[CodeRef]:
+        """Return a note's code references (``code_references``, parsed once)."""
+        if note.text not in self._refs:
+            self._refs[note.text] = code_references(note.text)
+        return self._refs[note.text]
+
+    def names(self, note: Note, code: str) -> bool:
+        """Say whether a note's references name ``code`` (as ``note_names`` does)."""
+        return any(ref.covers(code) for ref in self.refs(note))
+
+    def chapter_of(self, code: str) -> Chapter:
+        if code not in self._chapters:
+            self._chapters[code] = self.icd.chapter_of(code)
+        return self._chapters[code]
+
+    def is_manifestation(self, code: str) -> bool:
+        if code not in self._manifestations:
+            self._manifestations[code] = is_manifestation(self.icd, code)
+        return self._manifestations[code]
+
+    def excludes1_spans(self, code: str) -> set[tuple[str, str]]:
+        """Return the category spans that the Excludes1 notes of ``code`` refer to."""
+        if code not in self._spans:
+            notes = self.notes(code, NoteKind.EXCLUDES1)
+            self._spans[code] = {_categories(ref) for note in notes for ref in self.refs(note)}
+        return self._spans[code]
+
+    def excludes(self, code: str, other: str) -> Note | None:
+        """Return the Excludes1 note of ``code`` naming ``other`` (see :func:`excludes`)."""
+        return next((n for n in self.notes(code, NoteKind.EXCLUDES1) if self.names(n, other)), None)
 
 
 Rule = Callable[[_Run, list[str]], list[str]]
@@ -149,19 +217,90 @@ def excludes(icd: IcdResources, code: str, other: str) -> Note | None:
     return None
 
 
+def _group(codes: list[str], key: Callable[[str], str]) -> dict[str, list[str]]:
+    """Group codes by a key, each group in the codes' order."""
+    groups: dict[str, list[str]] = {}
+    for code in codes:
+        groups.setdefault(key(code), []).append(code)
+    return groups
+
+
+class _SortedCodes:
+    """A code set sorted without dots: the codes a note's reference covers, by bisection."""
+
+    def __init__(self, codes: list[str]) -> None:
+        self._sorted = sorted((c.replace(".", ""), c) for c in set(codes))
+        self._keys = [bare for bare, _ in self._sorted]
+
+    def covered(self, ref: CodeRef) -> list[str]:
+        """Return the codes ``ref`` covers (``CodeRef.covers``), in dotless order."""
+        # Every covered code sorts between the reference's first end and its last end read
+        # as a prefix; the exact test then decides.
+        low = ref.first.replace(".", "")
+        high = (ref.last or ref.first).replace(".", "") + "\U0010ffff"
+        start, end = bisect.bisect_left(self._keys, low), bisect.bisect_right(self._keys, high)
+        return [code for _, code in self._sorted[start:end] if ref.covers(code)]
+
+
+def _categories(ref: CodeRef) -> tuple[str, str]:
+    # A reference covers a code only if the code's category lies between the categories of
+    # its ends (CodeRef.covers compares prefixes of at least a category's three characters).
+    return ref.first.replace(".", "")[:3], (ref.last or ref.first).replace(".", "")[:3]
+
+
+@dataclass
+class _Kept:
+    """The codes the Excludes1 rule has kept, indexed so a new code meets only possible clashes.
+
+    ``candidates`` returns, in kept order, a superset of the kept codes whose Excludes1 notes
+    can name the new code or be named by its notes; the rule then tests those pairs exactly.
+    """
+
+    codes: list[str] = field(default_factory=list)
+    _by_category: dict[str, list[int]] = field(default_factory=dict)
+    _categories: list[str] = field(default_factory=list)  # sorted
+    _naming_one: dict[str, set[int]] = field(default_factory=dict)  # category -> positions
+    _naming_range: dict[tuple[str, str], set[int]] = field(default_factory=dict)
+
+    def add(self, run: _Run, code: str) -> None:
+        position = len(self.codes)
+        self.codes.append(code)
+        if code[:3] not in self._by_category:
+            bisect.insort(self._categories, code[:3])
+        self._by_category.setdefault(code[:3], []).append(position)
+        for low, high in run.excludes1_spans(code):
+            if low == high:
+                self._naming_one.setdefault(low, set()).add(position)
+            else:
+                self._naming_range.setdefault((low, high), set()).add(position)
+
+    def candidates(self, run: _Run, code: str) -> list[str]:
+        category = code[:3]
+        found = set(self._naming_one.get(category, ()))
+        for (low, high), positions in self._naming_range.items():
+            if low <= category <= high:
+                found |= positions
+        for low, high in run.excludes1_spans(code):
+            start = bisect.bisect_left(self._categories, low)
+            end = bisect.bisect_right(self._categories, high)
+            for named in self._categories[start:end]:
+                found.update(self._by_category[named])
+        return [self.codes[p] for p in sorted(found)]
+
+
 def _excludes1(run: _Run, codes: list[str]) -> list[str]:
-    kept: list[str] = []
+    kept = _Kept()
     for code in codes:
         clash, note = next(
             (
                 (k, n)
-                for k in kept
-                if (n := excludes(run.icd, k, code) or excludes(run.icd, code, k))
+                for k in kept.candidates(run, code)
+                if (n := run.excludes(k, code) or run.excludes(code, k))
             ),
             (None, None),
         )
         if clash is None or note is None:
-            kept.append(code)
+            kept.add(run, code)
             continue
         detail = f'{note.origin}: "{note.full_text}". '
         if run.policy.excludes1 is Action.REMOVE:
@@ -173,14 +312,14 @@ def _excludes1(run: _Run, codes: list[str]) -> list[str]:
                 "both may be reported: review.",
             )
             continue
-        kept.append(code)
+        kept.add(run, code)
         run.record(
             EXCLUDES1,
             [clash, code],
             "flagged",
             detail + "Never coded together unless the conditions are unrelated: review.",
         )
-    return kept
+    return kept.codes
 
 
 # -- Combination codes ---------------------------------------------------------------------
@@ -228,10 +367,8 @@ _SIDES = re.compile(r"\b(right|left|bilateral|unspecified)\b", re.IGNORECASE)
 
 
 def _is_unspecified_side(run: _Run, vague: str, specific: str) -> bool:
-    a, b = run.description(vague), run.description(specific)
-    if _SIDES.sub("", a) != _SIDES.sub("", b):
-        return False
-    return a.lower().count("unspecified") > b.lower().count("unspecified")
+    (a, a_unspecified), (b, b_unspecified) = run.sides(vague), run.sides(specific)
+    return a == b and a_unspecified > b_unspecified
 
 
 def _unspecified(run: _Run, codes: list[str]) -> list[str]:
@@ -239,25 +376,28 @@ def _unspecified(run: _Run, codes: list[str]) -> list[str]:
     # category, the unspecified one ("without complications", "unspecified") is not also
     # reported; an unspecified side is the laterality rule's business.
     kept = list(codes)
+    in_kept = set(codes)
+    by_category = _group(codes, lambda c: c[:3])
     for vague in codes:
-        if not _VAGUE.search(run.description(vague)):
+        if not run.is_vague(vague):
             continue
         specific = next(
             (
                 c
-                for c in kept
-                if c != vague
-                and c[:3] == vague[:3]
-                and not _VAGUE.search(run.description(c))
+                for c in by_category[vague[:3]]
+                if c in in_kept
+                and c != vague
+                and not run.is_vague(c)
                 and not _is_unspecified_side(run, vague, c)
             ),
             None,
         )
-        if specific is None or vague not in kept:
+        if specific is None or vague not in in_kept:
             continue
         remove = run.policy.unspecified is Action.REMOVE
         if remove:
             kept.remove(vague)
+            in_kept.discard(vague)
         run.record(
             UNSPECIFIED,
             [vague, specific],
@@ -271,18 +411,25 @@ def _unspecified(run: _Run, codes: list[str]) -> list[str]:
 def _laterality(run: _Run, codes: list[str]) -> list[str]:
     # OCG I.B.13: when a side is documented, the unspecified-side code is not reported.
     kept = list(codes)
+    in_kept = set(codes)
+    # Only a code whose description is another's, sides aside, can be its unspecified side.
+    same_text = _group(codes, lambda c: run.sides(c)[0])
     for vague in codes:
         sided = next(
             (
                 c
-                for c in kept
-                if c != vague and c[:3] == vague[:3] and _is_unspecified_side(run, vague, c)
+                for c in same_text[run.sides(vague)[0]]
+                if c in in_kept
+                and c != vague
+                and c[:3] == vague[:3]
+                and _is_unspecified_side(run, vague, c)
             ),
             None,
         )
-        if sided is None or vague not in kept:
+        if sided is None or vague not in in_kept:
             continue
         kept.remove(vague)
+        in_kept.discard(vague)
         run.record(
             LATERALITY,
             [vague, sided],
@@ -335,15 +482,12 @@ def _applies(run: _Run, note: Note, code: str) -> bool:
 
 def _code_first(run: _Run, codes: list[str]) -> list[str]:
     ordered = list(codes)
+    present = _SortedCodes(codes)
     for code in codes:
-        notes = [
-            n
-            for n in run.icd.notes_for(code, kinds={NoteKind.CODE_FIRST})
-            if _applies(run, n, code)
-        ]
-        for etiology in [c for c in ordered if c != code]:
-            named = any(note_names(n.text, etiology) for n in notes)
-            if named and ordered.index(etiology) > ordered.index(code):
+        notes = [n for n in run.notes(code, NoteKind.CODE_FIRST) if _applies(run, n, code)]
+        named = {c for n in notes for ref in run.refs(n) for c in present.covered(ref)}
+        for etiology in [c for c in ordered if c != code and c in named]:
+            if ordered.index(etiology) > ordered.index(code):
                 ordered.remove(etiology)
                 ordered.insert(ordered.index(code), etiology)
                 run.record(CODE_FIRST, [etiology, code], f"moved {etiology} before {code}")
@@ -361,9 +505,9 @@ def is_manifestation(icd: IcdResources, code: str) -> bool:
 def _manifestation(run: _Run, codes: list[str]) -> list[str]:
     ordered = list(codes)
     for code in codes:
-        if not is_manifestation(run.icd, code):
+        if not run.is_manifestation(code):
             continue
-        others = [c for c in ordered if c != code and not is_manifestation(run.icd, c)]
+        others = [c for c in ordered if c != code and not run.is_manifestation(c)]
         if not others:
             run.record(
                 MANIFESTATION,
@@ -432,15 +576,13 @@ _GENERIC_WORDS = frozenset(
 def _symptom_first(run: _Run, codes: list[str]) -> list[str]:
     # OCG II.A: a chapter 18 code is not principal when a related definitive diagnosis (of
     # the same body system) is coded; the diagnosis goes first.
-    if not codes or run.icd.chapter_of(codes[0]).number != 18:
+    if not codes or run.chapter_of(codes[0]).number != 18:
         return codes
     systems = _body_systems(run.icd.block_of(codes[0]).description)
     return _move_first_after(
         run,
         codes,
-        lambda c: (
-            c[0] in "RZVWXY" or not systems & _body_systems(run.icd.chapter_of(c).description)
-        ),
+        lambda c: c[0] in "RZVWXY" or not systems & _body_systems(run.chapter_of(c).description),
         SYMPTOM_FIRST,
         f"{codes[0]} ({run.description(codes[0])}) is a symptom of the diagnosis's body system.",
     )
@@ -459,14 +601,13 @@ def _integral(run: _Run, codes: list[str]) -> list[str]:
     # symptom is routine for the diagnosis is a coder's call (I.B.6), so the policy either
     # removes it (the decision, recorded) or flags it for review.
     kept = list(codes)
-    for symptom in (c for c in codes if run.icd.chapter_of(c).number == 18):
+    for symptom in (c for c in codes if run.chapter_of(c).number == 18):
         systems = _body_systems(run.icd.block_of(symptom).description)
         diagnosis = next(
             (
                 c
                 for c in kept
-                if c[0] not in "RZVWXY"
-                and systems & _body_systems(run.icd.chapter_of(c).description)
+                if c[0] not in "RZVWXY" and systems & _body_systems(run.chapter_of(c).description)
             ),
             None,
         )
@@ -487,10 +628,11 @@ def _integral(run: _Run, codes: list[str]) -> list[str]:
 
 
 def _use_additional(run: _Run, codes: list[str]) -> list[str]:
+    present = _SortedCodes(codes)
     for code in codes:
         groups: dict[tuple[str, str], list[Note]] = {}
-        for note in run.icd.notes_for(code, kinds={NoteKind.USE_ADDITIONAL_CODE}):
-            if note.origin.startswith("Chapter") or not code_references(note.text):
+        for note in run.notes(code, NoteKind.USE_ADDITIONAL_CODE):
+            if note.origin.startswith("Chapter") or not run.refs(note):
                 continue
             if "if applicable" in note.full_text.lower():
                 continue  # conditional by its own words: nothing to flag when absent
@@ -498,7 +640,8 @@ def _use_additional(run: _Run, codes: list[str]) -> list[str]:
             key = (note.origin, note.heading or note.text)
             groups.setdefault(key, []).append(note)
         for (origin, _heading), notes in groups.items():
-            if any(note_names(n.text, other) for n in notes for other in codes if other != code):
+            named = (c for n in notes for ref in run.refs(n) for c in present.covered(ref))
+            if any(other != code for other in named):
                 continue
             listed = "; ".join(n.full_text if i == 0 else n.text for i, n in enumerate(notes))
             run.record(

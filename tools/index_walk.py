@@ -9,30 +9,12 @@ hundreds of sub-entries under it say.
 
 from __future__ import annotations
 
-import functools
-import re
 from dataclasses import dataclass
 
-from nltk.stem.porter import PorterStemmer
-
 from icd_resources import IcdResources, IndexEntry
+from tools.words import content_words
 
-_TOKEN = re.compile(r"[a-z0-9]+")
-_CONNECTORS = frozenset(
-    "a an and as at by due for from in into of on or the to with without".split()
-)
 _MAX_DEPTH = 6
-_PORTER = PorterStemmer()
-
-
-def content_words(text: str) -> frozenset[str]:
-    """Return a text's words without connectors, as Porter stems (diabetic/diabetes: diabet)."""
-    return frozenset(_stem(w) for w in _TOKEN.findall(text.lower()) if w not in _CONNECTORS)
-
-
-@functools.lru_cache(maxsize=65_536)
-def _stem(word: str) -> str:
-    return str(_PORTER.stem(word))
 
 
 @dataclass(frozen=True, slots=True)

@@ -27,7 +27,7 @@ from pathlib import Path
 from icd_resources import IcdResources
 from tools.candidate_pool import SIBLING_LANE, PooledCandidate, with_siblings
 from tools.fitted_files import read_fitted_file
-from tools.index_walk import content_words
+from tools.words import content_words
 
 RANKER_VERSION = 2
 PACKAGED = Path(__file__).parent / "pool_rankers" / "codiesp-train.json"

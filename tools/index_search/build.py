@@ -7,7 +7,7 @@ import json
 import shutil
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -155,22 +155,38 @@ def _open_for_build(
 def _encode_distinct(
     dense: DenseEncoder, texts: list[str], phases: dict[str, float], progress: Progress | None
 ) -> NDArray[np.float32]:
-    """Embed each distinct text once, shortest first, and return a vector per text.
+    """Embed each distinct text once, in chunks of similar length, and return a vector per text.
 
-    Sorting every text by length (not only within a batch) keeps padding near zero.
+    Sorting every text by length (not only within a batch) keeps padding near zero. The chunks
+    are encoded shortest and longest alternately, so the rate reported at any point is the
+    whole build's and the time left estimated from it holds.
     """
     started = time.perf_counter()
     distinct = sorted(set(texts), key=lambda t: (len(t), t))
     report = progress or (lambda _done, _total: None)
     report(0, len(distinct))
-    parts = []
-    for start in range(0, len(distinct), _ENCODE_CHUNK):
-        parts.append(dense.encode(distinct[start : start + _ENCODE_CHUNK], batch_size=32))
-        report(min(start + _ENCODE_CHUNK, len(distinct)), len(distinct))
-    table = np.concatenate(parts) if parts else np.zeros((0, dense.dimension), np.float32)
+    table = np.zeros((len(distinct), dense.dimension), np.float32)
+    done = 0
+    for start in _ends_first(range(0, len(distinct), _ENCODE_CHUNK)):
+        chunk = distinct[start : start + _ENCODE_CHUNK]
+        table[start : start + len(chunk)] = dense.encode(chunk, batch_size=32)
+        done += len(chunk)
+        report(done, len(distinct))
     row = {text: i for i, text in enumerate(distinct)}
     phases["encode"] = round(time.perf_counter() - started, 1)
     return table[[row[t] for t in texts]] if texts else table
+
+
+def _ends_first(items: Sequence[int]) -> list[int]:
+    """Return items from both ends inwards: first, last, second, second to last..."""
+    order = []
+    low, high = 0, len(items) - 1
+    while low <= high:
+        order.append(items[low])
+        if high != low:
+            order.append(items[high])
+        low, high = low + 1, high - 1
+    return order
 
 
 def _store(

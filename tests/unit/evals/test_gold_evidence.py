@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from evals.gold_evidence import LookupWords
 from icd_resources import IcdResources
-from tools.index_walk import content_words
+from tools.words import content_words
 
 
 def test_a_main_term_of_the_index_leads_to_the_codes_below_it(fixture_icd: IcdResources) -> None:

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from evals import plots as plots_module
 from evals.datasets import load
 from evals.doc_types import Dataset, Doc
 from evals.report import write_report
@@ -64,6 +65,17 @@ def test_resume_skips_done_notes_and_gives_the_same_summary(fixture_icd, tmp_pat
     text = report.read_text()
     assert "| all gold |" in text and "Per-agent funnel" in text
     assert (partial / "recall_per_chapter.png").stat().st_size > 1000
+
+
+def test_a_report_without_matplotlib_says_its_plots_were_skipped(
+    fixture_icd, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    start_run(tmp_path, RunConfig("fixture", "fake", 1, 10, "hybrid", None, "m"))
+    asyncio.run(run_notes(Dataset("fixture", DOCS[:2]), tmp_path, fake_coder, 1))
+    monkeypatch.setattr(plots_module, "has_plotting", lambda: False)
+    report = write_report(tmp_path, summarize_run(read_rows(tmp_path), fixture_icd), "no plots")
+    assert plots_module.PLOTS_SKIPPED in report.read_text()
+    assert not list(tmp_path.glob("*.png"))
 
 
 def test_resuming_with_other_settings_is_refused(tmp_path: Path) -> None:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from icd_resources import IcdResources
 from tools.candidate_pool import SIBLING_LANE, CandidatePool, with_siblings
-from tools.index_walk import IndexWalker, content_words
+from tools.index_walk import IndexWalker
+from tools.words import content_words
 
 
 def main_term(icd: IcdResources, path: str) -> int:

@@ -14,7 +14,6 @@ from evals.doc_types import Doc
 from evals.fit_pool_ranker import count_priors, fit_logistic, fit_ranker
 from icd_resources import IcdResources
 from tools.candidate_pool import PooledCandidate
-from tools.index_walk import content_words
 from tools.pool_ranker import (
     PACKAGED,
     RANKED_LANES,
@@ -26,6 +25,7 @@ from tools.pool_ranker import (
     load_pool_ranker,
     read_pool_ranker,
 )
+from tools.words import content_words
 
 
 def candidate(icd: IcdResources, code: str, **lanes: int) -> PooledCandidate:
