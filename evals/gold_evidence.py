@@ -16,8 +16,7 @@ from __future__ import annotations
 from collections import defaultdict
 
 from icd_resources import IcdResources, IndexEntry, IndexSource
-from tools.pool_ranker import GENERIC_WORDS
-from tools.words import content_words
+from tools.words import GENERIC_WORDS, content_words
 
 _GENERIC = GENERIC_WORDS | content_words("disease disorder condition")
 

@@ -105,7 +105,7 @@ class _Run:
     def is_vague(self, code: str) -> bool:
         """Say whether a description reads unspecified ("NOS", "without complications")."""
         if code not in self._vague:
-            self._vague[code] = _VAGUE.search(self.description(code)) is not None
+            self._vague[code] = is_vague(self.description(code))
         return self._vague[code]
 
     def sides(self, code: str) -> tuple[str, int]:
@@ -363,6 +363,14 @@ def _hypertension(run: _Run, codes: list[str]) -> list[str]:
 
 
 _VAGUE = re.compile(r"\b(unspecified|without complications?|NOS)\b", re.IGNORECASE)
+
+
+def is_vague(description: str) -> bool:
+    """Say whether a description is unspecified ("unspecified", "without complications")."""
+    # OCG I.B.9: a specific code of the category replaces it when the record supports one.
+    return _VAGUE.search(description) is not None
+
+
 _SIDES = re.compile(r"\b(right|left|bilateral|unspecified)\b", re.IGNORECASE)
 
 

@@ -22,6 +22,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from tools.words import GENERIC_WORDS, content_words
+
 _SUBSEQUENT = frozenset(
     "subsequent follow followup healing healed recovery routine aftercare cast removal".split()
 )
@@ -168,3 +170,9 @@ def note_contradicts(code: str, description: str, cues: NoteCues, *, seventh: bo
     if _UNSPECIFIED_SIDE_RE.search(description) and cues.words & {"right", "left", "bilateral"}:
         return "the note states a side, the code an unspecified one (OCG I.B.13)"
     return unsupported_axis(code, set(cues.words), seventh=seventh, description=description)
+
+
+def stated_in_full(description: str, note_stems: frozenset[str]) -> bool:
+    """Say whether the note states every telling word of a code's description (as stems)."""
+    telling = content_words(description) - GENERIC_WORDS
+    return bool(telling) and telling <= note_stems

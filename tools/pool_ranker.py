@@ -27,7 +27,7 @@ from pathlib import Path
 from icd_resources import IcdResources
 from tools.candidate_pool import SIBLING_LANE, PooledCandidate, with_siblings
 from tools.fitted_files import read_fitted_file
-from tools.words import content_words
+from tools.words import GENERIC_WORDS, content_words
 
 RANKER_VERSION = 2
 PACKAGED = Path(__file__).parent / "pool_rankers" / "codiesp-train.json"
@@ -36,8 +36,6 @@ PRIOR_LEVELS = ("block", "category", "code")
 _PRIOR_WEIGHT = 2.0
 """Pseudo-counts of the level above in a level's smoothed rate (a code pooled twice and never
 coded keeps much of its category's rate)."""
-GENERIC_WORDS = content_words("other unspecified specified type site part not elsewhere classified")
-"""Words every other description has (as stems): sharing them says nothing about the note."""
 
 
 class PoolRankerError(ValueError):

@@ -27,3 +27,7 @@ def stem(word: str) -> str:
 def content_words(text: str) -> frozenset[str]:
     """Return a text's words without connectors, as Porter stems (diabetic/diabetes: diabet)."""
     return frozenset(stem(w) for w in _TOKEN.findall(text.lower()) if w not in _CONNECTORS)
+
+
+GENERIC_WORDS = content_words("other unspecified specified type site part not elsewhere classified")
+"""Words every other description has (as stems): sharing them says nothing about the note."""

@@ -19,9 +19,10 @@ from graph.state import ChapterTask
 from llm import AnswerFailure
 from llm.answers import NO_LOGPROBS
 from prompts import render_prompt
-from tools.code_checks import excludes
-from tools.code_cues import NoteCues, note_contradicts
+from tools.code_checks import excludes, is_vague
+from tools.code_cues import NoteCues, note_contradicts, stated_in_full
 from tools.conditions import Condition, Rival, group_conditions
+from tools.words import content_words
 
 SCORED_PROMPT = "scored2"
 """The yes/no prompt's default version; ``Context.prompt_versions["scored_verifier"]`` picks
@@ -73,6 +74,7 @@ async def score_candidates(
         if run.record(o, f"{c.code} (scored)")
     }
     conditions = _conditions(run, [c for c, _line in asked if c.code in scores])
+    conditions = _specific_over_vague(run, task["note"], conditions, shown, contradicted)
     choices = await _choices(run, task, conditions, shown)
     threshold, source = decision_threshold(run)
     decisions = decide(conditions, scores, choices, threshold, run.context.choice)
@@ -134,6 +136,38 @@ def _conditions(run: AgentRun, candidates: list[Candidate]) -> list[Condition]:
         [Rival(c.code, c.finding_id) for c in candidates],
         lambda a, b: excludes(icd, a, b) is not None,
     )
+
+
+def _specific_over_vague(
+    run: AgentRun,
+    note: str,
+    conditions: list[Condition],
+    shown: list[Candidate],
+    contradicted: dict[str, str],
+) -> list[Condition]:
+    """Take an unspecified rival out of a condition whose specific rival the note states whole.
+
+    "Type 2 diabetes mellitus with diabetic chronic kidney disease" written out in the note
+    leaves E11.9 no reason to stand beside E11.22 (OCG I.B.9); it is set aside, with the reason
+    in ``contradicted``.
+    """
+    if not run.context.cue_filter:
+        return conditions
+    described = {c.code: c.description for c in shown}
+    stems = content_words(note)
+    kept = []
+    for condition in conditions:
+        stated = [
+            c
+            for c in condition.codes
+            if not is_vague(described[c]) and stated_in_full(described[c], stems)
+        ]
+        vague = [c for c in condition.codes if stated and is_vague(described[c])]
+        for code in vague:
+            contradicted[code] = f"the note states {stated[0]} in full (OCG I.B.9)"
+            run.reject(code, f"unspecified beside what the note states: {contradicted[code]}")
+        kept.append(Condition(tuple(c for c in condition.codes if c not in vague)))
+    return kept
 
 
 async def _choices(
