@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 
 from clh import batch_cli, check_cli, code_cli, eval_cli, llm_cli, resources_cli, search_cli
+from graph.checkpoints import CheckpointError
 from graph.errors import CalibrationError, NoteError
 from icd_resources import ResourceError, ResourceSettings
 from llm import LLMError
@@ -78,6 +79,7 @@ def main() -> None:
         PromptError,
         CalibrationError,
         PoolRankerError,
+        CheckpointError,
     ) as exc:
         print(f"clh: error: {exc}", file=sys.stderr)
         sys.exit(2)

@@ -18,7 +18,7 @@ from rich.console import Console
 from clh.render import result_markdown
 from clh.resources_cli import load_resources
 from graph.builder import build_graph
-from graph.checkpoints import sqlite_checkpointer
+from graph.checkpoints import is_postgres, masked, open_checkpointer
 from graph.context import Context, context_overrides
 from graph.deps import get_deps
 from graph.errors import NoteError
@@ -100,11 +100,11 @@ def _describe(node: str, update: dict[str, Any]) -> str:
 
 
 async def _run(
-    note: str, note_id: str, context: Context, checkpoint: Path | None, resume: bool
+    note: str, note_id: str, context: Context, checkpoint: str | None, resume: bool
 ) -> dict[str, Any]:
     if checkpoint is None:
         return await _stream(build_graph(), note, note_id, context, resume)
-    async with sqlite_checkpointer(checkpoint) as saver:
+    async with open_checkpointer(checkpoint) as saver:
         return await _stream(build_graph(checkpointer=saver), note, note_id, context, resume)
 
 
@@ -164,7 +164,10 @@ def code(
     encoding: Annotated[str, typer.Option(help="Encoding of the note file.")] = "utf-8",
     note_id: Annotated[str | None, typer.Option(help="Id of the note (thread id).")] = None,
     checkpoint: Annotated[
-        Path | None, typer.Option(help="SQLite file keeping every step, to resume a failed run.")
+        str | None,
+        typer.Option(
+            help="SQLite file or postgresql:// URI keeping every step, to resume a failed run."
+        ),
     ] = None,
     resume: Annotated[
         bool, typer.Option(help="Resume the --note-id thread from --checkpoint.")
@@ -184,15 +187,17 @@ def code(
         raise NoteError("the note is empty: give the text of a clinical note")
     if resume and (checkpoint is None or note_id is None):
         raise NoteError("--resume needs --checkpoint and the --note-id of the run to resume")
-    if checkpoint is not None:
-        check_checkpoint(checkpoint, resume=resume)
+    if checkpoint is not None and not is_postgres(checkpoint):
+        check_checkpoint(Path(checkpoint), resume=resume)
+    elif checkpoint is not None:  # reach the database before any model or index is started
+        asyncio.run(_reach(checkpoint))
     resources: ResourceSettings = ctx.obj
     load_resources(resources)
     if resume and checkpoint is not None and note_id is not None:
         saved = asyncio.run(_finished_result(checkpoint, note_id))
         if saved is not None:
             _err.print(
-                f"{note_id} already finished in {checkpoint}: its saved result",
+                f"{note_id} already finished in {masked(checkpoint)}: its saved result",
                 markup=False,
                 highlight=False,
             )
@@ -265,19 +270,25 @@ def review(
     write_review_page(result, read_note(note, encoding), out)
 
 
-async def _finished_result(checkpoint: Path, note_id: str) -> dict[str, Any] | None:
+async def _reach(checkpoint: str) -> None:
+    """Open the checkpoint store once (raises CheckpointError when it cannot be used)."""
+    async with open_checkpointer(checkpoint):
+        pass
+
+
+async def _finished_result(checkpoint: str, note_id: str) -> dict[str, Any] | None:
     """Return the saved result of a finished thread, None for one still to run.
 
     Raises:
         NoteError: when the checkpoint holds no run with this note id.
     """
-    async with sqlite_checkpointer(checkpoint) as saver:
+    async with open_checkpointer(checkpoint) as saver:
         state = await build_graph(checkpointer=saver).aget_state(
             {"configurable": {"thread_id": note_id}}
         )
     if not state.values:
         raise NoteError(
-            f"{checkpoint} holds no run with note id {note_id!r}: check --note-id, or code "
+            f"{masked(checkpoint)} holds no run with note id {note_id!r}: check --note-id, or code "
             "the note without --resume"
         )
     result = state.values.get("result")
