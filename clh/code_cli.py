@@ -190,7 +190,7 @@ def code(
     if checkpoint is not None and not is_postgres(checkpoint):
         check_checkpoint(Path(checkpoint), resume=resume)
     elif checkpoint is not None:  # reach the database before any model or index is started
-        asyncio.run(_reach(checkpoint))
+        asyncio.run(reach_checkpoint(checkpoint))
     resources: ResourceSettings = ctx.obj
     load_resources(resources)
     if resume and checkpoint is not None and note_id is not None:
@@ -270,7 +270,7 @@ def review(
     write_review_page(result, read_note(note, encoding), out)
 
 
-async def _reach(checkpoint: str) -> None:
+async def reach_checkpoint(checkpoint: str) -> None:
     """Open the checkpoint store once (raises CheckpointError when it cannot be used)."""
     async with open_checkpointer(checkpoint):
         pass

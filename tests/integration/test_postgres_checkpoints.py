@@ -82,3 +82,50 @@ def test_an_unreachable_database_is_one_line_without_the_password(tmp_path) -> N
         assert "the checkpoint database postgresql://clh:***@127.0.0.1" in done.stderr
     else:
         assert "need the postgres extra" in done.stderr
+
+
+@pytest.mark.parametrize("store", ["sqlite", "postgres"])
+def test_a_batch_cut_off_mid_note_resumes_from_its_checkpoint(
+    store, make_deps, request, tmp_path
+) -> None:
+    from evals.batch import code_batch, load_notes
+    from llm import LLMUnavailableError
+    from tests.fakes import agent_is, pick_lines
+
+    checkpoint = (
+        request.getfixturevalue("database") if store == "postgres" else str(tmp_path / "r.sqlite")
+    )
+    folder = tmp_path / "notes"
+    folder.mkdir()
+    for i in range(3):
+        (folder / f"note{i}.txt").write_text(NOTE + f"\nVisit {i}.")
+    notes = load_notes(folder)
+    state = {"down": False, "extracted": []}
+
+    def extractor(system: str, user: str) -> str:
+        state["extracted"].append(next(line for line in user.splitlines() if "Visit" in line))
+        return default_rules()[0][1](system, user)
+
+    def navigator(system: str, user: str) -> str:
+        if state["down"]:  # the model server goes away after the evidence was extracted
+            raise LLMUnavailableError("the model server at http://fake/v1 failed 4 times")
+        return pick_lines("Cholera, classic A00.0", "Penicillin, adverse")(system, user)
+
+    rules = default_rules()
+    rules[0] = (agent_is("evidence_extractor"), extractor)
+    rules[1] = (agent_is("index_navigator"), navigator)
+    make_deps(rules)
+    whole = asyncio.run(code_batch(notes, tmp_path / "whole", Context(), model="fake"))
+
+    state["down"], state["extracted"] = True, []
+    cut = tmp_path / "cut"
+    with pytest.raises(LLMUnavailableError):
+        asyncio.run(code_batch(notes, cut, Context(), model="fake", checkpoint=checkpoint))
+    cut_off = list(state["extracted"])
+    assert cut_off  # at least one note got as far as its evidence before the model went away
+    state["down"], state["extracted"] = False, []
+    resumed = asyncio.run(code_batch(notes, cut, Context(), model="fake", checkpoint=checkpoint))
+    assert resumed.coded == 3
+    assert resumed.csv.read_text() == whole.csv.read_text()
+    # the notes cut off resumed from their checkpoint: their evidence was not extracted again
+    assert not set(cut_off) & set(state["extracted"])
