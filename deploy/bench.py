@@ -12,6 +12,7 @@ import argparse
 import os
 import shutil
 import subprocess
+import sys
 import tempfile
 import time
 from contextlib import ExitStack
@@ -84,8 +85,10 @@ def main() -> None:
                 f"{workers} worker(s), {args.jobs} runs each, model {args.delay} s/call, "
                 f"{args.notes} notes: {rate:.1f} notes/minute"
             )
-    finally:
-        shutil.rmtree(root, ignore_errors=True)
+    except BaseException:
+        print(f"bench: failed; the workers' logs are kept under {root}", file=sys.stderr)
+        raise
+    shutil.rmtree(root, ignore_errors=True)
 
 
 if __name__ == "__main__":
