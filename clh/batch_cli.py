@@ -17,6 +17,7 @@ from clh.code_cli import (
     reach_checkpoint,
     run_context,
 )
+from clh.outputs import check_run_dir
 from clh.progress import warn, with_progress
 from evals.batch import code_batch, load_notes
 from graph.checkpoints import is_postgres
@@ -49,10 +50,14 @@ def batch(
     settings: ContextSettings = None,
 ) -> None:
     """Code many notes: one line per note in predictions.jsonl, then codes.csv."""
+    check_run_dir(out, [source])
     try:
         notes = load_notes(source)
     except (FileNotFoundError, UnicodeDecodeError) as exc:
         raise typer.BadParameter(str(exc)) from exc
+    if not notes.docs:
+        why = f" ({'; '.join(notes.problems)})" if notes.problems else ""
+        raise typer.BadParameter(f"{source} holds no note to code{why}")
     if checkpoint is not None and server is not None:
         raise typer.BadParameter("--checkpoint is for runs here: a --server keeps its own")
     if checkpoint is not None and is_postgres(checkpoint):

@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 
 from clh import batch_cli, check_cli, code_cli, eval_cli, llm_cli, resources_cli, search_cli
+from clh.outputs import OutputError
 from graph.checkpoints import CheckpointError
 from graph.errors import CalibrationError, NoteError
 from icd_resources import ResourceError, ResourceSettings
@@ -79,6 +80,7 @@ def main() -> None:
         PromptError,
         CalibrationError,
         PoolRankerError,
+        OutputError,
         CheckpointError,
     ) as exc:
         print(f"clh: error: {exc}", file=sys.stderr)
@@ -112,6 +114,7 @@ def _crash_log() -> str:
     The file goes under the cache directory the command was given (--cache-dir, else
     $CLH_CACHE_DIR, else the default).
     """
+    import os
     import time
     import traceback
 
@@ -120,8 +123,11 @@ def _crash_log() -> str:
     directory = (_CACHE_DIR or default_cache_dir()) / "logs"
     path = directory / f"crash-{time.strftime('%Y%m%d-%H%M%S')}.txt"
     try:
-        directory.mkdir(parents=True, exist_ok=True)
-        path.write_text(traceback.format_exc())
+        directory.mkdir(parents=True, exist_ok=True, mode=0o700)
+        # A traceback may quote the note (locals, messages): its owner alone reads it.
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(descriptor, "w", encoding="utf-8") as file:
+            file.write(traceback.format_exc())
     except OSError as exc:
         return f"(the traceback could not be written to {directory}: {exc.strerror})"
     return f"(the traceback is in {path}; work already saved - eval rows, checkpoints - is kept)"

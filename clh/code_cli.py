@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import codecs
 import json
+import re
 import sys
 import time
 import uuid
@@ -12,18 +13,23 @@ from importlib import resources as package_files
 from pathlib import Path
 from typing import Annotated, Any
 
+import jinja2
 import typer
 from rich.console import Console
 
+from clh.outputs import check_output, has_prefix
 from clh.render import result_markdown
 from clh.resources_cli import load_resources
+from evals.private_files import write_private
 from graph.builder import build_graph
 from graph.checkpoints import is_postgres, masked, open_checkpointer
 from graph.context import Context, context_overrides
 from graph.deps import get_deps
 from graph.errors import NoteError
+from graph.note_identity import note_sha256, same_note_or_say
 from graph.review_page import render_review_page
 from icd_resources import ResourceSettings
+from llm import LLMUnavailableError
 from tools.index_search import SearchSettings, build_index
 
 _err = Console(stderr=True)
@@ -43,6 +49,8 @@ def read_note(source: str, encoding: str) -> str:
             f"unknown encoding {encoding!r}: use a Python codec name such as utf-8, latin-1 "
             "or cp1252"
         ) from exc
+    if not source.strip():
+        raise NoteError("the note path is empty: give a note file, '-' for stdin, or 'sample'")
     if source == SAMPLE:
         return (package_files.files("clh") / "samples" / "sample_note.txt").read_text("utf-8")
     try:
@@ -179,6 +187,9 @@ def code(
     html: Annotated[
         Path | None, typer.Option(help="Also write the review page (one offline HTML file).")
     ] = None,
+    force: Annotated[
+        bool, typer.Option(help="Overwrite an existing --html file clh did not write.")
+    ] = False,
     settings: ContextSettings = None,
 ) -> None:
     """Code a clinical note: evidence, index, tabular, reconciled codes."""
@@ -187,20 +198,25 @@ def code(
         raise NoteError("the note is empty: give the text of a clinical note")
     if resume and (checkpoint is None or note_id is None):
         raise NoteError("--resume needs --checkpoint and the --note-id of the run to resume")
-    if checkpoint is not None and not is_postgres(checkpoint):
-        check_checkpoint(Path(checkpoint), resume=resume)
+    checkpoint_file = None if checkpoint is None or is_postgres(checkpoint) else Path(checkpoint)
+    if checkpoint_file is not None:
+        check_checkpoint(checkpoint_file, resume=resume)
     elif checkpoint is not None:  # reach the database before any model or index is started
         asyncio.run(reach_checkpoint(checkpoint))
+    if html is not None:
+        note_file = Path(note) if note not in ("-", SAMPLE) else None
+        check_output(html, [note_file, checkpoint_file], force=force, ours=is_review_page)
     resources: ResourceSettings = ctx.obj
     load_resources(resources)
     if resume and checkpoint is not None and note_id is not None:
-        saved = asyncio.run(_finished_result(checkpoint, note_id))
+        saved = asyncio.run(_finished_result(checkpoint, note_id, text))
         if saved is not None:
             _err.print(
                 f"{note_id} already finished in {masked(checkpoint)}: its saved result",
                 markup=False,
                 highlight=False,
             )
+            refuse_unanswered(saved)
             _print_result(saved, as_json)
             write_review_page(saved, text, html)
             return
@@ -211,8 +227,29 @@ def code(
         or (Path(note).stem if note not in ("-", SAMPLE) else note) + f"-{uuid.uuid4().hex[:8]}"
     )
     result = asyncio.run(_run(text, run_id, context, checkpoint, resume))
+    refuse_unanswered(result)
     _print_result(result, as_json)
     write_review_page(result, text, html)
+
+
+def refuse_unanswered(result: dict[str, Any]) -> None:
+    """Refuse a result in which the model server never answered a single call.
+
+    Such a result says "No codeable content was found." although nobody read the note.
+
+    Raises:
+        LLMUnavailableError: naming the server's failure.
+    """
+    total = result.get("accounting", {}).get("total", {})
+    calls = int(total.get("calls", 0))
+    if not calls or int(total.get("failed_calls", 0)) < calls:
+        return
+    reasons = list(dict.fromkeys(str(f.get("reason", "")) for f in result.get("failures", [])))
+    why = reasons[0] if reasons else "no usable reply"
+    raise LLMUnavailableError(
+        f"every model call failed ({calls} of {calls}), so the note was not read: {why}; "
+        "check that the server is an OpenAI-compatible chat server (the URL ends in /v1)"
+    )
 
 
 def prepare_coding(resources: ResourceSettings, context: Context) -> str:
@@ -237,12 +274,16 @@ def _print_result(result: dict[str, Any], as_json: bool) -> None:
     print(json.dumps(result, indent=2) if as_json else result_markdown(result))
 
 
+# How every review page begins: a page clh wrote may be written again.
+is_review_page = has_prefix("<title>clh review - ")
+
+
 def write_review_page(result: dict[str, Any], note: str, out: Path | None) -> None:
-    """Write the review page of a result, when asked for (``--html``)."""
+    """Write the review page of a result, when asked for (``--html``), readable by its owner."""
     if out is None:
         return
     try:
-        out.write_text(render_review_page(result, note), encoding="utf-8")
+        write_private(out, render_review_page(result, note))
     except OSError as exc:
         raise NoteError(f"cannot write the review page {out}: {exc.strerror}") from exc
     _err.print(f"review page: {out}", markup=False, highlight=False)
@@ -253,8 +294,13 @@ def review(
     note: Annotated[str, typer.Option(help="The note file the result codes, or 'sample'.")],
     out: Annotated[Path, typer.Option(help="Where to write the HTML page.")],
     encoding: Annotated[str, typer.Option(help="Encoding of the note file.")] = "utf-8",
+    force: Annotated[
+        bool, typer.Option(help="Overwrite an existing --out file clh did not write.")
+    ] = False,
 ) -> None:
     """Write the review page of a saved result: the note, its codes, evidence and checks."""
+    note_file = Path(note) if note not in ("-", SAMPLE) else None
+    check_output(out, [result_file, note_file], force=force, ours=is_review_page)
     try:
         result = json.loads(result_file.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
@@ -267,7 +313,20 @@ def review(
             f"{result_file} is not a clh result (clh code --json): its codes must be "
             "objects with code, description and evidence"
         )
-    write_review_page(result, read_note(note, encoding), out)
+    text = read_note(note, encoding)
+    saved = result.get("note_sha256")
+    if isinstance(saved, str):  # results written before fingerprints carry none
+        mismatch = same_note_or_say(saved, note_sha256(text), f"the result {result_file}")
+        if mismatch:
+            raise NoteError(f"{mismatch}: its evidence offsets would mark the wrong text")
+    try:
+        write_review_page(result, text, out)
+    except jinja2.UndefinedError as exc:
+        missing = re.search(r"attribute '([^']+)'", exc.message or "")
+        key = missing.group(1) if missing else str(exc.message)
+        raise NoteError(
+            f"{result_file} is not a complete clh result (clh code --json): it has no {key!r}"
+        ) from exc
 
 
 async def reach_checkpoint(checkpoint: str) -> None:
@@ -276,11 +335,12 @@ async def reach_checkpoint(checkpoint: str) -> None:
         pass
 
 
-async def _finished_result(checkpoint: str, note_id: str) -> dict[str, Any] | None:
+async def _finished_result(checkpoint: str, note_id: str, text: str) -> dict[str, Any] | None:
     """Return the saved result of a finished thread, None for one still to run.
 
     Raises:
-        NoteError: when the checkpoint holds no run with this note id.
+        NoteError: when the checkpoint holds no run with this note id, or a run of another
+            note than ``text``.
     """
     async with open_checkpointer(checkpoint) as saver:
         state = await build_graph(checkpointer=saver).aget_state(
@@ -291,5 +351,12 @@ async def _finished_result(checkpoint: str, note_id: str) -> dict[str, Any] | No
             f"{masked(checkpoint)} holds no run with note id {note_id!r}: check --note-id, or code "
             "the note without --resume"
         )
+    mismatch = same_note_or_say(
+        note_sha256(str(state.values.get("note", ""))),
+        note_sha256(text),
+        f"the run {note_id!r} in {masked(checkpoint)}",
+    )
+    if mismatch:
+        raise NoteError(f"{mismatch}: give the same note to --resume, or another --note-id")
     result = state.values.get("result")
     return result if not state.next and isinstance(result, dict) else None

@@ -8,13 +8,17 @@ from typing import Annotated
 import typer
 
 from clh.code_cli import ContextSettings
+from clh.outputs import check_output, check_run_dir
 from clh.progress import warn, with_progress
 from clh.resources_cli import load_resources
 from evals import run as evals_run
 from evals.calibrate import calibrate as fit_calibration
 from evals.compare import common_notes, compare_runs, read_run
+from evals.private_files import write_private
 from evals.run import CoderName, EvalOptions, EvalResult
+from graph.calibration import read_calibration
 from graph.context import SearchModeName
+from graph.errors import CalibrationError
 from icd_resources import ResourceSettings
 
 
@@ -33,11 +37,13 @@ def run_eval(resources: ResourceSettings, options: EvalOptions) -> EvalResult:
     return result
 
 
-Dataset = Annotated[str, typer.Option(help="codiesp, jsonl or mdace.")]
+Dataset = Annotated[str, typer.Option(help="codiesp, jsonl, usnotes or mdace.")]
 Notes = Annotated[Path | None, typer.Option(help="MDACE: your MIMIC-III NOTEEVENTS.csv.")]
 Split = Annotated[str, typer.Option(help="CodiEsp split.")]
-Data = Annotated[Path, typer.Option(help="CodiEsp directory or JSONL file.")]
-Limit = Annotated[int | None, typer.Option(min=0, help="Only the first N notes.")]
+Data = Annotated[
+    Path, typer.Option(help="CodiEsp directory or JSONL file (usnotes: its packaged file).")
+]
+Limit = Annotated[int | None, typer.Option(min=1, help="Only the first N notes.")]
 Concurrency = Annotated[int, typer.Option(min=1, help="Notes coded at once.")]
 ResponseCache = Annotated[
     Path | None,
@@ -70,6 +76,8 @@ def evaluate(
     settings: ContextSettings = None,
 ) -> None:
     """Code a dataset's notes, append each to predictions.jsonl, then write the report."""
+    if out is not None:
+        check_run_dir(out, [data, notes, response_cache])
     run_eval(
         ctx.obj,
         EvalOptions(
@@ -135,9 +143,13 @@ def calibrate(
             "(--set max_candidates): one run, several fits.",
         ),
     ] = None,
+    force: Annotated[
+        bool, typer.Option(help="Overwrite an existing --out file that is no calibration.")
+    ] = False,
     settings: ContextSettings = None,
 ) -> None:
     """Fit scored decoding's threshold on CodiEsp train; write it with its provenance."""
+    check_output(out, [data, response_cache], force=force, ours=_is_calibration)
     options = EvalOptions(
         "codiesp",
         split,
@@ -168,9 +180,17 @@ def calibrate(
         f"(run: {run_dir}): threshold {calibration.verify_threshold:.2f}, train micro F1 "
         f"{calibration.train_micro_f1:.3f}"
     )
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(calibration.to_json(), encoding="utf-8")
+    write_private(out, calibration.to_json())
     print(f"calibration written to {out}; use it with --set calibration={out}")
+
+
+def _is_calibration(path: Path) -> bool:
+    """Say whether a file is a calibration clh wrote (one it may write again)."""
+    try:
+        read_calibration(path)
+    except CalibrationError:
+        return False
+    return True
 
 
 def compare(

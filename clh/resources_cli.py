@@ -55,9 +55,31 @@ def build_progress() -> Iterator[Any]:
 
 
 def load_resources(settings: ResourceSettings) -> IcdResources:
-    """Open the release's artifact, building it (with progress) on first use."""
+    """Open the release's artifact, building it (with progress) on first use.
+
+    A build that skipped or cut an index source says so: its entries cannot be found.
+    """
+    built = False
     with build_progress() as report:
-        return IcdResources.load(settings, progress=report)
+
+        def tracked(label: str, done: int, total: int) -> None:
+            nonlocal built
+            built = True
+            report(label, done, total)
+
+        icd = IcdResources.load(settings, progress=tracked)
+    for problem in icd.problems if built else []:
+        if problem["kind"] != "tabular":  # a partial Tabular List is named at each look-up
+            _err.print(problem_line(problem), markup=False, highlight=False)
+    return icd
+
+
+def problem_line(problem: dict[str, str]) -> str:
+    """Return the warning line of a problem the artifact records."""
+    what = "" if problem["kind"] == "tabular" else f"{problem['kind']} skipped: "
+    if problem["message"].startswith("partial "):
+        what = ""
+    return f"warning: {what}{problem['message']}"
 
 
 @resources_app.command("build")
@@ -72,10 +94,8 @@ def build(
         path, built = ensure_artifact(settings, force=force, progress=report)
     verb = "built" if built else "up to date (inputs unchanged):"
     print(f"{verb} {path} in {time.perf_counter() - started:.1f} s")
-    problems = IcdResources(path).problems
-    for problem in problems:
-        what = "" if problem["kind"] == "tabular" else f"{problem['kind']} skipped: "
-        print(f"warning: {what}{problem['message']}")
+    for problem in IcdResources(path).problems:
+        print(problem_line(problem))
 
 
 @resources_app.command("stats")

@@ -12,14 +12,19 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from clh.resources_cli import load_resources
-from icd_resources import ResourceSettings
+from icd_resources import IcdResources, ResourceSettings
+from icd_resources.codes import code_query
+from icd_resources.errors import MalformedCodeError
 from tools.index_search import (
+    EmptyQueryError,
     IndexSearcher,
+    SearchError,
     SearchMode,
     SearchSettings,
     build_index,
     searchable_query,
 )
+from tools.tabular_lookup import code_card
 
 index_app = typer.Typer(help="The Alphabetic Index search collection.", no_args_is_help=True)
 _err = Console(stderr=True)
@@ -85,6 +90,43 @@ def build(
         print(f"dense vectors: {manifest.encoder}")
 
 
+# Every query ranks this many entries (the largest -k), so -k 50 lists the first 50 of -k 200.
+_DEPTH = 1000
+
+
+def answer_code_query(icd: IcdResources, query: str, as_json: bool) -> bool:
+    """Answer a query written as a code as `clh lookup` does; say whether it was one.
+
+    An undotted token that is no code of the release ("B12") may be a word: it is searched.
+
+    Raises:
+        SearchError: for a query written as a code, or a range, that the release lacks.
+    """
+    try:
+        ref = code_query(query)
+    except MalformedCodeError as exc:
+        raise SearchError(
+            f"{query.strip()!r} is written as a code, but no ICD-10-CM code is shaped so: "
+            "search for words, or look a code up with `clh lookup`"
+        ) from exc
+    if ref is None:
+        return False
+    ends = [ref.first] if ref.last is None else [ref.first, ref.last]
+    if not all(icd.exists(code) for code in ends):
+        if ref.last is None and not ref.incomplete and "." not in query:
+            return False
+        raise SearchError(f"{ref} is not a code of the ICD-10-CM {icd.release} release")
+    if ref.last is None:
+        card = code_card(icd, ref.first)
+        print(json.dumps(card, indent=2) if as_json else card["text"])
+        _err.print(f"this is a code: `clh lookup {ref.first}` shows the same", markup=False)
+        return True
+    for code in ends:
+        print(f"{code}  {icd.lookup(code).description}")
+    _err.print(f"this is a range of codes: `clh lookup {ref.first}` shows a code", markup=False)
+    return True
+
+
 def search(
     ctx: typer.Context,
     query: Annotated[str, typer.Argument(help="Text to look up in the index.")],
@@ -101,9 +143,21 @@ def search(
     searchable_query(query)  # a query with nothing to search fails before the index opens
     resources: ResourceSettings = ctx.obj
     icd = load_resources(resources)
+    if answer_code_query(icd, query, as_json):
+        return
     settings = SearchSettings.resolve(model=model, qdrant_url=qdrant_url)
     searcher = IndexSearcher.open(icd, settings, resources.cache_dir)
-    hits = searcher.search(query, k=k, mode=mode, expand=expand)
+    unknown, counted = searcher.unknown_words(query)
+    if counted and 2 * len(unknown) >= counted:
+        # Dense vectors match any text to something: words the index lacks find nonsense.
+        raise EmptyQueryError(
+            f"{len(unknown)} of the {counted} words of the query occur nowhere in the index, "
+            f"which is in English ({', '.join(unknown[:5])}): search in English words (or "
+            "check the spelling)"
+        )
+    hits = searcher.search(
+        query, k=k, mode=mode, expand=expand, depth=_DEPTH, main_terms_first=True
+    )
     if as_json:
         print(json.dumps([asdict(h) for h in hits], indent=2))
         return

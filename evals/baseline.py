@@ -8,10 +8,9 @@ Sentences that open with a negation cue are skipped. No training data is used.
 from __future__ import annotations
 
 import re
-from typing import Any
 
 from icd_resources import IcdResources
-from tools.index_search import EmptyQueryError
+from tools.index_search import EmptyQueryError, Searcher
 
 _NEGATION = re.compile(
     r"^\s*(no|denies|denied|without|negative for|ruled out|absence of)\b", re.IGNORECASE
@@ -21,7 +20,7 @@ _NEGATION = re.compile(
 class IndexMatchingCoder:
     """Code a note by its best index entry per sentence."""
 
-    def __init__(self, icd: IcdResources, searcher: Any) -> None:
+    def __init__(self, icd: IcdResources, searcher: Searcher) -> None:
         self.icd = icd
         self.searcher = searcher
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import csv
+import io
 from collections.abc import Callable
 from contextlib import AsyncExitStack
 from dataclasses import dataclass
@@ -17,6 +18,7 @@ from typing import Any
 from evals.coders import graph_note_coder, server_note_coder
 from evals.datasets import load_jsonl
 from evals.doc_types import Dataset, Doc
+from evals.private_files import private_dir, write_private
 from evals.runner import RunConfig, data_fingerprint, read_rows, run_notes, start_run
 from graph.builder import build_graph
 from graph.checkpoints import open_checkpointer
@@ -127,32 +129,32 @@ def write_csv(rows: list[dict[str, Any]], path: Path) -> Path:
 
     A note with no code has one line with its id alone; a failed note, its error.
     """
-    with path.open("w", newline="", encoding="utf-8") as out:
-        writer = csv.writer(out)
-        writer.writerow(["note_id", "rank", "code", "description", "evidence", "error"])
-        for row in sorted(rows, key=lambda r: str(r["id"])):
-            if row.get("error"):
-                writer.writerow([row["id"], "", "", "", "", row["error"]])
-                continue
-            codes = row.get("result", {}).get("codes", [])
-            if not codes:  # coded, nothing codeable found: still one line, so it shows
-                writer.writerow([row["id"], "", "", "", "", ""])
-            for code in codes:
-                evidence = " | ".join(s["text"] for s in code["evidence"])
-                writer.writerow(
-                    [row["id"], code["rank"], code["code"], code["description"], evidence, ""]
-                )
-    return path
+    out = io.StringIO(newline="")
+    writer = csv.writer(out)
+    writer.writerow(["note_id", "rank", "code", "description", "evidence", "error"])
+    for row in sorted(rows, key=lambda r: str(r["id"])):
+        if row.get("error"):
+            writer.writerow([row["id"], "", "", "", "", row["error"]])
+            continue
+        codes = row.get("result", {}).get("codes", [])
+        if not codes:  # coded, nothing codeable found: still one line, so it shows
+            writer.writerow([row["id"], "", "", "", "", ""])
+        for code in codes:
+            evidence = " | ".join(s["text"] for s in code["evidence"])
+            writer.writerow(
+                [row["id"], code["rank"], code["code"], code["description"], evidence, ""]
+            )
+    return write_private(path, out.getvalue())
 
 
 def write_pages(rows: list[dict[str, Any]], notes: Dataset, folder: Path) -> None:
     """Write a review page per coded note (``<folder>/<id>.html``)."""
-    folder.mkdir(parents=True, exist_ok=True)
+    private_dir(folder)
     texts = {d.id: d.text for d in notes.docs}
     for row in rows:
         if "result" in row and row["id"] in texts:
             page = render_review_page(row["result"], texts[row["id"]])
-            (folder / f"{_safe(str(row['id']))}.html").write_text(page, encoding="utf-8")
+            write_private(folder / f"{_safe(str(row['id']))}.html", page)
 
 
 def _safe(name: str) -> str:

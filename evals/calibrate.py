@@ -46,6 +46,15 @@ def predictions_at(
         candidates: only the first this many candidates of the pool: what a run with that
             ``max_candidates`` would have scored (None: all).
     """
+    result = row.get("result") or {}
+    if "ranking" in result:
+        # Decided by condition: a code chosen among rivals stands whatever the threshold;
+        # a code with no rival stands if its P(yes) reaches it.
+        return [
+            c["code"]
+            for c in result["codes"]
+            if c.get("alternatives") or (c.get("score") or 0.0) >= threshold
+        ][:cap]
     funnel = row.get("funnel", {})
     scores: dict[str, float] = funnel.get("scores", {})
     if candidates is not None:

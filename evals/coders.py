@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 from typing import Any
 
 from evals.doc_types import Doc
@@ -18,6 +19,8 @@ def graph_note_coder(
 ) -> NoteCoder:
     """Code each note with the compiled graph; keep the funnel and accounting for the summary.
 
+    A note that carries its encounter setting (``Doc.setting``) is coded in that setting.
+
     Times (request latency, wall time) go to the row's ``timing``, which the runner keeps
     apart from the predictions: the same note coded twice gives the same row.
 
@@ -27,15 +30,17 @@ def graph_note_coder(
     """
 
     async def code_note(doc: Doc) -> dict[str, Any]:
+        # The note's own setting decides uncertain diagnoses (OCG II.H inpatient, IV.H outpatient).
+        note_context = replace(context, setting=doc.setting) if doc.setting else context
         note = {"note": doc.text, "note_id": doc.id}
         if run_key is None:
-            out = await graph.ainvoke(note, context=context)
+            out = await graph.ainvoke(note, context=note_context)
             return result_row(out["result"], keep_result=keep_result)
         config = {"configurable": {"thread_id": note_thread(run_key, doc.id)}}
         state = await graph.aget_state(config)
         out = state.values if state.values and not state.next else None
         if out is None or not isinstance(out.get("result"), dict):
-            out = await graph.ainvoke(None if state.next else note, config, context=context)
+            out = await graph.ainvoke(None if state.next else note, config, context=note_context)
         return result_row(out["result"], keep_result=keep_result)
 
     return code_note
@@ -51,6 +56,8 @@ def result_row(result: dict[str, Any], *, keep_result: bool) -> dict[str, Any]:
     counts, timing = split_timing(result["accounting"])
     row = {
         "pred": [c["code"] for c in result["codes"]],
+        # The full ranking (final codes, then everything considered): what MAP scores.
+        "ranked": result.get("ranking") or [c["code"] for c in result["codes"]],
         "funnel": result["funnel"],
         "accounting": counts,
         "failures": result["failures"],

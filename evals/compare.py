@@ -48,17 +48,21 @@ def compare_runs(runs: Sequence[RunRecords], icd: IcdResources) -> str:
     lines = [
         f"{len(ids)} notes coded by every run (of {', '.join(str(len(r.rows)) for r in runs)}).",
         "",
-        "| run | micro P | micro R | micro F1 | macro F1 | MAP | s/note median (mean) "
-        "| calls/note | prompt tokens/note | answers from cache |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "| run | micro P | micro R | micro F1 | macro F1 | MAP | codes/note (gold) "
+        "| first-listed | s/note median (mean) | calls/note | prompt tokens/note "
+        "| answers from cache |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     funnels = []
     wanted = set(ids)
+    graded = any(r.get("gold") for run in runs for r in run.rows if r["id"] in wanted)
+    if not graded:  # batch runs of notes without gold codes: nothing to score against
+        lines.insert(1, "No gold codes in these runs: precision, recall and F1 are not scored.")
     for run in runs:
         rows = [r for r in run.rows if r["id"] in wanted]
         summary = summarize_run(rows, icd)
-        lines.append(_score_line(run, summary, ids))
-        if "funnel" in summary:
+        lines.append(_score_line(run, summary, ids, graded))
+        if graded and "funnel" in summary:
             funnels.append((run.name, {s["stage"]: s for s in summary["funnel"]}))
     if funnels:
         lines += ["", "| run | " + " | ".join(f"{s} R / P" for s in _STAGES) + " |"]
@@ -69,17 +73,21 @@ def compare_runs(runs: Sequence[RunRecords], icd: IcdResources) -> str:
     return "\n".join(lines)
 
 
-def _score_line(run: RunRecords, summary: dict[str, Any], ids: list[str]) -> str:
+def _score_line(run: RunRecords, summary: dict[str, Any], ids: list[str], graded: bool) -> str:
     scores, cost = summary["all_gold"], summary["cost"]
+    keys = ("micro_precision", "micro_recall", "micro_f1", "macro_f1", "map")
+    cells = " | ".join(f"{scores[k]:.3f}" if graded else "n/a" for k in keys)
+    counts = f"{scores['codes_per_note']:.1f} ({scores['gold_per_note']:.1f}) | " + (
+        f"{scores['first_listed']:.2f}" if graded else "n/a"
+    )
     seconds = [float(run.timings[i]["seconds"]) for i in ids if i in run.timings]
     hits = sum(int(run.timings.get(i, {}).get("cache_hits", 0)) for i in ids)
     timing = f"{median(seconds):.1f} ({mean(seconds):.1f})" if seconds else "n/a"
     calls = cost["calls_per_note"] * len(ids)
     cached = f"{hits}/{calls:.0f}" if calls else "0"
     return (
-        f"| {run.name} | {scores['micro_precision']:.3f} | {scores['micro_recall']:.3f} | "
-        f"{scores['micro_f1']:.3f} | {scores['macro_f1']:.3f} | {scores['map']:.3f} | {timing} | "
-        f"{cost['calls_per_note']:.1f} | {cost['prompt_tokens_per_note']:,.0f} | {cached} |"
+        f"| {run.name} | {cells} | {counts} | {timing} | {cost['calls_per_note']:.1f} | "
+        f"{cost['prompt_tokens_per_note']:,.0f} | {cached} |"
     )
 
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from graph.context import SettingName
+
 
 @dataclass(frozen=True, slots=True)
 class Doc:
@@ -12,6 +14,8 @@ class Doc:
     id: str
     text: str
     gold: tuple[str, ...]
+    setting: SettingName | None = None
+    """The encounter setting, where the dataset gives one; None: the run's own setting."""
 
     @property
     def sentences(self) -> list[str]:

@@ -46,10 +46,8 @@ from tools.pool_ranker import (
 
 CAPS = (20, 40, 60, 100)
 SIBLING_CODES = 12
-"""Chosen on CodiEsp train, each half ranked with the other half's priors (pools read before
-the plural forms of main terms): recall at 20 / 60 / 100 was 0.518 / 0.632 / 0.669 with no
-category added, 0.519 / 0.637 / 0.678 with categories of up to 12 codes, 0.515 / 0.635 / 0.679
-with up to 20."""
+"""Chosen on CodiEsp train, each half ranked with the other half's priors, by recall at 20 /
+60 / 100 (0, 12 and 20 compared; the figures are in docs/evaluation.md)."""
 MIN_POOLED = 3
 """A code's own counts are kept when it was pooled this often or coded at all (smaller file;
 a rarer code gets its category's rate, which its own two rows would hardly move)."""

@@ -19,7 +19,7 @@ from evals.gold_evidence import LookupWords
 from evals.reach import Reach, reach
 from icd_resources import IcdResources
 from tools.candidate_pool import CandidatePool, PooledCandidate
-from tools.index_search import IndexSearcher
+from tools.index_search import Searcher
 from tools.index_walk import IndexWalker, content_words
 from tools.note_lanes import DEFAULT_LANES, LANE_WEIGHTS, pool_note
 from tools.note_mentions import MentionFinder
@@ -75,7 +75,7 @@ def gold_rank(pool: Sequence[PooledCandidate], gold: str) -> int | None:
 
 def measure(
     icd: IcdResources,
-    searcher: IndexSearcher,
+    searcher: Searcher,
     docs: Sequence[Doc],
     chapter_of: Callable[[str], str],
     *,

@@ -21,11 +21,12 @@ from typing import Any, Literal
 from evals.baseline import IndexMatchingCoder
 from evals.coders import graph_note_coder
 from evals.codiesp import load_codiesp
-from evals.datasets import load
+from evals.datasets import DEFAULT_DATA, load
 from evals.doc_types import Doc
 from evals.experiments import compare_table, passes_table
+from evals.report import write_html_report, write_report
 from evals.runner import RunConfig, data_fingerprint, read_rows, read_timings, run_notes, start_run
-from evals.summary import summarize_run, timing_summary, write_html_report, write_report
+from evals.summary import summarize_run, timing_summary
 from graph.builder import build_graph
 from graph.context import Context, SearchModeName, context_overrides, decoding_fields
 from graph.deps import get_deps
@@ -43,7 +44,8 @@ class EvalOptions:
 
     dataset: str = "codiesp"
     split: str = "dev"
-    data: Path = Path("../shared/data/codiesp")
+    data: Path = DEFAULT_DATA
+    """CodiEsp's directory, a JSONL file, or (``usnotes``) the packaged file when left as is."""
     coder: CoderName = "graph"
     limit: int | None = None
     passes: int = 1
@@ -122,6 +124,8 @@ def run_eval(
     fingerprint = data_fingerprint(loaded)
     if options.limit is not None:
         loaded.docs = loaded.docs[: options.limit]
+    if not loaded.docs:
+        raise ValueError(f"{options.data} holds no note to code ({options.split} split)")
     with response_cache(options.response_cache):
         model, code_note = _note_coder(icd, resources, options, context)
     run_dir = options.out or resources.cache_dir / "runs" / options.name

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from evals.doc_types import Dataset, Doc
+from evals.private_files import append_private, private_dir
 from graph.errors import NoteError
 
 PREDICTIONS = "predictions.jsonl"
@@ -38,10 +39,11 @@ class RunConfig:
 
 
 def data_fingerprint(dataset: Dataset) -> str:
-    """Hash every document's id, text and gold codes: a resumed run must read the same data."""
+    """Hash every document's id, text, gold codes and setting: a resumed run reads the same data."""
     digest = hashlib.sha256()
     for doc in sorted(dataset.docs, key=lambda d: d.id):
-        digest.update(json.dumps([doc.id, doc.text, list(doc.gold)]).encode())
+        setting = [doc.setting] if doc.setting else []  # fingerprints without one unchanged
+        digest.update(json.dumps([doc.id, doc.text, list(doc.gold), *setting]).encode())
     return digest.hexdigest()[:16]
 
 
@@ -71,17 +73,16 @@ def start_run(run_dir: Path, config: RunConfig) -> None:
     Raises:
         ValueError: when the directory holds a run with other settings.
     """
-    run_dir.mkdir(parents=True, exist_ok=True)
+    private_dir(run_dir)
     path = run_dir / "config.json"
     if path.exists():
         previous = json.loads(path.read_text())
         previous.setdefault("settings", "")  # runs made before --set existed
-        if previous.get("data") != config.data and {**previous, "data": config.data} == asdict(
-            config
-        ):
+        if previous.get("data") != config.data:
             raise ValueError(
-                f"{run_dir} holds a run of other data (another file or other gold codes under "
-                f"the name {config.dataset!r}); choose another --out or delete it"
+                f"{run_dir} holds a run of other data ({previous.get('dataset')!r}, fingerprint "
+                f"{previous.get('data')}; these notes: {config.dataset!r}, {config.data}): "
+                "choose another --out or delete it"
             )
         if previous != asdict(config):
             raise ValueError(
@@ -131,11 +132,8 @@ async def run_notes(
             }
             row = {"id": doc.id, "gold": list(doc.gold), **row}
             async with lock:
-                with (run_dir / PREDICTIONS).open("a", encoding="utf-8") as out:
-                    out.write(json.dumps(row) + "\n")
-                    out.flush()
-                with (run_dir / TIMINGS).open("a", encoding="utf-8") as out:
-                    out.write(json.dumps(timing) + "\n")
+                append_private(run_dir / PREDICTIONS, json.dumps(row) + "\n")
+                append_private(run_dir / TIMINGS, json.dumps(timing) + "\n")
                 count += 1
                 report(len(finished) + count, len(dataset.docs))
 

@@ -1,15 +1,13 @@
-"""Score a run: metrics, per-chapter and frequency recall, the per-agent funnel, cost; report."""
+"""Score a run: metrics, per-chapter and frequency recall, the per-agent funnel, cost.
+
+The report that shows them is :mod:`evals.report`'s; its plots are :mod:`evals.plots`'.
+"""
 
 from __future__ import annotations
 
-import base64
-import json
 from collections import Counter
-from pathlib import Path
 from statistics import mean
 from typing import Any
-
-import jinja2
 
 from evals.gold import gold_report, scorable
 from evals.metrics import (
@@ -22,8 +20,6 @@ from evals.metrics import (
     to_category,
 )
 from evals.reach import Reach, reach
-from evals.runner import read_rows, read_timings
-from graph.review_page import render_review_page
 from icd_resources import IcdResources
 
 CONVENTIONS = (
@@ -73,6 +69,7 @@ def summarize_run(
     """Compute every metric of a run from its rows."""
     gold_all = [list(r["gold"]) for r in rows]
     pred = [align_to_gold(r["pred"], r["gold"]) for r in rows]
+    ranked = [align_to_gold(r.get("ranked") or r["pred"], r["gold"]) for r in rows]
     gold_ok = [[c for c in g if scorable(icd, c)] for g in gold_all]
     summary: dict[str, Any] = {
         "notes": len(rows),
@@ -80,10 +77,14 @@ def summarize_run(
         "failures": failure_counts(rows),
         "gold_status": gold_report(icd, [c for g in gold_all for c in g]),
         "conventions": CONVENTIONS,
-        "all_gold": {**micro_macro(pred, gold_all), "map": mean_average_precision(pred, gold_all)},
+        "all_gold": {
+            **micro_macro(pred, gold_all),
+            "map": mean_average_precision(ranked, gold_all),
+            **decision_counts(pred, gold_all),
+        },
         "scorable_gold": {
             **micro_macro(pred, gold_ok),
-            "map": mean_average_precision(pred, gold_ok),
+            "map": mean_average_precision(ranked, gold_ok),
         },
         "category_level": micro_macro(
             [to_category(p) for p in pred], [to_category(g) for g in gold_all]
@@ -110,6 +111,16 @@ def summarize_run(
         "completion_tokens_total": sum(c["completion_tokens"] for c in costs),
     }
     return summary
+
+
+def decision_counts(pred: list[list[str]], gold: list[list[str]]) -> dict[str, float]:
+    """Return codes per note, gold codes per note, and the share of notes first-listed right."""
+    coded = [(p, g) for p, g in zip(pred, gold, strict=True) if g]
+    return {
+        "codes_per_note": mean(len(p) for p in pred) if pred else 0.0,
+        "gold_per_note": mean(len(g) for g in gold) if gold else 0.0,
+        "first_listed": mean(bool(p) and p[0] == g[0] for p, g in coded) if coded else 0.0,
+    }
 
 
 def funnel(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -154,197 +165,3 @@ def funnel(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
         )
         prior = reached[stage]
     return out
-
-
-def write_report(run_dir: Path, summary: dict[str, Any], title: str) -> Path:
-    """Write summary.json, report.md and the PNG plots into the run directory."""
-    (run_dir / "summary.json").write_text(json.dumps(summary, indent=2))
-    plots = _plots(run_dir, summary)
-    lines = [
-        f"# {title}",
-        "",
-        f"Notes: {summary['notes']}; errors: {len(summary['errors'])}; failed model calls: "
-        + ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in summary["failures"].items())
-        + ".",
-        "",
-        summary["conventions"],
-        "",
-        "## Scores",
-        "",
-        "| gold | micro P | micro R | micro F1 | macro P | macro R | macro F1 | EMR | MAP |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
-    ]
-    for key, label in (("all_gold", "all gold"), ("scorable_gold", "scorable gold")):
-        m = summary[key]
-        lines.append(
-            f"| {label} | {m['micro_precision']:.3f} | {m['micro_recall']:.3f} | "
-            f"{m['micro_f1']:.3f} | {m['macro_precision']:.3f} | "
-            f"{m['macro_recall']:.3f} | {m['macro_f1']:.3f} | "
-            f"{m['exact_match_ratio']:.3f} | {m['map']:.3f} |"
-        )
-    c = summary["category_level"]
-    lines.append(
-        f"| categories (3 characters), all gold | {c['micro_precision']:.3f} | "
-        f"{c['micro_recall']:.3f} | {c['micro_f1']:.3f} | {c['macro_precision']:.3f} "
-        f"| {c['macro_recall']:.3f} | {c['macro_f1']:.3f} | "
-        f"{c['exact_match_ratio']:.3f} | |"
-    )
-    lines += [
-        "",
-        "Gold codes by status in the release: "
-        + ", ".join(f"{k}: {v}" for k, v in summary["gold_status"].items()),
-        "",
-    ]
-    if "funnel" in summary:
-        lines += [
-            "## Per-agent funnel",
-            "",
-            "| after | recall | filtered recall | precision |",
-            "|---|---:|---:|---:|",
-        ]
-        for stage in summary["funnel"]:
-            precision = "" if stage["precision"] is None else f"{stage['precision']:.3f}"
-            lines.append(
-                f"| {stage['stage']} | {stage['recall']:.3f} | "
-                f"{stage['filtered_recall']:.3f} | {precision} |"
-            )
-        lines.append("")
-    lines += [
-        "## Recall per chapter (all gold)",
-        "",
-        "| chapter | gold | recall |",
-        "|---|---:|---:|",
-    ]
-    for chapter, (count, recall) in summary["recall_per_chapter"].items():
-        lines.append(f"| {chapter} | {count} | {recall:.3f} |")
-    if "recall_by_train_frequency" in summary:
-        lines += [
-            "",
-            "## Recall by training frequency (CodiEsp train documents with the code)",
-            "",
-            "| bucket | gold | recall |",
-            "|---|---:|---:|",
-        ]
-        for bucket, (count, recall) in summary["recall_by_train_frequency"].items():
-            lines.append(f"| {bucket} | {count} | {recall:.3f} |")
-    cost = summary["cost"]
-    timing = timing_summary(read_timings(run_dir))
-    (run_dir / "timing.json").write_text(json.dumps(timing, indent=2))
-    lines += [
-        "",
-        "## Cost",
-        "",
-        f"- time: {timing['seconds_total']:.0f} s in all, {timing['seconds_per_note']:.1f} s "
-        f"per note (median {timing['seconds_median']:.1f} s; in timing.json, apart from the "
-        "summary: times vary from run to run)",
-        f"- model calls: {cost['calls_total']} ({cost['calls_per_note']:.1f} per note)",
-        f"- tokens: {cost['prompt_tokens_total']} prompt, "
-        f"{cost['completion_tokens_total']} completion "
-        f"({cost['prompt_tokens_per_note']:.0f} / {cost['completion_tokens_per_note']:.0f}"
-        " per note)",
-        "",
-    ]
-    lines += [f"![{p.stem}]({p.name})" for p in plots]
-    report = run_dir / "report.md"
-    report.write_text("\n".join(lines) + "\n")
-    return report
-
-
-def write_html_report(
-    run_dir: Path, title: str, notes: dict[str, str], *, pages: bool = True
-) -> Path:
-    """Write report.html (the report, plots inline, a table of notes) and review pages.
-
-    Args:
-        run_dir: a run with its report.md and plots written.
-        title: the report's title.
-        notes: note texts by id, for the review pages of the notes whose result was kept.
-        pages: write ``pages/<id>.html`` and link them from the table.
-    """
-    rows = read_rows(run_dir)
-    table = []
-    for row in sorted(rows, key=lambda r: str(r["id"])):
-        aligned = set(align_to_gold(row["pred"], row["gold"]))
-        page = None
-        if pages and "result" in row and row["id"] in notes:
-            page = f"pages/{_file_name(str(row['id']))}.html"
-            (run_dir / "pages").mkdir(exist_ok=True)
-            (run_dir / page).write_text(
-                render_review_page(row["result"], notes[row["id"]]), encoding="utf-8"
-            )
-        table.append(
-            {
-                "id": row["id"],
-                "gold": len(row["gold"]),
-                "pred": len(row["pred"]),
-                "correct": len(aligned & set(row["gold"])),
-                "error": row.get("error", ""),
-                "page": page,
-            }
-        )
-    plots = [
-        {"name": p.stem, "data": base64.b64encode(p.read_bytes()).decode()}
-        for p in sorted(run_dir.glob("*.png"))
-    ]
-    env = jinja2.Environment(loader=jinja2.PackageLoader("evals", "templates"), autoescape=True)
-    html = env.get_template("report.html.j2").render(
-        title=title, report=(run_dir / "report.md").read_text(), plots=plots, rows=table
-    )
-    path = run_dir / "report.html"
-    path.write_text(html, encoding="utf-8")
-    return path
-
-
-def _file_name(name: str) -> str:
-    return "".join(c if c.isalnum() or c in "-_." else "_" for c in name)[:120] or "note"
-
-
-def _plots(run_dir: Path, summary: dict[str, Any]) -> list[Path]:
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    made: list[Path] = []
-    chapters = summary["recall_per_chapter"]
-    if chapters:
-        fig, ax = plt.subplots(figsize=(9, 4))
-        ax.bar(list(chapters), [r for _n, r in chapters.values()])
-        ax.set_ylabel("recall")
-        ax.set_ylim(0, 1)
-        ax.set_title("Recall per ICD-10-CM chapter")
-        ax.tick_params(axis="x", labelrotation=75, labelsize=7)
-        fig.tight_layout()
-        made.append(run_dir / "recall_per_chapter.png")
-        fig.savefig(made[-1], dpi=110)
-        plt.close(fig)
-    if "funnel" in summary:
-        fig, ax = plt.subplots(figsize=(6, 3.5))
-        stages = [s["stage"] for s in summary["funnel"]]
-        ax.bar(stages, [s["recall"] for s in summary["funnel"]], label="recall")
-        ax.plot(
-            stages,
-            [s["precision"] or 0 for s in summary["funnel"]],
-            "o-",
-            color="black",
-            label="precision",
-        )
-        ax.set_ylim(0, 1)
-        ax.legend()
-        ax.set_title("Per-agent funnel")
-        fig.tight_layout()
-        made.append(run_dir / "funnel.png")
-        fig.savefig(made[-1], dpi=110)
-        plt.close(fig)
-    seconds = list(read_timings(run_dir).values())
-    if seconds:
-        fig, ax = plt.subplots(figsize=(6, 3.5))
-        ax.hist(seconds, bins=min(20, max(3, len(seconds))))
-        ax.set_xlabel("seconds per note")
-        ax.set_ylabel("notes")
-        ax.set_title("Cost per note")
-        fig.tight_layout()
-        made.append(run_dir / "cost_per_note.png")
-        fig.savefig(made[-1], dpi=110)
-        plt.close(fig)
-    return made

@@ -14,6 +14,7 @@ from graph.context import Context
 from graph.names import Node
 from graph.nodes.code_reconciler import code_reconciler
 from graph.nodes.evidence_extractor import evidence_extractor
+from graph.nodes.finalize import finalize
 from graph.nodes.index_navigator import index_navigator
 from graph.nodes.note_lanes import note_lanes
 from graph.nodes.passes import join_candidates, merge_findings, prepare_pass
@@ -67,6 +68,7 @@ def build_graph(checkpointer: Any = None, cache: Any = None) -> Any:
         Node.TABULAR_VALIDATOR, tabular_validator, retry_policy=retry, input_schema=ChapterTask
     )
     builder.add_node(Node.CODE_RECONCILER, code_reconciler, retry_policy=retry)
+    builder.add_node(Node.FINALIZE, finalize)
 
     builder.add_edge(START, Node.PREPARE_PASS)
     builder.add_conditional_edges(Node.PREPARE_PASS, fan_out_chunks, [Node.EVIDENCE_EXTRACTOR])
@@ -82,6 +84,7 @@ def build_graph(checkpointer: Any = None, cache: Any = None) -> Any:
     )
     builder.add_edge(Node.TABULAR_VALIDATOR, Node.CODE_RECONCILER)
     builder.add_conditional_edges(
-        Node.CODE_RECONCILER, route_after_code_reconciler, [Node.PREPARE_PASS, END]
+        Node.CODE_RECONCILER, route_after_code_reconciler, [Node.PREPARE_PASS, Node.FINALIZE]
     )
+    builder.add_edge(Node.FINALIZE, END)
     return builder.compile(checkpointer=checkpointer, cache=cache, name="clh")

@@ -19,8 +19,9 @@ from langgraph.checkpoint.serde.jsonplus import JsonPlusSerializer
 from langgraph.checkpoint.sqlite.aio import AsyncSqliteSaver
 
 from graph import schemas
+from graph.names import Node
 
-# Every pydantic type the state holds.
+# Every pydantic type the state holds, and the enum of node names the checkpoints record.
 STATE_TYPES = (
     schemas.Span,
     schemas.Finding,
@@ -30,6 +31,7 @@ STATE_TYPES = (
     schemas.Rejected,
     schemas.Failure,
     schemas.CodeAssignment,
+    Node,  # the names of the nodes a checkpoint says ran (a StrEnum)
 )
 
 

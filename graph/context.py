@@ -8,12 +8,14 @@ from typing import Any, Literal
 
 from langgraph.runtime import Runtime
 
+from graph.settings_parser import field_overrides
 from llm.settings import parse_decoding
 from tools.code_checks import Action, CheckPolicy, Setting
 from tools.pool_ranker import RANKED_LANES, load_pool_ranker
 
 DecodingMode = Literal["thinking", "structured", "scored"]
 SearchModeName = Literal["hybrid", "dense", "sparse"]
+SettingName = Literal["inpatient", "outpatient"]
 Lane = Literal["mention", "walk", "sentence"]
 SCORED_LANES: tuple[Lane, ...] = ("walk",)
 GENERATIVE_LANES: tuple[Lane, ...] = ("mention", "walk")
@@ -100,7 +102,8 @@ class Context:
             "description": "How the lanes' pool is ordered before it is capped: None for the "
             "ranker clh ships (fitted on CodiEsp train: lanes, description words, how often "
             "a code was coded when pooled), a path to one fitted with `python -m "
-            "evals.fit_pool_ranker`, or 'fused' for reciprocal rank fusion alone."
+            "evals.fit_pool_ranker`, 'nopriors' for the packaged one without its CodiEsp "
+            "coded-rate priors, or 'fused' for reciprocal rank fusion alone."
         },
     )
     max_candidates: int = field(
@@ -133,6 +136,42 @@ class Context:
             "for another model, release or prompt is refused."
         },
     )
+    choice: Literal["listwise", "yesno", "each"] = field(
+        default="listwise",
+        metadata={
+            "description": "Scored decoding: how a condition's rival codes are decided. "
+            "'listwise': one question per condition, its rivals as lettered options and "
+            "'none of these', the answer letter's probability read from the logprobs; "
+            "'yesno': the rival with the best P(yes), if it reaches the threshold; 'each': no "
+            "grouping, every candidate alone at the threshold."
+        },
+    )
+    cue_filter: bool = field(
+        default=True,
+        metadata={
+            "description": "Before the choice, set aside rivals whose specifics the note "
+            "contradicts: weeks of gestation, CKD stage, side, encounter, intent, type of "
+            "diabetes (tools/code_cues.py)."
+        },
+    )
+    companions: bool = field(
+        default=True,
+        metadata={
+            "description": "Look for the codes a coder adds (tools/companions.py): the "
+            "encounter's reason, external causes, 'use additional code' items the note "
+            "states, an adverse effect's T code, weeks of gestation, outcome of delivery."
+        },
+    )
+    max_companions: int = field(
+        default=8, metadata={"description": "Companion candidates verified per note."}
+    )
+    max_considered: int = field(
+        default=100,
+        metadata={
+            "description": "Pooled candidates kept in the result's ranking below the final "
+            "codes ('also considered'), for review and for MAP."
+        },
+    )
     max_candidates_per_chapter: int = field(
         default=40, metadata={"description": "Candidates shown to one tabular validator call."}
     )
@@ -151,7 +190,7 @@ class Context:
         default=6000,
         metadata={"description": "Budget of guideline text per validator/reconciler prompt."},
     )
-    setting: Literal["inpatient", "outpatient"] = field(
+    setting: SettingName = field(
         default="inpatient",
         metadata={
             "description": "Encounter setting: decides uncertain diagnoses ('probable', "
@@ -171,6 +210,13 @@ class Context:
         metadata={
             "description": "An unspecified code beside a specific code of its category: "
             "flag (measured default) or remove."
+        },
+    )
+    integral: Literal["flag", "remove"] = field(
+        default="remove",
+        metadata={
+            "description": "A symptom code beside a chosen diagnosis of the same body "
+            "system: remove it (listed under considered with the rule, OCG I.B.5) or flag it."
         },
     )
     prompt_versions: dict[str, str] = field(
@@ -202,6 +248,7 @@ def check_policy(context: Context) -> CheckPolicy:
     return CheckPolicy(
         excludes1=Action(context.excludes1),
         unspecified=Action(context.unspecified),
+        integral=Action(context.integral),
         setting=Setting(context.setting),
     )
 
@@ -228,66 +275,22 @@ def notes_budget(context: Context, codes: int) -> int:
 def context_overrides(pairs: list[str] | tuple[str, ...]) -> dict[str, Any]:
     """Read ``field=value`` settings (``clh ... --set``) into typed Context fields.
 
-    Lists are comma-separated (``lanes=mention,walk``; ``lanes=`` for none); booleans are
-    true/false; ``none`` clears an optional field.
+    How each field's text is read is :func:`graph.settings_parser.field_overrides`'s.
 
     Raises:
         ValueError: naming an unknown field or a value its type does not take, or a pool
             ranker file that cannot be read.
     """
-    hints = typing.get_type_hints(Context)
-    # Decoding has its own option (--decoding); dicts are set from Python or Studio.
-    known = {f.name for f in fields(Context)} - {"decoding", "agent_decoding"}
-    values: dict[str, Any] = {}
-    for pair in pairs:
-        name, sep, raw = pair.partition("=")
-        name = name.strip().replace("-", "_")
-        if not sep or name not in known:
-            raise ValueError(
-                f"--set {pair!r}: expected field=value with a field among "
-                + ", ".join(sorted(known))
-            )
-        values[name] = _typed(name, hints[name], raw.strip())
+    values = field_overrides(
+        Context,
+        pairs,
+        # Decoding has its own option (--decoding); dicts are set from Python or Studio.
+        excluded=("decoding", "agent_decoding"),
+        none_is_text=("calibration",),  # 'none': use verify_threshold, no calibration file
+    )
     if values.get("pool_ranker") is not None:
         load_pool_ranker(values["pool_ranker"])  # a file that cannot be used: said now
     return values
-
-
-def _typed(name: str, hint: Any, raw: str) -> Any:
-    args = [a for a in typing.get_args(hint) if a is not type(None)]
-    optional = type(None) in typing.get_args(hint)
-    if optional and raw.lower() == "none" and name != "calibration":
-        return None
-    base = args[0] if optional and len(args) == 1 else hint
-    if typing.get_origin(base) is dict:  # agent:version pairs
-        pairs = [item.partition(":") for item in raw.split(",") if item.strip()]
-        if any(not sep for _k, sep, _v in pairs):
-            raise ValueError(f"--set {name}={raw!r}: expected key:value pairs")
-        return {k.strip(): v.strip() for k, _sep, v in pairs}
-    choices = _choices(base)
-    try:
-        if typing.get_origin(base) is list:
-            items = [item.strip() for item in raw.split(",") if item.strip()]
-            allowed = _choices(typing.get_args(base)[0])
-            bad = [item for item in items if allowed and item not in allowed]
-            if bad:
-                raise ValueError(f"{bad} not among {allowed}")
-            return items
-        if base is bool:
-            if raw.lower() not in ("true", "false"):
-                raise ValueError("true or false")
-            return raw.lower() == "true"
-        if base in (int, float):
-            return base(raw)
-        if choices and raw not in choices:
-            raise ValueError(f"one of {', '.join(choices)}")
-    except ValueError as exc:
-        raise ValueError(f"--set {name}={raw!r}: {exc}") from exc
-    return raw
-
-
-def _choices(hint: Any) -> list[str]:
-    return [str(a) for a in typing.get_args(hint)] if typing.get_origin(hint) is Literal else []
 
 
 def changed_settings(context: Context) -> str:

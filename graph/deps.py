@@ -15,7 +15,7 @@ from typing import Any
 from graph.context import Context
 from icd_resources import IcdResources, ResourceSettings
 from llm import LLMClient, LLMSettings
-from tools.index_search import IndexSearcher, SearchSettings
+from tools.index_search import IndexSearcher, Searcher, SearchSettings
 from tools.index_walk import IndexWalker
 from tools.note_mentions import MentionFinder
 
@@ -25,7 +25,7 @@ class Deps:
     """What the nodes call: the release, the index searcher and the model client."""
 
     icd: IcdResources
-    searcher: Any  # IndexSearcher, or a test double with the same search() signature
+    searcher: Searcher
     llm: LLMClient
     _readers: tuple[MentionFinder, IndexWalker] | None = field(default=None, repr=False)
 

@@ -16,3 +16,4 @@ class Node(StrEnum):
     JOIN_CANDIDATES = "join_candidates"
     TABULAR_VALIDATOR = "tabular_validator"
     CODE_RECONCILER = "code_reconciler"
+    FINALIZE = "finalize"

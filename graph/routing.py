@@ -87,11 +87,11 @@ def fan_out_chapters(state: CodingState) -> list[Send] | Literal[Node.CODE_RECON
 
 def route_after_code_reconciler(
     state: CodingState, runtime: Runtime[Context]
-) -> Literal[Node.PREPARE_PASS, "__end__"]:
+) -> Literal[Node.PREPARE_PASS, Node.FINALIZE]:
     """Run another pass until max_passes, stopping early when a pass changed nothing."""
     passes = state.get("passes", [])
     if state.get("pass_index", 1) >= get_context(runtime).max_passes:
-        return "__end__"
+        return Node.FINALIZE
     if len(passes) >= 2 and passes[-1]["codes"] == passes[-2]["codes"]:
-        return "__end__"
+        return Node.FINALIZE
     return Node.PREPARE_PASS

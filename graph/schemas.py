@@ -78,6 +78,15 @@ class Verdict(BaseModel):
     score: float | None = Field(
         default=None, description="P(yes) of scored decoding; None for the other decodings."
     )
+    condition: str = Field(
+        default="",
+        description="The condition it could code: the first code of its group of rivals.",
+    )
+    choice: float | None = Field(
+        default=None,
+        description="Its probability among its condition's rivals and 'none of these' "
+        "(listwise choice); None when it had no rival.",
+    )
 
 
 class Rejected(BaseModel):
@@ -116,3 +125,8 @@ class CodeAssignment(BaseModel):
     index_paths: list[str] = Field(default_factory=list)
     tabular_notes: list[str] = Field(default_factory=list)
     rationale: str = ""
+    score: float | None = Field(default=None, description="The verifier's P(yes).")
+    condition: str = Field(default="", description="The first code of its condition's group.")
+    alternatives: list[str] = Field(
+        default_factory=list, description="Its condition's other codes, best first."
+    )

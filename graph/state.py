@@ -51,6 +51,9 @@ class CodingState(TypedDict):
     candidates: Annotated[list[Candidate], operator.add]
     lane_candidates: Annotated[list[Candidate], operator.add]
     """The deterministic lanes' pooled candidates, joined with the navigators' ones."""
+    pool_ranking: NotRequired[list[str]]
+    """The lanes' pool in the ranker's order, beyond what is verified (the 'also considered'
+    below the final codes, for review and MAP)."""
     verdicts: Annotated[list[Verdict], operator.add]
     codes: NotRequired[list[CodeAssignment]]
     """The reconciler's ordered codes of the latest pass."""

@@ -44,6 +44,8 @@ class IndexData:
     version: str
     columns: dict[str, str] = field(default_factory=dict)
     entries: list[EntryRecord] = field(default_factory=list)
+    letters: list[str] = field(default_factory=list)
+    """The titles of the file's ``<letter>`` sections, in order."""
 
 
 def parse_index(path: Path, source: IndexSource, start_id: int) -> IndexData:
@@ -61,6 +63,7 @@ def parse_index(path: Path, source: IndexSource, start_id: int) -> IndexData:
             data.columns[col] = text_of(head)
     walker = _Walker(data, start_id)
     for letter in root.findall("letter"):
+        data.letters.append(text_of(letter.find("title")))
         for main in letter.findall("mainTerm"):
             walker.walk(main, parent=None, level=0, parent_path="")
     if not data.entries:

@@ -16,9 +16,9 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from icd_resources.alphabetic_index import EntryRecord, parse_index
+from icd_resources.alphabetic_index import EntryRecord, IndexData, parse_index
 from icd_resources.config import ResourceSettings
-from icd_resources.errors import ResourceError
+from icd_resources.errors import ArtifactError, ResourceError
 from icd_resources.guidelines import SectionRecord, parse_guidelines
 from icd_resources.locate import Discovery, discover
 from icd_resources.models import FileKind, IndexSource
@@ -92,8 +92,27 @@ def ensure_artifact(
     path = settings.artifact_dir / f"icd10cm-{artifact_key(found)}.sqlite"
     if path.exists() and not force:
         return path, False
+    _require_writable(settings.artifact_dir)
     build_artifact(found, path, progress=progress)
     return path, True
+
+
+def _require_writable(directory: Path) -> None:
+    """Fail at once, not after a minute of parsing, when the artifact cannot be saved.
+
+    Raises:
+        ArtifactError: naming the directory and the way out.
+    """
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=directory):
+            pass
+    except OSError as exc:
+        raise ArtifactError(
+            f"the cache directory {directory} cannot be written ({exc.strerror or exc}) and "
+            "holds no artifact for this release yet: give a writable --cache-dir or "
+            "CLH_CACHE_DIR"
+        ) from exc
 
 
 @dataclass
@@ -147,7 +166,25 @@ def _parse(found: Discovery, report: Progress, total: int) -> _Parsed:
             continue
         parsed.entries.extend(data.entries)
         parsed.versions[kind] = data.version
+        partial = _partial_index(data)
+        if partial:
+            parsed.problems.append({"kind": str(kind), "path": file.path, "message": partial})
     return parsed
+
+
+def _partial_index(data: IndexData) -> str:
+    """Describe an Alphabetic Index that stops before Z ("" when it runs to the end).
+
+    Only the main index is checked: the tables and the external cause index lack letters.
+    """
+    if data.source is not IndexSource.INDEX or "Z" in data.letters:
+        return ""
+    last = data.letters[-1] if data.letters else "?"
+    return (
+        f"partial Alphabetic Index: its letters stop at {last} (a full index runs from A to "
+        f"Z), {len(data.entries):,} entries kept; terms after {last} are not found: "
+        "download the release again (clh resources fetch)"
+    )
 
 
 # A full ICD-10-CM release has 22 chapters and about 74,000 billable codes (FY2026: 74,719).

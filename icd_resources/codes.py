@@ -143,6 +143,40 @@ def code_references(text: str) -> list[CodeRef]:
     return refs
 
 
+# A whole query written as a code: "E11.22", "e1122", "E11.-", "E08-E13", "I10 ".
+_QUERY_RANGE_RE = re.compile(r"^(\S+?)\s*-\s*(\S+)$")
+# Shaped like a dotted code although no code can be written so ("ZZZ.99").
+_DOTTED_RE = re.compile(r"^[A-Z][0-9A-Z]{2}\.[0-9A-Z]{1,4}-?$")
+
+
+def code_query(text: str) -> CodeRef | None:
+    """Read a whole query as a code, an index code with its dash, or a range of codes.
+
+    Returns:
+        the reference, or None when the text is not written as a code (words, "B12 deficiency").
+
+    Raises:
+        MalformedCodeError: for a dotted text shaped like a code that no code can be
+            ("ZZZ.99").
+    """
+    raw = " ".join(text.split()).upper()
+    span = _QUERY_RANGE_RE.match(raw)
+    if span and not raw.endswith("-"):
+        try:
+            return CodeRef(normalize_code(span[1]), normalize_code(span[2]))
+        except MalformedCodeError:
+            return None
+    if raw.endswith("-"):
+        parsed = split_index_code(raw)
+        return CodeRef(parsed[0], incomplete=True) if parsed else None
+    try:
+        return CodeRef(normalize_code(raw))
+    except MalformedCodeError:
+        if _DOTTED_RE.match(raw):
+            raise
+        return None
+
+
 def note_names(text: str, code: str) -> bool:
     """Say whether a note's references name ``code`` (itself, an ancestor, a range)."""
     return any(ref.covers(code) for ref in code_references(text))

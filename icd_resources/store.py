@@ -347,6 +347,19 @@ class IcdResources:
             params += (IndexSource(source).value,)
         return [self._entry(row) for row in self._db.execute(sql + " ORDER BY id", params)]
 
+    def find_main_terms(self, term: str) -> list[IndexEntry]:
+        """Return the main terms (level 0) titled ``term``, alone or before a comma.
+
+        The printed index titles a main term with its variants: "Hypertension, hypertensive".
+        """
+        like = term.strip().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        sql = (
+            f"SELECT {_ENTRY_COLUMNS} FROM entries WHERE level = 0 AND "
+            "(path = ? COLLATE NOCASE OR path LIKE ? ESCAPE '\\') ORDER BY id"
+        )
+        rows = self._db.execute(sql, (term.strip(), like + ",%"))
+        return [self._entry(row) for row in rows]
+
     def entries_for_code(self, code: str) -> list[IndexEntry]:
         """Return the index entries that lead to a code (a reverse look-up).
 

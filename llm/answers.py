@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import math
 import re
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from typing import Any
 
 _THINK_RE = re.compile(r"<think>(.*?)</think>", re.DOTALL | re.IGNORECASE)
@@ -18,6 +18,7 @@ _ANSWER_RE = re.compile(r"<answer>(.*?)</answer>", re.DOTALL | re.IGNORECASE)
 _CODE_LIKE_RE = re.compile(r"\b[A-Z][0-9][0-9A-Z]\.[0-9A-Z]{1,4}\b")
 _ID_PREFIX_RE = re.compile(r"\bIDs?\b\s*:?", re.IGNORECASE)
 _SEPARATORS_RE = re.compile(r"[\s,;|/]+|\band\b", re.IGNORECASE)
+_LEADING_PUNCTUATION_RE = re.compile(r"^[\W_]+")
 
 
 class AnswerError(ValueError):
@@ -186,16 +187,62 @@ def yes_probability(logprobs: Any) -> float:
         AnswerError: when there are no logprobs (the message says so: :data:`NO_LOGPROBS`), or
             neither "yes" nor "no" is among the likely first tokens.
     """
+    mass = {"yes": 0.0, "no": 0.0}
+    for token, probability in _first_token_alternatives(logprobs):
+        word = token.strip().lower()
+        if word in mass:
+            mass[word] += probability
+    if mass["yes"] + mass["no"] == 0.0:
+        raise AnswerError("neither yes nor no among the most likely first tokens")
+    return mass["yes"] / (mass["yes"] + mass["no"])
+
+
+def option_probabilities(logprobs: Any, labels: Sequence[str]) -> dict[str, float]:
+    """Return each option label's share of the first token's probability among the labels.
+
+    A token counts for a label when, stripped of space and punctuation in front (``" A"``,
+    ``"(A"``), it starts with the label (case-insensitive) and no letter or digit follows it
+    (``"A)"``, ``"A."`` count; ``"Apple"`` does not).
+
+    Args:
+        logprobs: the ``logprobs`` of a chat completion's choice (``content[0].top_logprobs``).
+        labels: the option labels offered, e.g. ``["A", "B", "C"]``.
+
+    Returns:
+        label -> probability, over every label given, summing to 1.
+
+    Raises:
+        AnswerError: when there are no logprobs (:data:`NO_LOGPROBS`), or no label is among the
+            likely first tokens.
+    """
+    mass = dict.fromkeys(labels, 0.0)
+    for token, probability in _first_token_alternatives(logprobs):
+        label = _option_label(token, labels)
+        if label is not None:
+            mass[label] += probability
+    total = sum(mass.values())
+    if total == 0.0:
+        raise AnswerError(
+            f"none of the options {', '.join(labels)} among the most likely first tokens"
+        )
+    return {label: share / total for label, share in mass.items()}
+
+
+def _option_label(token: str, labels: Sequence[str]) -> str | None:
+    text = _LEADING_PUNCTUATION_RE.sub("", token).lower()
+    for label in labels:
+        wanted = label.lower()
+        rest = text[len(wanted) :]
+        if text.startswith(wanted) and not (rest[:1].isalnum()):
+            return label
+    return None
+
+
+def _first_token_alternatives(logprobs: Any) -> list[tuple[str, float]]:
+    """Return (token text, probability) for the first generated token's top alternatives."""
     content = logprobs.get("content") if isinstance(logprobs, dict) else None
     if not content:
         raise AnswerError(NO_LOGPROBS)
     first = content[0]
     top = first.get("top_logprobs") or [first]
-    mass = {"yes": 0.0, "no": 0.0}
-    for token in top:
-        word = str(token.get("token", "")).strip().lower()
-        if word in mass:
-            mass[word] += math.exp(float(token.get("logprob", -math.inf)))
-    if mass["yes"] + mass["no"] == 0.0:
-        raise AnswerError("neither yes nor no among the most likely first tokens")
-    return mass["yes"] / (mass["yes"] + mass["no"])
+    return [(str(t.get("token", "")), math.exp(float(t.get("logprob", -math.inf)))) for t in top]

@@ -111,17 +111,20 @@ def list_models(
         request.add_header("Authorization", f"Bearer {api_key}")
     try:
         with urllib.request.urlopen(request, timeout=timeout_s) as response:
-            data = json.load(response)
+            body = response.read()
     except urllib.error.HTTPError as exc:
         raise LLMUnavailableError(
             f"the model server at {base_url} answered HTTP {exc.code} to GET /models "
             "(wrong URL? it must end in /v1; wrong API key? set CLH_LLM_API_KEY)"
         ) from exc
     except (OSError, ValueError) as exc:
-        reason = getattr(exc, "reason", exc)
+        raise LLMUnavailableError(_unreachable(base_url, exc, timeout_s)) from exc
+    try:
+        data = json.loads(body)
+    except ValueError as exc:
         raise LLMUnavailableError(
-            f"cannot reach the model server at {base_url} ({reason}) within "
-            f"{timeout_s:g} s: check CLH_LLM_BASE_URL and that the server is running"
+            f"the server at {base_url} answered GET /models with something that is not JSON "
+            f"({body[:40]!r}): it is not an OpenAI-compatible server (the URL must end in /v1)"
         ) from exc
     listed = data.get("data") if isinstance(data, dict) else None
     if not isinstance(listed, list):
@@ -130,6 +133,20 @@ def list_models(
             "(is it an OpenAI-compatible server? the URL must end in /v1)"
         )
     return [str(m.get("id")) for m in listed if isinstance(m, dict) and m.get("id")]
+
+
+def _unreachable(base_url: str, exc: BaseException, timeout_s: float) -> str:
+    """Say why GET /models got no answer: a timeout (with the wait) or the connection's error."""
+    reason = getattr(exc, "reason", exc)
+    if isinstance(reason, TimeoutError) or isinstance(exc, TimeoutError):
+        return (
+            f"the model server at {base_url} did not answer GET /models within {timeout_s:g} s "
+            "(the probe waits CLH_LLM_TIMEOUT, at most 10 s): check that the server is running"
+        )
+    return (
+        f"cannot reach the model server at {base_url} ({reason}): check CLH_LLM_BASE_URL "
+        "and that the server is running"
+    )
 
 
 def build_chat_model(settings: LLMSettings, endpoint: Endpoint) -> ChatOpenAI:

@@ -10,6 +10,7 @@ run after a downstream change should not re-ask the model (``clh eval --response
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 import sqlite3
 import threading
@@ -44,6 +45,7 @@ class SQLiteResponseCache(BaseCache):
             "CREATE TABLE IF NOT EXISTS responses (key TEXT PRIMARY KEY, value TEXT NOT NULL)"
         )
         self._db.commit()
+        os.chmod(path, 0o600)  # the prompts it keeps quote the notes
 
     def lookup(self, prompt: str, llm_string: str) -> RETURN_VAL_TYPE | None:
         """Return the cached generations for this request, or None."""

@@ -61,11 +61,13 @@ class FakeOpenAIServer:
     def __init__(
         self,
         models: tuple[str, ...] = ("fake-model",),
+        models_page: str | None = None,
         *,
         answer: Callable[[dict[str, Any]], dict[str, Any]] | None = None,
         delay_s: float = 0.0,
     ) -> None:
         self.models = models
+        self.models_page = models_page  # a body that is no model list (an HTML page, say)
         self.answer = answer
         self.delay_s = delay_s
         self.script: deque[tuple[str, Any]] = deque()
@@ -85,7 +87,14 @@ class FakeOpenAIServer:
                 self.wfile.write(data)
 
             def do_GET(self) -> None:
-                if self.path.endswith("/models"):
+                if server.models_page is not None:
+                    data = server.models_page.encode()
+                    self.send_response(200)
+                    self.send_header("Content-Type", "text/html")
+                    self.send_header("Content-Length", str(len(data)))
+                    self.end_headers()
+                    self.wfile.write(data)
+                elif self.path.endswith("/models"):
                     self._send(
                         200,
                         {
@@ -198,6 +207,7 @@ def agent_is(name: str) -> Callable[[str, str], bool]:
         "tabular_validator": "verifying candidate codes in the ICD-10-CM Tabular",
         "scored_verifier": "verifying ICD-10-CM codes against a clinical note",
         "code_reconciler": "finalizing the ICD-10-CM code set",
+        "choice": "choosing ICD-10-CM codes for a clinical note",
     }
     return lambda system, _user: markers[name] in system
 
@@ -224,6 +234,10 @@ class FakeSearcher:
     def __init__(self, icd: Any) -> None:
         self.icd = icd
         self.queries: list[str] = []
+
+    def encode_queries(self, texts: Any) -> list[list[float]]:
+        """Embed nothing: this keyword search ignores ``dense_vector``."""
+        return [[] for _ in texts]
 
     def search(self, query: str, *, k: int = 10, mode: Any = None, **_: Any) -> list[Any]:
         from tools.index_search.searcher import HitCode, SearchHit, XrefHit

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import math
+import re
 from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
+from langchain_core.messages import AIMessage
 
 from graph.deps import Deps, override_deps
 from icd_resources import IcdResources
@@ -24,12 +27,35 @@ FINDINGS = (
 )
 
 
+def letter_choice(weight_of: Callable[[str], float]) -> Callable[[str, str], AIMessage]:
+    """Answer a listwise question: each option line's weight, and "None of these" 1 - sum.
+
+    Options are the prompt's "X. CODE description" lines; their weights become the first
+    token's top logprobs, as a server reports them.
+    """
+
+    def reply(_system: str, user: str) -> AIMessage:
+        options = re.findall(r"^([A-Z])\. (.*)$", user, flags=re.MULTILINE)
+        weights = {label: weight_of(line) for label, line in options if line != "None of these"}
+        none = next(label for label, line in options if line == "None of these")
+        weights[none] = max(1e-6, 1.0 - sum(weights.values()))
+        top = [{"token": label, "logprob": math.log(max(w, 1e-6))} for label, w in weights.items()]
+        best = max(top, key=lambda t: t["logprob"])
+        content = [{**best, "top_logprobs": top}]
+        return AIMessage(
+            content=best["token"], response_metadata={"logprobs": {"content": content}}
+        )
+
+    return reply
+
+
 def default_rules() -> list[Rule]:
     return [
         (agent_is("evidence_extractor"), lambda s, u: FINDINGS),
         (agent_is("index_navigator"), pick_lines("Cholera, classic A00.0", "Penicillin, adverse")),
         (agent_is("tabular_validator"), pick_lines("A00.0 ", "T36.0X5A")),
         (agent_is("code_reconciler"), pick_lines("A00.0 ", "T36.0X5A")),
+        (agent_is("choice"), letter_choice(lambda line: 0.9 if line.startswith("A00.0 ") else 0)),
     ]
 
 

@@ -52,6 +52,11 @@ def complete_code(
     return ranked[:limit], len(leaves)
 
 
+def ends_in_seventh(icd: IcdResources, code: str) -> bool:
+    """Say whether a billable code's last character is a 7th character (OCG I.A.5)."""
+    return len(code) == 8 and icd.exists(code[:-1]) and icd.needs_seventh_character(code[:-1])
+
+
 @dataclass(slots=True)
 class PooledCandidate:
     """A billable code in a note's pool, with everything that put it there."""
@@ -155,9 +160,7 @@ class CandidatePool:
                 reason = unsupported_axis(
                     info.code,
                     context_words,
-                    seventh=len(info.code) == 8
-                    and self.icd.exists(info.code[:-1])
-                    and self.icd.needs_seventh_character(info.code[:-1]),
+                    seventh=ends_in_seventh(self.icd, info.code),
                     description=info.description,
                 )
                 if reason is not None:

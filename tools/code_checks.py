@@ -14,9 +14,10 @@ its section, the codes, and what was done. Nothing is changed silently. The rule
 - etiology before manifestation, "code first" (I.A.13); manifestations never alone;
 - external causes never first-listed (I.C.20.a.6); status and history Z codes after the
   condition (I.C.21.c.3, I.C.21.c.4);
-- a symptom code beside a diagnosis of the same body system: flagged, since a symptom
-  routinely associated with the diagnosis is not coded (I.B.4, I.B.5);
-- "use additional code" companions missing from the set (I.A.13): flagged, never added.
+- a symptom code beside a diagnosis of the same body system: removed or flagged (the policy),
+  since a symptom routinely associated with the diagnosis is not coded (I.B.4, I.B.5);
+- "use additional code" companions missing from the set (I.A.13): flagged, never added;
+- an encounter for chemotherapy or radiation therapy first-listed (I.C.2.e.2).
 """
 
 from __future__ import annotations
@@ -67,6 +68,7 @@ class CheckPolicy:
 
     excludes1: Action = Action.FLAG
     unspecified: Action = Action.FLAG
+    integral: Action = Action.FLAG
     setting: Setting = Setting.INPATIENT
     disabled: frozenset[str] = field(default_factory=frozenset)
 
@@ -100,6 +102,7 @@ STATUS = "Status and history codes follow the condition (OCG I.C.21.c.3, I.C.21.
 SYMPTOM_FIRST = "A symptom is not principal beside its definitive diagnosis (OCG II.A)"
 INTEGRAL = "Signs and symptoms integral to a diagnosis (OCG I.B.4, I.B.5)"
 USE_ADDITIONAL = "Use additional code (OCG I.A.13)"
+TREATMENT_FIRST = "Encounter for antineoplastic therapy first-listed (OCG I.C.2.e.2)"
 
 
 def run_checks(
@@ -452,29 +455,35 @@ def _body_systems(text: str) -> set[str]:
 
 def _integral(run: _Run, codes: list[str]) -> list[str]:
     # OCG I.B.4-I.B.5: signs and symptoms routinely associated with a confirmed diagnosis are
-    # not coded. The release tells which body system a chapter 18 block concerns; a coder
-    # decides whether the symptom is routine for the diagnosis (I.B.6), so this only flags.
+    # not coded. The release tells which body system a chapter 18 block concerns; whether the
+    # symptom is routine for the diagnosis is a coder's call (I.B.6), so the policy either
+    # removes it (the decision, recorded) or flags it for review.
+    kept = list(codes)
     for symptom in (c for c in codes if run.icd.chapter_of(c).number == 18):
         systems = _body_systems(run.icd.block_of(symptom).description)
         diagnosis = next(
             (
                 c
-                for c in codes
+                for c in kept
                 if c[0] not in "RZVWXY"
                 and systems & _body_systems(run.icd.chapter_of(c).description)
             ),
             None,
         )
-        if diagnosis is not None:
-            run.record(
-                INTEGRAL,
-                [diagnosis, symptom],
-                "flagged",
-                f"{symptom} ({run.description(symptom)}) beside {diagnosis} "
-                f"({run.description(diagnosis)}) of the same body system: not coded when "
-                "routinely associated with the diagnosis (I.B.5), coded when not (I.B.6).",
-            )
-    return codes
+        if diagnosis is None:
+            continue
+        remove = run.policy.integral is Action.REMOVE
+        if remove:
+            kept.remove(symptom)
+        run.record(
+            INTEGRAL,
+            [diagnosis, symptom],
+            f"removed {symptom}" if remove else "flagged",
+            f"{symptom} ({run.description(symptom)}) beside {diagnosis} "
+            f"({run.description(diagnosis)}) of the same body system: not coded when "
+            "routinely associated with the diagnosis (I.B.5), coded when not (I.B.6).",
+        )
+    return kept
 
 
 def _use_additional(run: _Run, codes: list[str]) -> list[str]:
@@ -502,6 +511,19 @@ def _use_additional(run: _Run, codes: list[str]) -> list[str]:
     return codes
 
 
+_TREATMENT_ENCOUNTERS = ("Z51.0", "Z51.11", "Z51.12")
+
+
+def _treatment_first(run: _Run, codes: list[str]) -> list[str]:
+    # OCG I.C.2.e.2: an encounter chiefly for chemotherapy, immunotherapy or radiation therapy
+    # lists Z51.0 / Z51.1- first, the neoplasm after it.
+    reason = next((c for c in codes if c in _TREATMENT_ENCOUNTERS), None)
+    if reason is None or codes[0] in _TREATMENT_ENCOUNTERS:
+        return codes
+    run.record(TREATMENT_FIRST, [reason, codes[0]], f"moved {reason} before {codes[0]}")
+    return [reason, *[c for c in codes if c != reason]]
+
+
 RULES: tuple[tuple[str, Rule], ...] = (
     ("excludes1", _excludes1),
     ("combination", _hypertension),
@@ -515,6 +537,7 @@ RULES: tuple[tuple[str, Rule], ...] = (
     ("symptom_first", _symptom_first),
     ("integral", _integral),
     ("use_additional", _use_additional),
+    ("treatment_first", _treatment_first),
 )
 """The rules after the billable and duplicate checks, in the order they run; names for
 ``CheckPolicy.disabled``."""

@@ -20,6 +20,7 @@ are effects of a drug, not the drug.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 _SUBSEQUENT = frozenset(
     "subsequent follow followup healing healed recovery routine aftercare cast removal".split()
@@ -76,3 +77,94 @@ def unsupported_axis(
         if side in named and not words & cues:
             return f"the {side} side is not stated (OCG I.B.13)"
     return None
+
+
+# -- What the whole note states: the specifics a rival code must agree with ----------------
+
+_WEEKS_RE = re.compile(
+    r"\b(\d{1,2})(?:\s*(?:\+|and)\s*\d\s*/\s*7|\s*w\s*\d\s*d)?[\s-]*(?:weeks?|wks?|w\b)",
+    re.IGNORECASE,
+)
+_CKD_RE = re.compile(
+    r"\b(?:ckd|chronic kidney disease|chronic renal (?:disease|failure|insufficiency))"
+    r"[\s,(]*(?:stage|stg)?\s*(iv|v|i{1,3}|[1-5])\s*([ab])?\b",
+    re.IGNORECASE,
+)
+_ESRD_RE = re.compile(r"\b(?:esrd|end[- ]stage renal|end[- ]stage kidney)\b", re.IGNORECASE)
+_ROMAN = {"i": "1", "ii": "2", "iii": "3", "iv": "4", "v": "5"}
+_DIABETES_TYPES = (  # (category, words that state it); E11 is the index's default (E11.9)
+    ("E10", re.compile(r"\b(?:type (?:1|i)\b|t1dm|iddm|juvenile)", re.IGNORECASE)),
+    ("E08", re.compile(r"\bdiabetes[^.]{0,40}\bdue to\b|\bsecondary diabetes", re.IGNORECASE)),
+    ("E09", re.compile(r"\b(?:drug|steroid|chemical)[- ]induced (?:diabetes|hyperglyc)", re.I)),
+    ("E13", re.compile(r"\bother specified diabetes|\bsecondary diabetes|\bmody\b", re.I)),
+)
+_TYPE_2_RE = re.compile(r"\b(?:type (?:2|ii)\b|t2dm|niddm)", re.IGNORECASE)
+_UNSPECIFIED_SIDE_RE = re.compile(
+    r"\bunspecified (?:side|ear|eye|breast|kidney|lung|ovary|testis|upper limb|lower limb|"
+    r"(?:upper |lower )?(?:arm|leg|hand|foot|knee|hip|shoulder|elbow|wrist|ankle|thigh))\b",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class NoteCues:
+    """The specifics a note states once, read before any rival code is weighed."""
+
+    words: frozenset[str]
+    weeks: frozenset[int]
+    ckd_stages: frozenset[str]
+    """N18 codes the stated stages give (N18.31 for "CKD stage 3a", N18.6 for ESRD)."""
+    diabetes: frozenset[str]
+    """Diabetes categories the note states by type (E10, E11, E08, E09, E13)."""
+
+    @classmethod
+    def read(cls, note: str) -> NoteCues:
+        """Read a note's cues."""
+        stages = {_ckd_code(m.group(1), m.group(2)) for m in _CKD_RE.finditer(note)}
+        if _ESRD_RE.search(note):
+            stages.add("N18.6")
+        diabetes = {category for category, cue in _DIABETES_TYPES if cue.search(note)}
+        if _TYPE_2_RE.search(note) or not diabetes:
+            diabetes.add("E11")
+        return cls(
+            frozenset(re.findall(r"[a-z]{3,}", note.lower())),
+            frozenset(int(m.group(1)) for m in _WEEKS_RE.finditer(note)),
+            frozenset(stages),
+            frozenset(diabetes),
+        )
+
+
+def _ckd_code(stage: str, sub: str | None) -> str:
+    number = _ROMAN.get(stage.lower(), stage)
+    if number == "3":
+        return {"a": "N18.31", "b": "N18.32"}.get((sub or "").lower(), "N18.30")
+    return f"N18.{number}"
+
+
+def _gestation_code(weeks: int) -> str:
+    if weeks < 8:
+        return "Z3A.01"
+    return "Z3A.49" if weeks > 42 else f"Z3A.{weeks:02d}"
+
+
+def note_contradicts(code: str, description: str, cues: NoteCues, *, seventh: bool) -> str | None:
+    """Say how the note contradicts a candidate's specifics, or None when it does not.
+
+    The number (weeks of gestation, CKD stage), the side, the encounter, the intent and the
+    type of diabetes come from the note, never from the model's choice among rivals.
+    """
+    if code.startswith("Z3A."):
+        stated = {_gestation_code(w) for w in cues.weeks}
+        if code != "Z3A.00" and code not in stated:
+            found = ", ".join(sorted(stated)) or "no week"
+            return f"the note states {found} of gestation, not {code} (OCG I.C.21.c.11)"
+        if code == "Z3A.00" and stated:
+            return "the note states the weeks of gestation (OCG I.C.21.c.11)"
+    if code.startswith("N18.") and cues.ckd_stages and code not in cues.ckd_stages:
+        stages = ", ".join(sorted(cues.ckd_stages))
+        return f"the note states the CKD stage of {stages}, not {code} (OCG I.C.14.a.1)"
+    if code[:3] in ("E08", "E09", "E10", "E11", "E13") and code[:3] not in cues.diabetes:
+        return f"the note does not state the type of diabetes of {code[:3]} (OCG I.C.4.a.2)"
+    if _UNSPECIFIED_SIDE_RE.search(description) and cues.words & {"right", "left", "bilateral"}:
+        return "the note states a side, the code an unspecified one (OCG I.B.13)"
+    return unsupported_axis(code, set(cues.words), seventh=seventh, description=description)

@@ -7,8 +7,6 @@ argument schemas and text answers a model can read.
 
 from __future__ import annotations
 
-from typing import Any
-
 from langchain_core.callbacks import CallbackManagerForRetrieverRun
 from langchain_core.documents import Document
 from langchain_core.retrievers import BaseRetriever
@@ -17,13 +15,13 @@ from pydantic import ConfigDict
 
 from icd_resources import IcdResources, ResourceError
 from tools.guideline_fetch import guideline_section
-from tools.index_search import SearchError, SearchHit, hit_line
+from tools.index_search import Searcher, SearchError, SearchHit, hit_line
 from tools.tabular_lookup import code_card
 
 _MAX_K = 50
 
 
-def icd_tools(icd: IcdResources, searcher: Any) -> list[BaseTool]:
+def icd_tools(icd: IcdResources, searcher: Searcher) -> list[BaseTool]:
     """Return the three ICD-10-CM tools bound to a release and an index searcher.
 
     ``index_search`` looks a term up in the Alphabetic Index, ``tabular_lookup`` shows a code's
@@ -69,7 +67,7 @@ class IndexRetriever(BaseRetriever):
 
     model_config = ConfigDict(arbitrary_types_allowed=True)
 
-    searcher: Any
+    searcher: Searcher
     k: int = 10
 
     def _get_relevant_documents(

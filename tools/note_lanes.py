@@ -22,16 +22,17 @@ from typing import Any
 
 from icd_resources import IndexEntry, IndexSource
 from tools.candidate_pool import CandidatePool
-from tools.index_search import EmptyQueryError, IndexSearcher
+from tools.companions import companion_searches, documented, gestation_codes
+from tools.index_search import EmptyQueryError, Searcher
 from tools.index_walk import IndexWalker
 from tools.note_mentions import REASONS, Assertion, Mention, MentionFinder
 
 LANES = ("mention", "walk", "sentence", "set-aside")
 DEFAULT_LANES = ("mention", "walk")
 LANE_WEIGHTS = {"mention": 1.0, "walk": 4.0, "sentence": 1.0}
-"""Each lane's weight in the pool's fusion, fitted on CodiEsp train only (the first 60 notes,
-recall at 60 candidates per note: a walk weight of 1 / 2 / 4 / 8 reached 0.365 / 0.430 /
-0.457 / 0.457): a main term walked down to a sub-term the sentence names is the surest lane."""
+"""Each lane's weight in the pool's fusion, chosen on CodiEsp train only (recall at 60
+candidates per note; the figures are in docs/evaluation.md): a main term walked down to a
+sub-term the sentence names is the surest lane."""
 
 
 @dataclass(slots=True)
@@ -47,7 +48,7 @@ class LaneRun:
 def pool_note(
     note: str,
     pool: CandidatePool,
-    searcher: IndexSearcher,
+    searcher: Searcher,
     finder: MentionFinder,
     walker: IndexWalker,
     *,
@@ -120,13 +121,10 @@ def _neoplasm_table(found: Sequence[IndexEntry], mention: Mention) -> list[Searc
     return [Search("walk", query, mention.sentence, (IndexSource.NEOPLASM,))]
 
 
-def _search_all(
-    searcher: IndexSearcher, pool: CandidatePool, searches: list[Search], k: int
-) -> int:
+def _search_all(searcher: Searcher, pool: CandidatePool, searches: list[Search], k: int) -> int:
     """Search every distinct query once (embedded together) and pool the hits."""
     distinct = list(dict.fromkeys(s.query for s in searches))
-    encoder = getattr(searcher, "dense", None)  # a test double may embed on its own
-    vectors = encoder.encode_queries(distinct) if distinct and encoder is not None else []
+    vectors = searcher.encode_queries(distinct) if distinct else []
     vector_of = dict(zip(distinct, vectors, strict=False))
     done: set[tuple[str, str, Any]] = set()
     for search in searches:
@@ -146,3 +144,48 @@ def _search_all(
         ranked = [h for h in hits if h.via == "search"]
         pool.add_hits(search.lane, search.query, ranked, search.context)
     return len(done)
+
+
+COMPANION_LANE = "companion"
+
+
+@dataclass(slots=True)
+class CompanionRun:
+    """The companions a note documents: their pool, and the sentence behind each query."""
+
+    pool: CandidatePool
+    sentence_of: dict[str, str] = field(default_factory=dict)
+    why_of: dict[str, str] = field(default_factory=dict)
+
+
+def pool_companions(
+    note: str, pool: CandidatePool, searcher: Searcher, weeks: frozenset[int], k: int = 5
+) -> CompanionRun:
+    """Pool the codes a coder adds beside the conditions (tools/companions.py)."""
+    run = CompanionRun(pool)
+    for companion, sentence in documented(note):
+        run.sentence_of.setdefault(sentence, sentence)
+        run.why_of.setdefault(sentence, companion.why)
+        pool.add_codes(COMPANION_LANE, sentence, [(companion.code, companion.why)], sentence)
+    for code in gestation_codes(note, weeks):
+        why = "Weeks of gestation: chapter 15's 'use additional code from category Z3A'"
+        query = f"{code[4:]} weeks of gestation"
+        run.sentence_of[query], run.why_of[query] = _sentence_with(note, code[4:]), why
+        pool.add_codes(COMPANION_LANE, query, [(code, why)], query)
+    for search in companion_searches(note):
+        try:
+            hits = searcher.search(search.query, k=k, sources=search.sources)
+        except EmptyQueryError:
+            continue
+        run.sentence_of.setdefault(search.query, search.sentence)
+        run.why_of.setdefault(search.query, search.why)
+        ranked = [h for h in hits if h.via == "search"]
+        pool.add_hits(COMPANION_LANE, search.query, ranked, search.context)
+    return run
+
+
+def _sentence_with(note: str, word: str) -> str:
+    for line in note.splitlines():
+        if word in line:
+            return line.strip()
+    return word

@@ -20,7 +20,7 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import asdict, dataclass, field, fields, replace
 from functools import lru_cache
 from pathlib import Path
 
@@ -170,13 +170,21 @@ def read_pool_ranker(path: Path) -> PoolRanker:
     return PoolRanker(**data)
 
 
+NO_PRIORS = "nopriors"
+"""The packaged ranker with its coded-rate priors left out: every code gets the base rate, so
+the lanes and the note's words alone order the pool (for notes unlike the training notes)."""
+
+
 @lru_cache(maxsize=8)
 def load_pool_ranker(choice: str | None) -> PoolRanker | None:
-    """Return the ranker a setting names: None for the packaged one, "fused" for none, a path.
+    """Return the ranker a setting names: None (packaged), "fused" (none), "nopriors", a path.
 
     Raises:
         PoolRankerError: for a file that cannot be read.
     """
     if choice == "fused":
         return None
+    if choice == NO_PRIORS:
+        packaged = read_pool_ranker(PACKAGED)
+        return replace(packaged, priors=Priors(packaged.priors.base_rate))
     return read_pool_ranker(PACKAGED if choice is None else Path(choice))

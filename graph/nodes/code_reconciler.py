@@ -9,8 +9,8 @@ from langgraph.runtime import Runtime
 from graph.context import Context, check_policy, notes_budget
 from graph.names import Node
 from graph.nodes.kit import AgentRun
-from graph.result import assignments, build_result
-from graph.schemas import Check
+from graph.result import assignments
+from graph.schemas import Check, CodeAssignment
 from graph.state import CodingState
 from llm import Decoding
 from llm.answers import readable_rationale
@@ -31,21 +31,43 @@ async def code_reconciler(state: CodingState, runtime: Runtime[Context]) -> dict
     details = {code: code_details(icd, code, budget) for code in tentative}
     ordered, rationale, fallback = await _reconcile(run, state, tentative, details)
     ordered, checks = run_checks(icd, ordered, check_policy(run.context))
-    update = run.finish(
-        checks=fallback + checks,
-        codes=assignments(
-            icd,
-            ordered,
-            state.get("findings", []),
-            state.get("candidates", []),
-            state.get("verdicts", []),
-            rationale,
-            details,
-        ),
-        passes=[{"pass": pass_index, "codes": ordered}],
+    codes = assignments(
+        icd,
+        ordered,
+        state.get("findings", []),
+        state.get("candidates", []),
+        state.get("verdicts", []),
+        rationale,
+        details,
+        checks,
     )
-    update["result"] = build_result(state, update)
-    return update
+    codes, lead = evidence_leads(codes)
+    return run.finish(
+        checks=fallback + checks + lead,
+        codes=codes,
+        passes=[{"pass": pass_index, "codes": [c.code for c in codes]}],
+    )
+
+
+def evidence_leads(codes: list[CodeAssignment]) -> tuple[list[CodeAssignment], list[Check]]:
+    """Never list first a code without evidence in the note, when one with evidence exists.
+
+    A code reached by a sentence's words alone (or a prompt injection's) may be right, but the
+    first-listed code is the reason for the encounter: it needs words of the note behind it.
+    """
+    if not codes or codes[0].evidence:
+        return codes, []
+    lead = next((c for c in codes if c.evidence), None)
+    if lead is None:
+        return codes, []
+    ordered = [lead, *[c for c in codes if c is not lead]]
+    check = Check(
+        rule="A first-listed code needs evidence in the note",
+        codes=[lead.code, codes[0].code],
+        action=f"moved {lead.code} before {codes[0].code}",
+        detail=f"{codes[0].code} has no evidence span in the note.",
+    )
+    return [c.model_copy(update={"rank": i}) for i, c in enumerate(ordered, start=1)], [check]
 
 
 def _tentative(run: AgentRun, state: CodingState) -> list[str]:

@@ -58,6 +58,21 @@ def parse_findings(reply: str, *, structured: bool) -> list[dict[str, Any]]:
     return _checked(items)
 
 
+def reask_for_findings(reason: str, *, structured: bool) -> str:
+    """Word the correction of a reply that should have listed findings, in the prompt's shape."""
+    shape = '{"term": ..., "modifiers": [...], "evidence": ...}'
+    if structured:
+        return (
+            f'Your reply could not be used: {reason}. Reply with the JSON {{"findings": [{shape}]}}'
+            ' only ({"findings": []} if nothing is codeable).'
+        )
+    return (
+        f"Your reply could not be used: {reason}. Reply again and end with the findings as a "
+        f"JSON list [{shape}] inside <answer>...</answer> (<answer>[]</answer> if nothing is "
+        "codeable)."
+    )
+
+
 def complete_findings(reply: str) -> list[dict[str, Any]]:
     """Return the complete findings before the cut of a reply cut at the token limit.
 
@@ -124,6 +139,7 @@ async def evidence_extractor(task: ChunkTask, runtime: Runtime[Context]) -> dict
         schema=FINDINGS_SCHEMA if structured else None,
         note_id=run.note_id,
         salvage=complete_findings if structured else None,
+        reask=lambda reason: reask_for_findings(reason, structured=structured),
     )
     if not run.record(outcome, f"chunk {task['chunk_index'] + 1} of {task['chunk_count']}"):
         return run.finish()

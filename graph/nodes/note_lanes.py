@@ -23,7 +23,8 @@ from graph.schemas import Candidate, Finding, Rejected, Span
 from graph.state import CodingState
 from llm import Decoding
 from tools.candidate_pool import CandidatePool, PooledCandidate
-from tools.note_lanes import LANE_WEIGHTS, LaneRun, pool_note
+from tools.code_cues import NoteCues
+from tools.note_lanes import COMPANION_LANE, LANE_WEIGHTS, LaneRun, pool_companions, pool_note
 from tools.pool_ranker import PoolRanker, load_pool_ranker
 
 
@@ -43,6 +44,12 @@ async def note_lanes(state: CodingState, runtime: Runtime[Context]) -> dict[str,
     ordered = await asyncio.to_thread(_order, deps, state["note"], ranker, run)
     findings, finding_of = _mention_findings(run, pass_index, context.setting)
     candidates = [_candidate(c, finding_of) for c in ordered[: context.max_candidates]]
+    if context.companions:
+        extra, extra_findings = await asyncio.to_thread(
+            _companions, deps, state["note"], pass_index, {c.code for c in candidates}
+        )
+        candidates += extra[: context.max_companions]
+        findings += extra_findings
     rejected = [
         Rejected(step=Node.NOTE_LANES, item=f'"{m.text}" ({m.assertion})', reason=reason)
         for m, reason in run.set_aside
@@ -51,6 +58,7 @@ async def note_lanes(state: CodingState, runtime: Runtime[Context]) -> dict[str,
     return {
         "findings": findings,
         "lane_candidates": candidates,
+        "pool_ranking": [c.code for c in ordered[: context.max_considered]],
         "rejected": rejected,
         "timings": [{"agent": str(Node.NOTE_LANES), "seconds": seconds, "pass": pass_index}],
     }
@@ -75,6 +83,32 @@ def _order(deps: Deps, note: str, ranker: PoolRanker | None, run: LaneRun) -> li
     """Return the pool in the ranker's order (fused scores without one)."""
     pooled = run.pool.ranked()
     return ranker.rank(deps.icd, pooled, note) if ranker is not None else pooled
+
+
+def _companions(
+    deps: Deps, note: str, pass_index: int, pooled: set[str]
+) -> tuple[list[Candidate], list[Finding]]:
+    """Return the companions the note documents, each with its sentence as a finding."""
+    pool = CandidatePool(deps.icd, expansion=3, weights=LANE_WEIGHTS)
+    run = pool_companions(note, pool, deps.searcher, NoteCues.read(note).weeks)
+    findings: dict[str, Finding] = {}
+    candidates = []
+    for pooled_candidate in pool.ranked():
+        if pooled_candidate.code in pooled:
+            continue
+        query = pooled_candidate.queries[0]
+        if query not in findings:
+            sentence = run.sentence_of[query]
+            start = note.find(sentence)
+            spans = [Span(text=sentence, start=start, end=start + len(sentence))]
+            findings[query] = Finding(
+                id=f"p{pass_index}.k{len(findings) + 1}",
+                term=run.why_of[query],
+                spans=spans if start >= 0 else [],
+                lane=COMPANION_LANE,
+            )
+        candidates.append(_candidate(pooled_candidate, {query: findings[query].id}))
+    return candidates, list(findings.values())
 
 
 def _mention_findings(

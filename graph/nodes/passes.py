@@ -74,6 +74,10 @@ def scratchpad(state: CodingState) -> str:
     for code in codes:
         evidence = "; ".join(f'"{s.text}"' for s in code.evidence[:2])
         lines.append(f"- {code.code} {code.description} (evidence: {evidence or 'none'})")
+    flags = [c for c in state.get("checks") or [] if c.action == "flagged"]
+    if flags:
+        lines.append("The checks flagged:")
+        lines += [f"- {c.rule}: {c.detail[:300]}" for c in flags]
     return "\n".join(lines)
 
 

@@ -12,12 +12,16 @@ import asyncio
 from typing import Any
 
 from graph.calibration import find_calibration
+from graph.nodes.choice import ask_choice, decide
 from graph.nodes.kit import AgentRun
 from graph.schemas import Candidate, Failure, Verdict
 from graph.state import ChapterTask
 from llm import AnswerFailure
 from llm.answers import NO_LOGPROBS
 from prompts import render_prompt
+from tools.code_checks import excludes
+from tools.code_cues import NoteCues, note_contradicts
+from tools.conditions import Condition, Rival, group_conditions
 
 SCORED_PROMPT = "scored2"
 """The yes/no prompt's default version; ``Context.prompt_versions["scored_verifier"]`` picks
@@ -27,20 +31,31 @@ another (a calibration holds for the version it was fitted with)."""
 async def score_candidates(
     run: AgentRun, task: ChapterTask, shown: list[Candidate], lines: list[dict[str, str]]
 ) -> list[Verdict] | None:
-    """Score each candidate; select those with P(yes) at or above the run's threshold.
+    """Score each candidate, group the rivals of one condition, and decide each condition.
+
+    Rivals the note contradicts are set aside first (``Context.cue_filter``); every other
+    candidate gets its P(yes); each condition with rivals is then decided as
+    ``Context.choice`` says (graph/nodes/choice.py).
 
     Returns:
         The verdicts, or None when the server returns no logprobs: that is recorded as a
         failure recovered by the caller's fallback (thinking decoding).
     """
+    contradicted = _contradicted(run, task["note"], shown)
+    asked = [(c, line) for c, line in zip(shown, lines, strict=True) if c.code not in contradicted]
 
     async def ask(line: dict[str, str]) -> Any:
         messages = render_prompt(
-            run.agent, scored_prompt(run), note=task["note"], setting=run.context.setting, **line
+            run.agent,
+            scored_prompt(run),
+            note=task["note"],
+            setting=run.context.setting,
+            scratchpad=task["scratchpad"],
+            **line,
         )
         return await run.deps.llm.score_yes(run.agent, messages, note_id=run.note_id)
 
-    outcomes = await asyncio.gather(*(ask(line) for line in lines))
+    outcomes = await asyncio.gather(*(ask(line) for _c, line in asked))
     if any(isinstance(o, AnswerFailure) and o.reason == NO_LOGPROBS for o in outcomes):
         run.calls += [c.to_dict() for o in outcomes for c in o.calls]
         run.failures.append(
@@ -52,24 +67,87 @@ async def score_candidates(
             )
         )
         return None
+    scores = {
+        c.code: o.value
+        for (c, _line), o in zip(asked, outcomes, strict=True)
+        if run.record(o, f"{c.code} (scored)")
+    }
+    conditions = _conditions(run, [c for c, _line in asked if c.code in scores])
+    choices = await _choices(run, task, conditions, shown)
     threshold, source = decision_threshold(run)
+    decisions = decide(conditions, scores, choices, threshold, run.context.choice)
+    key_of = {code: condition.key for condition in conditions for code in condition.codes}
     verdicts = []
-    for candidate, line, outcome in zip(shown, lines, outcomes, strict=True):
-        if not run.record(outcome, f"{candidate.code} (scored)"):
-            continue
+    for candidate, line in zip(shown, lines, strict=True):
+        code = candidate.code
+        if code in contradicted:
+            selected, why = False, f"set aside: {contradicted[code]}"
+        elif code in decisions:
+            selected, why = decisions[code].selected, f"{decisions[code].why}, {source}"
+        else:
+            continue  # its call failed: recorded by run.record
         verdicts.append(
             Verdict(
-                code=candidate.code,
+                code=code,
                 chapter=task["chapter"],
                 finding_id=candidate.finding_id,
-                selected=outcome.value >= threshold,
-                rationale=f"P(yes) = {outcome.value:.2f} (selected at {threshold:.2f} or more, "
-                f"{source})",
+                selected=selected,
+                rationale=why,
                 notes_checked=[line["details"]] if line["details"] else [],
-                score=round(outcome.value, 4),
+                score=round(scores[code], 4) if code in scores else None,
+                condition=key_of.get(code, code),
+                choice=_rounded(choices.get(key_of.get(code, ""), {}).get(code)),
             )
         )
     return verdicts
+
+
+def _rounded(value: float | None) -> float | None:
+    return None if value is None else round(value, 4)
+
+
+def _contradicted(run: AgentRun, note: str, shown: list[Candidate]) -> dict[str, str]:
+    """Return the candidates whose specifics the note contradicts, with the reason."""
+    if not run.context.cue_filter:
+        return {}
+    icd = run.deps.icd
+    cues = NoteCues.read(note)
+    found = {}
+    for candidate in shown:
+        code = candidate.code
+        seventh = (
+            len(code) == 8 and icd.exists(code[:-1]) and icd.needs_seventh_character(code[:-1])
+        )
+        reason = note_contradicts(code, candidate.description, cues, seventh=seventh)
+        if reason is not None:
+            found[code] = reason
+            run.reject(code, f"the note contradicts it: {reason}")
+    return found
+
+
+def _conditions(run: AgentRun, candidates: list[Candidate]) -> list[Condition]:
+    """Group the scored candidates into conditions (each alone when Context.choice is each)."""
+    if run.context.choice == "each":
+        return [Condition((c.code,)) for c in candidates]
+    icd = run.deps.icd
+    return group_conditions(
+        [Rival(c.code, c.finding_id) for c in candidates],
+        lambda a, b: excludes(icd, a, b) is not None,
+    )
+
+
+async def _choices(
+    run: AgentRun, task: ChapterTask, conditions: list[Condition], shown: list[Candidate]
+) -> dict[str, dict[str, float]]:
+    """Ask the listwise question of every condition with rivals (Context.choice listwise)."""
+    if run.context.choice != "listwise":
+        return {}
+    descriptions = {c.code: c.description for c in shown}
+    rivalled = [c for c in conditions if len(c.codes) > 1]
+    answers = await asyncio.gather(
+        *(ask_choice(run, task, condition, descriptions) for condition in rivalled)
+    )
+    return {c.key: a for c, a in zip(rivalled, answers, strict=True) if a is not None}
 
 
 def decision_threshold(run: AgentRun) -> tuple[float, str]:

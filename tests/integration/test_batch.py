@@ -70,8 +70,9 @@ def test_a_folder_without_notes_says_so(tmp_path) -> None:
 def test_the_eval_report_page_links_each_note_to_its_review_page(make_deps, tmp_path) -> None:
     from evals.coders import graph_note_coder
     from evals.doc_types import Dataset, Doc
+    from evals.report import write_html_report, write_report
     from evals.runner import RunConfig, read_rows, run_notes, start_run
-    from evals.summary import summarize_run, write_html_report, write_report
+    from evals.summary import summarize_run
     from graph.builder import build_graph
 
     deps, _fake = make_deps()

@@ -17,7 +17,7 @@ from graph.context import Context
 from graph.errors import NoteError
 from llm import LLMUnavailableError
 from tests.fakes import agent_is, pick_lines
-from tests.graph_support import NOTE, default_rules
+from tests.graph_support import NOTE, default_rules, letter_choice
 
 SNAPSHOT = Path(__file__).parent / "graph_topology.mmd"
 
@@ -352,7 +352,7 @@ def test_the_scored_default_verifies_the_lanes_candidates_without_generating(mak
     _deps, fake = make_deps(rules, decoding="scored")
     result = run(build_graph(), {"note": NOTE}, context=Context())["result"]
     asked = {agent for agent, *_ in (_agent_of(s, u) for s, u in fake.prompts)}
-    assert asked == {"scored_verifier"}  # no extractor, navigator or reconciler call
+    assert asked <= {"scored_verifier", "choice"}  # no extractor, navigator or reconciler call
     assert [c["code"] for c in result["codes"]] == ["A00.0"]
     assert result["funnel"]["scores"]["A00.0"] == 0.9
     others = {s for code, s in result["funnel"]["scores"].items() if code != "A00.0"}
@@ -374,14 +374,14 @@ def test_the_ranker_pools_every_lane_and_without_it_scored_decoding_walks(make_d
 
     # the ranker adds the rest of the small categories the lanes reach (lane "sibling")
     assert pooled_lanes("default", Context()) == {"mention", "walk", "sentence", "sibling"}
-    assert pooled_lanes("fused", Context(pool_ranker="fused")) == {"walk"}
+    assert pooled_lanes("fused", Context(pool_ranker="fused")) - {"companion"} == {"walk"}
     both = pooled_lanes("both", Context(lanes=["mention", "walk"]))
-    assert both - {"sibling"} == {"mention", "walk"}
+    assert both - {"sibling", "companion"} == {"mention", "walk"}
 
 
 def _agent_of(system: str, user: str) -> tuple[str]:
     names = ("scored_verifier", "evidence_extractor", "index_navigator", "tabular_validator")
-    names += ("code_reconciler",)
+    names += ("code_reconciler", "choice")
     return (next((n for n in names if agent_is(n)(system, user)), "other"),)
 
 
@@ -413,7 +413,9 @@ def test_a_calibration_sets_the_threshold_and_a_mismatched_one_is_refused(
     )
     path = tmp_path / "calibration.json"
     path.write_text(fitted.to_json())
-    result = run(build_graph(), {"note": NOTE}, context=Context(calibration=str(path)))["result"]
+    # Each candidate alone at the threshold (a listwise choice would decide A00.0's condition).
+    context = Context(calibration=str(path), choice="each")
+    result = run(build_graph(), {"note": NOTE}, context=context)["result"]
     assert result["codes"] == []  # 0.9 is below the calibrated 0.95
     assert result["funnel"]["scores"]["A00.0"] == 0.9
     path.write_text(replace(fitted, verify_threshold=0.5).to_json())
@@ -424,3 +426,27 @@ def test_a_calibration_sets_the_threshold_and_a_mismatched_one_is_refused(
     other.write_text(replace(fitted, model="llama-3-70b").to_json())
     with pytest.raises(CalibrationError, match="fitted for model 'llama-3-70b'"):
         run(build_graph(), {"note": NOTE}, context=Context(calibration=str(other)))
+
+
+def test_rivals_of_one_condition_yield_one_code_and_the_rest_are_considered(make_deps) -> None:
+    rules = default_rules()
+    rules[2] = (agent_is("scored_verifier"), yes_no(lambda u: 0.9 if "Code: A00." in u else 0.1))
+    rules[-1] = (agent_is("choice"), letter_choice(lambda line: 0.8 if "A00.9 " in line else 0.05))
+    _deps, fake = make_deps(rules, decoding="scored")
+    each = run(build_graph(), {"note": NOTE}, context=Context(choice="each"))["result"]
+    assert len([c for c in each["codes"] if c["code"].startswith("A00")]) >= 2  # every one alone
+    result = run(build_graph(), {"note": NOTE}, context=Context())["result"]
+    cholera = [c for c in result["codes"] if c["code"].startswith("A00")]
+    assert [c["code"] for c in cholera] == ["A00.9"]  # the model's choice among the rivals
+    assert "A00.0" in cholera[0]["alternatives"] and cholera[0]["score"] == 0.9
+    (rival,) = [c for c in result["considered"] if c["code"] == "A00.0"]
+    assert (
+        rival["why"].startswith("a rival of A00.9")
+        and rival["condition"] == cholera[0]["condition"]
+    )
+    # The ranking holds every pooled candidate: the final codes first, then the considered.
+    final = [c["code"] for c in result["codes"]]
+    assert result["ranking"][: len(final)] == final
+    assert set(result["funnel"]["candidates"]) <= set(result["ranking"])
+    choices = [u for s, u in fake.prompts if agent_is("choice")(s, u)]
+    assert any("None of these" in u and "A00.9 " in u for u in choices)

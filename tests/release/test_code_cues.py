@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from icd_resources import IcdResources
 from tests.release.test_coding_rules import _normalized
-from tools.candidate_pool import words
-from tools.code_cues import intent_of, unsupported_axis
+from tools.candidate_pool import ends_in_seventh, words
+from tools.code_cues import NoteCues, intent_of, note_contradicts, unsupported_axis
+from tools.companions import COMPANIONS, Companion
 
 pytestmark = pytest.mark.release
 
@@ -71,3 +74,68 @@ def test_intent_is_read_from_drug_and_toxic_codes_only() -> None:
     assert intent_of("T51.0X1A") == "1"
     assert intent_of("T79.4XXA") is None  # traumatic shock: no intent axis
     assert intent_of("S72.001A") is None
+
+
+WEEKS = "Codes in category Z3A, Weeks of gestation, may be assigned to provide additional"
+CKD_STAGE = "The severity of CKD is designated by stages 1-5"
+DIABETES_TYPE = "If the type of diabetes mellitus is not documented in the medical record the"
+
+
+@pytest.mark.parametrize(
+    ("section", "quote"),
+    [("I.C.21.c.11", WEEKS), ("I.C.14.a.1", CKD_STAGE), ("I.C.4.a.2", DIABETES_TYPE)],
+)
+def test_the_guidelines_name_the_specifics(real_icd: IcdResources, section: str, quote: str):
+    assert _normalized(quote) in _normalized(real_icd.guideline(section).text)
+
+
+NOTE_37 = "G2P1 at 37 weeks gestation, admitted in labor. Delivered a healthy male infant."
+NOTE_CKD = "Type 2 diabetes with diabetic CKD stage 3b on insulin. Left knee pain."
+NOTE_T1 = "Type 1 diabetes mellitus with hyperglycemia; follow-up of a healing fracture."
+
+
+@pytest.mark.parametrize(
+    ("note", "code", "contradicted"),
+    [
+        (NOTE_37, "Z3A.37", False),
+        (NOTE_37, "Z3A.35", True),  # the note states 37 weeks, not 35
+        (NOTE_37, "Z3A.00", True),  # weeks stated: not "not specified"
+        ("Pregnant, weeks not recorded.", "Z3A.00", False),
+        (NOTE_CKD, "N18.32", False),
+        (NOTE_CKD, "N18.30", True),  # stage 3b stated: not stage 3 unspecified
+        (NOTE_CKD, "N18.9", True),
+        (NOTE_CKD, "E11.22", False),
+        (NOTE_CKD, "E10.22", True),  # type 2 stated
+        (NOTE_CKD, "E13.22", True),  # other specified diabetes not stated
+        (NOTE_T1, "E10.65", False),
+        (NOTE_T1, "E11.65", True),
+        ("Diabetes mellitus, type not stated.", "E11.9", False),  # OCG I.C.4.a.2: E11
+        (NOTE_CKD, "M25.562", False),  # left knee pain: left stated
+        (NOTE_CKD, "M25.561", True),  # right knee: not stated
+        (NOTE_CKD, "M25.569", True),  # a side is stated: not the unspecified knee
+        (NOTE_T1, "S72.001D", True),  # no side stated
+        (NOTE_T1, "S82.101D", True),
+        ("Follow-up of a healing right tibia fracture.", "S82.201D", False),
+        ("Right tibia fracture, initial visit.", "S82.201D", True),  # subsequent not stated
+        ("Rash from an adverse effect of ceftriaxone.", "T36.1X5A", False),
+        ("Rash from an adverse effect of ceftriaxone.", "T36.1X1A", True),  # not a poisoning
+    ],
+)
+def test_the_note_contradicts_a_rivals_specifics(
+    real_icd: IcdResources, note: str, code: str, contradicted: bool
+) -> None:
+    description = real_icd.lookup(code).description
+    seventh = ends_in_seventh(real_icd, code)
+    found = note_contradicts(code, description, NoteCues.read(note), seventh=seventh)
+    assert (found is not None) is contradicted, found
+
+
+@pytest.mark.parametrize("companion", COMPANIONS, ids=[c.code for c in COMPANIONS])
+def test_each_companion_cites_a_section_that_asks_for_it(
+    real_icd: IcdResources, companion: Companion
+) -> None:
+    section = re.search(r"OCG ([\w.]+)", companion.why)
+    assert section is not None
+    text = _normalized(real_icd.guideline(section.group(1)).text)
+    assert companion.code[:3] in text or "use additional code" in text.lower()
+    assert real_icd.is_billable(companion.code)

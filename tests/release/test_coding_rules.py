@@ -381,12 +381,30 @@ CASES = [
         INTEGRAL,
     ),
     Case(
+        "cough beside pneumonia, the policy removes it",
+        ["J18.9", "R05.9"],
+        ["J18.9"],
+        "Signs and symptoms",
+        "I.B.5",
+        INTEGRAL,
+        CheckPolicy(integral=Action.REMOVE),
+    ),
+    Case(
         "cough beside appendicitis",
         ["K35.80", "R05.9"],
         ["K35.80", "R05.9"],
         None,
         "I.B.5",
         INTEGRAL,
+    ),
+    # OCG I.C.2.e.2: the encounter for chemotherapy is first-listed, the neoplasm after it.
+    Case(
+        "chemotherapy encounter first",
+        ["C34.11", "Z51.11", "D70.1"],
+        ["Z51.11", "C34.11", "D70.1"],
+        "Encounter for antineoplastic therapy",
+        "I.C.2.e.2",
+        "as the first-listed or principal diagnosis",
     ),
     # OCG I.A.3, I.A.5, I.B.2, I.B.12 reporting.
     Case(

@@ -7,6 +7,7 @@ from tools.index_search.errors import (
     SearchBackendError,
     SearchError,
 )
+from tools.index_search.protocol import Searcher
 from tools.index_search.searcher import (
     HitCode,
     IndexSearcher,
@@ -28,6 +29,7 @@ __all__ = [
     "SearchHit",
     "SearchMode",
     "SearchSettings",
+    "Searcher",
     "XrefHit",
     "build_index",
     "hit_line",

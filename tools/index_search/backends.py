@@ -257,12 +257,18 @@ class ServerBackend:
         self.settings = settings
         self.collection = collection
         if settings.qdrant_url:
-            self.client = QdrantClient(
-                url=settings.qdrant_url,
-                api_key=settings.qdrant_api_key,
-                timeout=int(max(1, settings.timeout_s)),
-                check_compatibility=False,
-            )
+            try:
+                self.client = QdrantClient(
+                    url=settings.qdrant_url,
+                    api_key=settings.qdrant_api_key,
+                    timeout=int(max(1, settings.timeout_s)),
+                    check_compatibility=False,
+                )
+            except ValueError as exc:  # urllib3's LocationParseError is a ValueError
+                raise SearchBackendError(
+                    f"--qdrant-url / CLH_QDRANT_URL {settings.qdrant_url!r} is not a URL "
+                    f"({exc}): give one such as http://localhost:6333"
+                ) from exc
             where = settings.qdrant_url
         else:
             self.client = QdrantClient(path=settings.qdrant_path)

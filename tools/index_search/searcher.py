@@ -13,8 +13,9 @@ from tools.index_search.backends import Backend, EdgeBackend, RawHit, ServerBack
 from tools.index_search.build import edge_path, manifest_path, read_manifest, server_collection
 from tools.index_search.encoders import DenseEncoder, SparseEncoder
 from tools.index_search.errors import EmptyQueryError, IndexNotBuiltError
-from tools.index_search.settings import SearchMode, SearchSettings
+from tools.index_search.settings import DEFAULT_MODEL, SearchMode, SearchSettings
 
+_MAX_CHECKED_WORDS = 12  # the words of a note's sentence checked against the index
 _MAX_QUERY_CHARS = 4000  # beyond what either encoder reads; the rest only costs time
 _SEARCHABLE = re.compile(
     r"[A-Za-z0-9]"
@@ -88,6 +89,17 @@ def searchable_query(query: str) -> str:
     return text
 
 
+def _not_built(release: str, model: str) -> str:
+    """Say why there is no index: an unknown model name, or an index never built."""
+    if model != DEFAULT_MODEL and not Path(model).expanduser().exists():
+        return (
+            f"unknown embedding model {model!r}: no index was built with it and it is not a "
+            f"local path; use the default ({DEFAULT_MODEL}), or build one with "
+            f"`clh index build --model {model}`"
+        )
+    return f"no search index for release {release} with model {model!r}: run `clh index build`"
+
+
 def hit_line(hit: SearchHit) -> str:
     """Render a hit as the index line a coder reads, with where its see-references lead."""
     line = hit.display
@@ -125,10 +137,7 @@ class IndexSearcher:
         backend: Backend
         if settings.backend == "edge":
             if read_manifest(manifest_path(icd, settings, cache_dir)) is None:
-                raise IndexNotBuiltError(
-                    f"no search index for release {icd.release} with model {settings.model!r}: "
-                    "run `clh index build`"
-                )
+                raise IndexNotBuiltError(_not_built(icd.release, settings.model))
             backend = EdgeBackend(edge_path(icd, settings, cache_dir), settings).open()
         else:
             server = ServerBackend(settings, server_collection(icd, settings))
@@ -145,6 +154,11 @@ class IndexSearcher:
         """Release the backend."""
         self.backend.close()
 
+    def encode_queries(self, texts: Sequence[str]) -> list[list[float]]:
+        """Embed many queries at once, one vector each, for ``search(dense_vector=...)``."""
+        vectors: list[list[float]] = self.dense.encode_queries(list(texts)).tolist()
+        return vectors
+
     def search(
         self,
         query: str,
@@ -154,6 +168,8 @@ class IndexSearcher:
         sources: Sequence[IndexSource | str] | None = None,
         expand: bool = False,
         dense_vector: Sequence[float] | None = None,
+        depth: int = 0,
+        main_terms_first: bool = False,
     ) -> list[SearchHit]:
         """Return the top-k index entries for a query, with their cross-references.
 
@@ -164,6 +180,10 @@ class IndexSearcher:
             sources: restrict to some index sources (default: settings.sources).
             expand: add the billable codes below incomplete or non-billable codes.
             dense_vector: the query's embedding, when the caller encoded many at once.
+            depth: rank this many entries, then keep the first ``k``: with one depth, a
+                larger ``k`` only adds hits below those of a smaller one.
+            main_terms_first: put the main terms titled by the whole query first (a coder
+                starts at the main term: OCG I.A.1 and the index's own conventions).
 
         Raises:
             EmptyQueryError: for a query with no text.
@@ -187,11 +207,67 @@ class IndexSearcher:
             sparse = None  # only stop words: nothing for BM25 to match
             if chosen is SearchMode.SPARSE:
                 return []
-        raw = self.backend.query(dense, sparse, chosen, limit, None if all_sources else wanted)
-        hits = [self._hit(r, expand) for r in raw]
+        raw = self.backend.query(
+            dense, sparse, chosen, max(limit, depth), None if all_sources else wanted
+        )
+        top = raw[0].score if raw else 0.0
+        hits = self._main_terms(text, wanted, expand, top) if main_terms_first else []
+        first = {(h.source, h.entry_id) for h in hits}
+        for r in raw:
+            if len(hits) >= limit:
+                break
+            hit = self._hit(r, expand)
+            if (hit.source, hit.entry_id) not in first:
+                hits.append(hit)
+        hits = hits[:limit]
         further = [self._see_also_hit(h, expand) for h in hits if h.see_also]
         seen = {h.entry_id for h in hits}
         hits += [h for h in further if h is not None and h.entry_id not in seen]
+        return hits
+
+    def unknown_words(self, query: str) -> tuple[list[str], int]:
+        """Return the query's words that no index entry holds, and how many words count.
+
+        Stop words do not count. A query in another language (or misspelt) is mostly
+        unknown words, which dense vectors would still match to something unrelated.
+        """
+        unknown: list[str] = []
+        counted = 0
+        for word in dict.fromkeys(searchable_query(query).split()[:_MAX_CHECKED_WORDS]):
+            sparse = self.sparse.query(word)
+            if not sparse[0]:
+                continue  # a stop word
+            counted += 1
+            if not self.backend.query(None, sparse, SearchMode.SPARSE, 1, None):
+                unknown.append(word)
+        return unknown, counted
+
+    def _main_terms(
+        self, text: str, sources: list[str], expand: bool, score: float
+    ) -> list[SearchHit]:
+        """Return the main terms titled by the whole query, as hits ranked above the rest."""
+        hits = []
+        for entry in self.icd.find_main_terms(text):
+            if entry.source.value not in sources:
+                continue
+            codes = tuple(self._code(c.code, c.role, c.incomplete, expand) for c in entry.codes)
+            xrefs = tuple(
+                self._xref(t.kind, t.text, t.entry_id, t.exact, expand)
+                for t in self.icd.resolve_xref(entry.id)
+            )
+            hits.append(
+                SearchHit(
+                    entry.id,
+                    entry.source,
+                    entry.path,
+                    entry.display,
+                    score,
+                    codes,
+                    entry.see,
+                    entry.see_also,
+                    xrefs,
+                )
+            )
         return hits
 
     def _hit(self, raw: RawHit, expand: bool, via: str = "search") -> SearchHit:

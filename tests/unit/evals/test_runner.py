@@ -10,8 +10,9 @@ import pytest
 
 from evals.datasets import load
 from evals.doc_types import Dataset, Doc
+from evals.report import write_report
 from evals.runner import RunConfig, read_rows, run_notes, start_run
-from evals.summary import summarize_run, write_report
+from evals.summary import summarize_run
 from graph.errors import NoteError
 
 DOCS = [

@@ -136,3 +136,19 @@ def test_a_runs_changed_settings_identify_it() -> None:
     assert changed_settings(Context(lanes=["walk"], max_candidates=30)) == (
         "lanes=['walk'],max_candidates=30"
     )
+
+
+def test_a_decided_result_keeps_its_chosen_codes_at_any_threshold() -> None:
+    from evals.calibrate import predictions_at
+
+    row = {
+        "result": {
+            "ranking": ["C50.412", "E11.9", "C50.912"],
+            "codes": [
+                {"code": "C50.412", "score": 0.4, "alternatives": ["C50.912"]},
+                {"code": "E11.9", "score": 0.7, "alternatives": []},
+            ],
+        }
+    }
+    assert predictions_at(row, 0.5, 20) == ["C50.412", "E11.9"]
+    assert predictions_at(row, 0.8, 20) == ["C50.412"]  # the lone code needs its P(yes)

@@ -5,11 +5,14 @@ from __future__ import annotations
 import asyncio
 from types import SimpleNamespace
 
+import pytest
+
 from graph.context import Context
 from graph.nodes.code_reconciler import code_reconciler
 from graph.nodes.evidence_extractor import evidence_extractor
 from graph.nodes.index_navigator import index_navigator
 from graph.nodes.tabular_validator import tabular_validator
+from graph.result import build_result
 from graph.schemas import Candidate, Finding, Span, Verdict
 from tests.fakes import agent_is
 from tests.graph_support import NOTE
@@ -163,10 +166,16 @@ def test_reconciler_orders_checks_and_traces(make_deps) -> None:
     assert [c.code for c in update["codes"]] == ["A01"]
     (check,) = [c for c in update["checks"] if c.rule == "Excludes1 (OCG I.A.12.a)"]
     assert check.action == "removed A00.0"
-    assert update["result"]["codes"][0]["code"] == "A01"
+    # The finalize node's result lists the removed code under considered, naming the check.
+    result = build_result({**state, **update}, lambda code: "described")
+    assert result["codes"][0]["code"] == "A01"
+    (gone,) = [c for c in result["considered"] if c["code"] == "A00.0"]
+    assert gone["why"].startswith("Excludes1 (OCG I.A.12.a)")
+    assert result["ranking"][:2] == ["A01", "A00.0"]
     # The default flags the pair for review and keeps both.
     update = asyncio.run(code_reconciler(state, RUNTIME))
-    assert [c.code for c in update["codes"]] == ["A01", "A00.0"]
+    # A01 has no evidence in the note: A00.0, which has, is listed first.
+    assert [c.code for c in update["codes"]] == ["A00.0", "A01"]
     (check,) = [c for c in update["checks"] if c.rule == "Excludes1 (OCG I.A.12.a)"]
     assert check.action == "flagged"
 
@@ -208,3 +217,58 @@ def test_a_code_without_its_seventh_character_is_removed_with_the_reason(fixture
     codes, checks = run_checks(fixture_icd, ["S06.0X1"])
     assert codes == []
     assert checks[0].detail == "needs its 7th character (OCG I.A.5)"
+
+
+@pytest.mark.parametrize(
+    ("decoding", "shape"),
+    [("thinking", "<answer>[]</answer>"), ("structured", '{"findings": []}')],
+)
+def test_extractor_reasks_for_findings_not_for_ids(make_deps, decoding, shape) -> None:
+    def reply(_system: str, user: str) -> str:
+        if "could not be used" in user:
+            return '<answer>[{"term": "Cholera", "modifiers": [], "evidence": "cholera"}]</answer>'
+        return "The patient has cholera."
+
+    _deps, fake = make_deps([(agent_is("evidence_extractor"), reply)], decoding=decoding)
+    update = asyncio.run(evidence_extractor(chunk_task(), RUNTIME))
+    assert [f.term for f in update["findings"]] == ["Cholera"]
+    reask = fake.prompts[1][1].rsplit("\n", 1)[-1]
+    assert reask.startswith("Your reply could not be used: ")
+    assert shape in reask and '"term"' in reask
+    assert "ids" not in reask.lower()
+
+
+def test_a_code_without_evidence_never_leads() -> None:
+    from graph.nodes.code_reconciler import evidence_leads
+    from graph.schemas import CodeAssignment
+
+    span = Span(text="pneumonia", start=0, end=9)
+    codes = [
+        CodeAssignment(rank=1, code="I50.9", description="x"),  # "output": no evidence
+        CodeAssignment(rank=2, code="J18.9", description="y", evidence=[span]),
+    ]
+    ordered, (check,) = evidence_leads(codes)
+    assert [(c.rank, c.code) for c in ordered] == [(1, "J18.9"), (2, "I50.9")]
+    assert check.action == "moved J18.9 before I50.9"
+    assert evidence_leads(ordered) == (ordered, [])
+
+
+def test_a_combination_code_carries_its_parts_evidence(fixture_icd) -> None:
+    from graph.result import assignments
+    from graph.schemas import Check
+
+    findings = [Finding(id="f1", term="Cholera", spans=[Span(text="cholera", start=21, end=28)])]
+    candidates = [
+        Candidate(
+            code="A00.9",
+            description="x",
+            chapter=1,
+            finding_id="f1",
+            index_path="Cholera A00.9",
+            via="index",
+            index_code="A00.9",
+        )
+    ]
+    check = Check(rule="Combination code", codes=["A00.9"], action="replaced A00.9 with A00.0")
+    (code,) = assignments(fixture_icd, ["A00.0"], findings, candidates, [], "", {}, [check])
+    assert [s.text for s in code.evidence] == ["cholera"]

@@ -1,6 +1,7 @@
 import pytest
 
 from icd_resources.codes import (
+    code_query,
     code_references,
     normalize_code,
     note_names,
@@ -108,3 +109,27 @@ def test_same_but_for_the_seventh_character() -> None:
     assert same_but_for_seventh("O32.1XX0", "O32.1XX")
     assert not same_but_for_seventh("S72.001A", "S72.002")
     assert not same_but_for_seventh("E11.22", "E11.2")
+
+
+@pytest.mark.parametrize(
+    ("query", "read"),
+    [
+        ("e1122", "E11.22"),
+        (" I10 ", "I10"),
+        ("E11.-", "E11-"),
+        ("E08-E13", "E08-E13"),
+        ("e08 - e13", "E08-E13"),
+        ("fever", None),
+        ("HIV", None),
+        ("covid-19", None),
+        ("B12 deficiency", None),
+    ],
+)
+def test_a_query_written_as_a_code_is_read_as_one(query: str, read: str | None) -> None:
+    ref = code_query(query)
+    assert (str(ref) if ref else None) == read
+
+
+def test_a_dotted_query_no_code_can_be_is_malformed() -> None:
+    with pytest.raises(MalformedCodeError):
+        code_query("ZZZ.99")

@@ -138,6 +138,25 @@ def test_truncated_optional_file_is_a_recorded_problem(
     assert icd.lookup("A00.0").billable
 
 
+def test_an_index_cut_before_z_is_a_recorded_problem(
+    fixture_settings: ResourceSettings, fixture_dir: Path
+) -> None:
+    index = fixture_dir / "mini-index.xml"
+    text = index.read_text()
+    cut = text.index("<letter>", text.index("<letter>") + 1)
+    index.write_text(text[:cut] + "</ICD10CM.index>\n")  # well-formed, letters after A gone
+    icd = IcdResources.load(fixture_settings)
+    (problem,) = [p for p in icd.problems if p["kind"] != "tabular"]
+    assert problem["kind"] == "index" and "partial Alphabetic Index" in problem["message"]
+    assert list(icd.index_entries(IndexSource.INDEX))  # what was read is kept
+
+
+def test_main_terms_are_found_by_their_first_words(fixture_icd: IcdResources) -> None:
+    (entry,) = fixture_icd.find_main_terms("abdomen")
+    assert entry.level == 0 and entry.path == "Abdomen, abdominal"
+    assert fixture_icd.find_main_terms("abdo") == []
+
+
 def test_no_tabular_is_a_clear_error(tmp_path: Path) -> None:
     settings = ResourceSettings.resolve([tmp_path / "empty"], tmp_path / "cache")
     with pytest.raises(ReleaseNotFoundError, match="no ICD-10-CM Tabular List XML"):

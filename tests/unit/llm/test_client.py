@@ -9,6 +9,7 @@ import time
 import pytest
 
 from llm import AnswerFailure, LLMClient, LLMSettings, LLMUnavailableError
+from llm.answers import parse_json_answer
 from llm.chat import Endpoint, list_models, resolve_endpoint
 from llm.ledger import summarize
 from tests.fakes import FakeOpenAIServer, completion
@@ -377,3 +378,147 @@ async def _ask_findings(client: LLMClient):
         schema=FINDINGS_SCHEMA,
         salvage=complete_findings,
     )
+
+
+def test_listwise_scoring_reads_each_options_probability_from_the_top_logprobs() -> None:
+    import math
+
+    logprobs = {"B": math.log(0.5), " A": math.log(0.2), "C)": math.log(0.1), "The": -1.0}
+    server = FakeOpenAIServer().then(
+        "json", completion("B", top_logprobs=logprobs, prompt_tokens=90, cached=64)
+    )
+    with server.running():
+        client = client_for(server, decoding="scored")
+        answer = asyncio.run(
+            client.score_options("tabular_validator", PROMPT, ["A", "B", "C", "D"], note_id="n1")
+        )
+    assert answer.value == pytest.approx({"A": 0.25, "B": 0.625, "C": 0.125, "D": 0.0})
+    assert answer.reply == "B" and answer.reasks == ()
+    request = server.requests[0]
+    assert request["logprobs"] is True and request["top_logprobs"] == 20
+    assert request.get("max_tokens", request.get("max_completion_tokens")) == 1
+    (record,) = client.ledger.records
+    assert answer.calls == (record,)
+    assert (record.outcome, record.note_id, record.prompt_tokens, record.cached_tokens) == (
+        "ok",
+        "n1",
+        90,
+        64,
+    )
+
+
+def test_listwise_scoring_without_a_label_among_the_top_tokens_is_a_failure() -> None:
+    import math
+
+    logprobs = {"The": math.log(0.6), "Based": math.log(0.3)}
+    server = FakeOpenAIServer().then("json", completion("The", top_logprobs=logprobs))
+    with server.running():
+        client = client_for(server, decoding="scored")
+        failure = asyncio.run(client.score_options("tabular_validator", PROMPT, ["A", "B"]))
+    assert isinstance(failure, AnswerFailure)
+    assert "none of the options A, B" in failure.reason and failure.last_reply == "The"
+    assert len(client.ledger.records) == 1  # the call was made and counted
+
+
+def test_listwise_scoring_without_logprobs_is_a_failure_naming_the_fallback() -> None:
+    server = FakeOpenAIServer().then("json", completion("A"))
+    with server.running():
+        client = client_for(server, decoding="scored")
+        failure = asyncio.run(client.score_options("tabular_validator", PROMPT, ["A", "B"]))
+    assert isinstance(failure, AnswerFailure)
+    assert "returned no logprobs" in failure.reason
+
+
+def test_listwise_scoring_refused_by_the_server_is_a_branch_failure() -> None:
+    server = FakeOpenAIServer().then("status", 400)
+    with server.running():
+        client = client_for(server, decoding="scored")
+        failure = asyncio.run(client.score_options("tabular_validator", PROMPT, ["A", "B"]))
+    assert isinstance(failure, AnswerFailure) and failure.reason.startswith("refused")
+    assert [r.outcome for r in client.ledger.records] == [failure.reason]
+
+
+def test_a_cached_reply_that_was_reasked_still_counts_as_a_cache_hit(tmp_path) -> None:
+    server = (
+        FakeOpenAIServer()
+        .then("json", completion("I think apple."))
+        .then("json", completion("<answer>1</answer>"))
+    )
+    cache = str(tmp_path / "answers.sqlite")
+    with server.running():
+        client = client_for(server, response_cache=cache)
+        asyncio.run(client.ask_ids("a", PROMPT, [1], multiple=False))
+        again = asyncio.run(client.ask_ids("a", PROMPT, [1], multiple=False))
+    assert again.value == [1] and len(server.requests) == 2  # the second run asked nothing
+    assert [(c.outcome, c.from_cache) for c in again.calls] == [("malformed", True), ("ok", True)]
+    assert summarize(client.ledger.records)["total"]["cache_hits"] == 2
+
+
+def test_the_caller_words_the_reask_for_its_answer_shape() -> None:
+    server = (
+        FakeOpenAIServer()
+        .then("json", completion("Pneumonia and diabetes."))
+        .then("json", completion("<answer>[]</answer>"))
+    )
+    with server.running():
+        client = client_for(server)
+        answer = asyncio.run(
+            client.ask(
+                "evidence_extractor",
+                PROMPT,
+                lambda reply: parse_json_answer(reply),
+                reask=lambda reason: f"Fix this: {reason}. Answer <answer>[...]</answer>.",
+            )
+        )
+    assert answer.value == [] and answer.reasks == ("the reply has no <answer>...</answer> block",)
+    assert server.requests[1]["messages"][-1]["content"] == (
+        "Fix this: the reply has no <answer>...</answer> block. Answer <answer>[...]</answer>."
+    )
+
+
+def test_the_id_helpers_reask_for_ids() -> None:
+    server = (
+        FakeOpenAIServer()
+        .then("json", completion("apple"))
+        .then("json", completion("<answer>1</answer>"))
+        .then("json", completion('{"ids": 1}'))
+        .then("json", completion('{"ids": [1]}'))
+    )
+    with server.running():
+        thinking = client_for(server)
+        asyncio.run(thinking.ask_ids("a", PROMPT, [1], multiple=False))
+        structured = client_for(server, decoding="structured")
+        asyncio.run(structured.ask_ids("index_navigator", PROMPT, [1], multiple=False))
+    assert "<answer>0</answer> if none applies" in server.requests[1]["messages"][-1]["content"]
+    assert (
+        'Reply with the JSON {"ids": [...]} only' in server.requests[3]["messages"][-1]["content"]
+    )
+
+
+@pytest.mark.parametrize(
+    ("status", "message"),
+    [
+        (404, r"does not know model 'fake-model' \(.*scripted 404.*\); set CLH_LLM_MODEL"),
+        (401, r"refused the API key \(.*scripted 401.*\); set CLH_LLM_API_KEY"),
+    ],
+)
+def test_an_unknown_model_or_a_refused_key_stops_the_run_at_once(status, message) -> None:
+    server = (
+        FakeOpenAIServer().then("status", status).then("json", completion("<answer>1</answer>"))
+    )
+    with server.running():
+        client = client_for(server)
+        with pytest.raises(LLMUnavailableError, match=message):
+            asyncio.run(client.ask_ids("a", PROMPT, [1], multiple=False))
+    assert len(server.requests) == 1  # not retried: it would not pass
+    assert client.ledger.records == []
+
+
+def test_a_timeout_is_written_to_the_ledger_as_unavailable() -> None:
+    server = FakeOpenAIServer().then("hang", 5)
+    with server.running():
+        client = client_for(server, timeout_s=0.5)
+        with pytest.raises(LLMUnavailableError, match="within 0.5 s"):
+            asyncio.run(client.score_yes("tabular_validator", PROMPT, note_id="n1"))
+    (record,) = client.ledger.records
+    assert (record.outcome, record.note_id, record.retries) == ("unavailable", "n1", 0)

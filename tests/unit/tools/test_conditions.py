@@ -1,0 +1,49 @@
+from tools.conditions import Rival, group_conditions
+
+
+def _never(_a: str, _b: str) -> bool:
+    return False
+
+
+def test_rivals_of_one_mention_in_one_category_are_one_condition() -> None:
+    rivals = [Rival("C50.412", "m1"), Rival("C50.912", "m1"), Rival("E11.9", "m2")]
+    groups = group_conditions(rivals, _never)
+    assert [g.codes for g in groups] == [("C50.412", "C50.912"), ("E11.9",)]
+    assert groups[0].key == "C50.412"  # named by its best-ranked code
+
+
+def test_codes_of_one_mention_are_rivals_across_categories() -> None:
+    rivals = [Rival("R65.21", "shock"), Rival("R57.9", "shock"), Rival("R50.9", "fever")]
+    groups = group_conditions(rivals, _never)
+    assert [g.codes for g in groups] == [("R65.21", "R57.9"), ("R50.9",)]
+
+
+def test_two_mentions_of_one_category_stay_two_conditions() -> None:
+    # Two sites mentioned apart (a fracture of each ankle) are coded apart.
+    groups = group_conditions([Rival("S82.51XA", "m1"), Rival("S82.52XA", "m2")], _never)
+    assert [g.codes for g in groups] == [("S82.51XA",), ("S82.52XA",)]
+
+
+def test_a_hit_with_no_mention_of_its_own_joins_its_category() -> None:
+    rivals = [Rival("A41.01", "m1"), Rival("A41.9", ""), Rival("A41.51", "m2")]
+    groups = group_conditions(rivals, _never)
+    assert [g.codes for g in groups] == [("A41.01", "A41.9", "A41.51")]
+
+
+def test_excludes1_links_rivals_across_categories_either_way() -> None:
+    def excludes(a: str, b: str) -> bool:
+        return (a, b) == ("R65.20", "R65.21")  # noted on one side only
+
+    rivals = [Rival("R65.21", "m1"), Rival("I10", "m2"), Rival("R65.20", "m3")]
+    groups = group_conditions(rivals, excludes)
+    assert [g.codes for g in groups] == [("R65.21", "R65.20"), ("I10",)]
+
+
+def test_rivalry_is_transitive_and_groups_keep_the_pool_order() -> None:
+    def excludes(a: str, b: str) -> bool:
+        return {a, b} == {"J44.1", "J45.909"}
+
+    mentions = {"I10": "m1", "J45.909": "m2", "J44.9": "", "J44.1": "m3", "E11.9": "m4"}
+    rivals = [Rival(code, mention) for code, mention in mentions.items()]
+    groups = group_conditions(rivals, excludes)
+    assert [g.codes for g in groups] == [("I10",), ("J45.909", "J44.9", "J44.1"), ("E11.9",)]

@@ -1,0 +1,175 @@
+"""The codes a coder adds beside the conditions: targeted look-ups the other lanes never make.
+
+A coder who codes a chemotherapy admission lists Z51.11 first; who codes an injury adds its
+external causes; who reads "use additional code to identify ... insulin use" looks for it in
+the note. The mention, walk and sentence lanes search what the note names as conditions, so
+these never come up, or come up below the verifier's cut. Each companion here is a rule: the
+words that document it, the code or the index search they lead to, and the instruction that
+asks for it. What a rule finds is a candidate like any other: the verifier decides.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from icd_resources import IndexSource
+
+
+@dataclass(frozen=True, slots=True)
+class Companion:
+    """A code the note's words document, and the instruction that asks for it."""
+
+    code: str
+    pattern: re.Pattern[str]
+    why: str
+
+
+def _rule(code: str, pattern: str, why: str) -> Companion:
+    return Companion(code, re.compile(pattern, re.IGNORECASE), why)
+
+
+_DRUG_WORDS = {
+    "Z79.4": "insulin|glargine|lantus|humalog|novolog|lispro|aspart|detemir|levemir|degludec",
+    "Z79.84": "metformin|glipizide|glyburide|glimepiride|sitagliptin|januvia|pioglitazone|"
+    "empagliflozin|jardiance|dapagliflozin|farxiga|semaglutide|liraglutide",
+    "Z79.01": "warfarin|coumadin|apixaban|eliquis|rivaroxaban|xarelto|dabigatran|edoxaban",
+    "Z79.02": "clopidogrel|plavix|ticagrelor|brilinta|prasugrel",
+    "Z79.82": r"aspirin|asa 81",
+}
+
+COMPANIONS: tuple[Companion, ...] = (
+    _rule(
+        "Z51.11",
+        r"\b(?:admitted|presents?|here|scheduled|arrives?|encounter|returns?)\b[^.\n]{0,50}"
+        r"\b(?:chemotherapy|chemo|cycle \d+|C\d+D\d+)\b",
+        "Encounter for chemotherapy, first-listed (OCG I.C.2.e.2)",
+    ),
+    _rule(
+        "Z51.0",
+        r"\b(?:admitted|presents?|here|scheduled|arrives?|encounter|returns?)\b[^.\n]{0,50}"
+        r"\b(?:radiation|radiotherapy|xrt)\b",
+        "Encounter for radiation therapy, first-listed (OCG I.C.2.e.2)",
+    ),
+    _rule(
+        "Z87.891",
+        r"\b(?:former|ex-?|previous|past|remote)[- ]?(?:smoker|smoking|tobacco)|"
+        r"\bquit (?:smoking|tobacco|cigarettes)|\bsmoked\b[^.\n]{0,40}\b(?:quit|stopped)\b",
+        "History of nicotine dependence: 'use additional code' (OCG I.C.21.c.4)",
+    ),
+    _rule(
+        "F17.210",
+        r"\b(?:current(?:ly)? (?:smoker|smokes)|active smoker|smokes\b[^.\n]{0,20}"
+        r"(?:cigarettes|pack|ppd|daily|a day)|\d+(?:\.\d+)?\s*(?:ppd|packs? (?:per|a) day)|"
+        r"cigarette smoker)",
+        "Nicotine dependence, cigarettes: a 'use additional code' note (OCG I.A.13)",
+    ),
+    *(
+        _rule(
+            code,
+            rf"\b(?:{words})\b",
+            "Long-term drug therapy: 'use additional code' (OCG I.C.21.c.3)",
+        )
+        for code, words in _DRUG_WORDS.items()
+    ),
+    _rule(
+        "Z37.0",
+        r"\b(?:delivered|delivery of|gave birth to|born)\b[^.\n]{0,60}"
+        r"\b(?:live|viable|healthy|male|female|infant|baby|boy|girl|neonate)\b",
+        "Outcome of delivery on the mother's record (OCG I.C.15.b.5)",
+    ),
+)
+
+_NEGATION_RE = re.compile(r"\b(?:no|not|denies|denied|never|negative for|without)\b", re.I)
+_PREGNANCY_RE = re.compile(r"\b(?:pregnan\w*|gestation\w*|G\dP\d|gravida|obstetric|labou?r)\b")
+_INJURY_CAUSE_RE = re.compile(
+    r"\b(?:fell|falls?|slipped|tripped|struck|hit by|collision|mvc|mva|motor vehicle|"
+    r"bitten|bite|burned|scald\w*|assault\w*|stabbed|gunshot|crushed)\b",
+    re.IGNORECASE,
+)
+_PLACE_RE = re.compile(
+    r"\b(?:at|in (?:his|her|the))\s+(home|house|kitchen|bathroom|bedroom|yard|garden|work|"
+    r"school|street|nursing home|restaurant|store|gym|playground)\b",
+    re.IGNORECASE,
+)
+_DRUG_EFFECT_RE = re.compile(
+    r"\b([a-z]{4,})[- ]induced\b|\b(?:adverse (?:effect|reaction)|side effect|reaction|"
+    r"allergic reaction|toxicity) (?:to|of|from) (?:his |her |the )?([a-z]{4,})",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class CompanionSearch:
+    """An index search a companion asks for: the query, its context, where to look, why."""
+
+    query: str
+    sentence: str
+    context: str
+    sources: tuple[IndexSource, ...]
+    why: str
+
+
+def documented(note: str) -> Iterator[tuple[Companion, str]]:
+    """Yield each companion the note documents, with the sentence that documents it."""
+    for companion in COMPANIONS:
+        for sentence in _sentences(note):
+            match = companion.pattern.search(sentence)
+            if match and not _NEGATION_RE.search(sentence[: match.start()]):
+                yield companion, sentence
+                break
+
+
+def gestation_codes(note: str, weeks: frozenset[int]) -> list[str]:
+    """Return the Z3A codes of the weeks a pregnancy note states.
+
+    Chapter 15's note: "Use additional code from category Z3A, Weeks of gestation, to
+    identify the specific week of the pregnancy, if known".
+    """
+    if not _PREGNANCY_RE.search(note):
+        return []
+    codes = [f"Z3A.{w:02d}" for w in sorted(weeks) if 8 <= w <= 42]
+    return codes[:3]
+
+
+def companion_searches(note: str) -> list[CompanionSearch]:
+    """Return the searches for an injury's external causes and a drug's adverse effect."""
+    searches: list[CompanionSearch] = []
+    for sentence in _sentences(note):
+        if _INJURY_CAUSE_RE.search(sentence):
+            searches.append(
+                CompanionSearch(
+                    sentence,
+                    sentence,
+                    sentence,
+                    (IndexSource.EINDEX,),
+                    "External cause (OCG I.C.20)",
+                )
+            )
+        for place in _PLACE_RE.findall(sentence) if _INJURY_CAUSE_RE.search(sentence) else []:
+            searches.append(
+                CompanionSearch(
+                    f"place of occurrence {place}",
+                    sentence,
+                    sentence,
+                    (IndexSource.EINDEX,),
+                    "Place of occurrence (OCG I.C.20.b)",
+                )
+            )
+        for match in _DRUG_EFFECT_RE.finditer(sentence):
+            drug = match.group(1) or match.group(2)
+            searches.append(
+                CompanionSearch(
+                    drug,
+                    sentence,
+                    f"{sentence} adverse effect",
+                    (IndexSource.DRUG,),
+                    "Adverse effect: the T code after its manifestation (OCG I.C.19.e.5.a)",
+                )
+            )
+    return searches
+
+
+def _sentences(note: str) -> list[str]:
+    return [s.strip() for s in re.split(r"(?<=[.!?])\s+|\n+", note) if s.strip()]

@@ -1,0 +1,83 @@
+"""Group a note's candidate codes into the conditions they could code: rivals, not a list.
+
+A coder who reaches C50.412, C50.912 and C50.812 for one "left breast cancer" reports one of
+them; the verifier that asks about each code alone accepts all three. Candidates are rivals when
+they could code the same documented condition:
+
+- they share a category and the same evidence (the same mention of the note, or no mention of
+  their own, as the sentence lane's hits), so two sites mentioned apart stay two conditions;
+- they were found from the same mention ("shock": R65.21 or R57.9; "pneumoniae": J13 or
+  J18.9); the validator groups one chapter's candidates, so a mention's codes of two chapters
+  (E11.22 and N18.31 for "diabetic CKD stage 3a") are never rivals;
+- an Excludes1 note of one names the other (OCG I.A.12.a: never reported together);
+
+and rivalry is transitive (union-find), so a condition is a connected group. Each condition
+then yields one code, chosen by the model among its members (graph/nodes/scoring.py).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class Rival:
+    """What grouping reads of a candidate: its code and the mention it was found from."""
+
+    code: str
+    mention: str
+    """The finding id of its evidence; empty when no mention of its own found it."""
+
+
+@dataclass(frozen=True, slots=True)
+class Condition:
+    """A group of rival codes, in the order they came (the pool's ranking)."""
+
+    codes: tuple[str, ...]
+
+    @property
+    def key(self) -> str:
+        """Return the condition's name: its first (best-ranked) code."""
+        return self.codes[0]
+
+
+Excludes = Callable[[str, str], bool]
+"""Whether an Excludes1 note of the first code names the second (either way is checked)."""
+
+
+def group_conditions(rivals: Sequence[Rival], excludes: Excludes) -> list[Condition]:
+    """Group candidates into conditions, each in input order, ordered by its first member."""
+    codes = list(dict.fromkeys(r.code for r in rivals))
+    mentions: dict[str, set[str]] = {}
+    for rival in rivals:
+        mentions.setdefault(rival.code, set()).add(rival.mention)
+    parent = {code: code for code in codes}
+
+    def root(code: str) -> str:
+        while parent[code] != code:
+            parent[code] = parent[parent[code]]
+            code = parent[code]
+        return code
+
+    for i, first in enumerate(codes):
+        for second in codes[i + 1 :]:
+            if _rivals(first, second, mentions, excludes):
+                a, b = root(first), root(second)
+                if a != b:  # the earlier code stays the root: groups keep the pool's order
+                    keep, drop = (a, b) if codes.index(a) < codes.index(b) else (b, a)
+                    parent[drop] = keep
+    groups: dict[str, list[str]] = {}
+    for code in codes:
+        groups.setdefault(root(code), []).append(code)
+    return [Condition(tuple(members)) for members in groups.values()]
+
+
+def _rivals(first: str, second: str, mentions: dict[str, set[str]], excludes: Excludes) -> bool:
+    a, b = mentions[first], mentions[second]
+    if (a & b) - {""}:
+        return True
+    # A hit with no mention of its own could code any mention's condition of its category.
+    if first[:3] == second[:3] and ("" in a or "" in b):
+        return True
+    return excludes(first, second) or excludes(second, first)
