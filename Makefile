@@ -10,7 +10,7 @@ ifeq ($(origin CLH_ICD_DIR), undefined)
   endif
 endif
 
-.PHONY: setup run dev test lint typecheck clean
+.PHONY: setup run dev serve serve-setup test lint typecheck clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -31,6 +31,22 @@ PORT ?= 8123
 dev: setup
 	$(BIN)/langgraph dev --port $(PORT) --no-browser --allow-blocking
 
+## The self-hosted deployment (docs/deploy.md) in its own venv: Postgres, Redis (throwaway ones
+## unless DATABASE_URI / REDIS_URI are set) and WORKERS server workers from port PORT on.
+## The model is CLH_LLM_BASE_URL; the index must be built first (clh index build).
+SERVER_VENV := .venv-server
+WORKERS ?= 1
+$(SERVER_VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(SERVER_VENV)
+	$(SERVER_VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(SERVER_VENV)/bin/python -m pip install --quiet -e '.[server]'
+	touch $@
+
+serve-setup: $(SERVER_VENV)/.installed
+
+serve: serve-setup
+	VENV=$(SERVER_VENV) WORKERS=$(WORKERS) PORT=$(PORT) deploy/serve.sh
+
 lint: setup
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
@@ -43,4 +59,4 @@ test: lint typecheck
 	$(BIN)/python -m pytest
 
 clean:
-	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache
+	rm -rf $(VENV) $(SERVER_VENV) .serve .mypy_cache .ruff_cache .pytest_cache

@@ -10,10 +10,17 @@ from typing import Annotated
 import httpx
 import typer
 
-from clh.code_cli import ContextSettings, prepare_coding, run_context
+from clh.code_cli import (
+    ContextSettings,
+    check_checkpoint,
+    prepare_coding,
+    reach_checkpoint,
+    run_context,
+)
 from clh.outputs import check_run_dir
 from clh.progress import warn, with_progress
 from evals.batch import code_batch, load_notes
+from graph.checkpoints import is_postgres
 
 
 def batch(
@@ -33,6 +40,13 @@ def batch(
         str | None,
         typer.Option(help="A LangGraph server (langgraph dev, a deployment): run notes there."),
     ] = None,
+    checkpoint: Annotated[
+        str | None,
+        typer.Option(
+            help="SQLite file or postgresql:// URI keeping every step: a note cut off "
+            "mid-run resumes from its last step (not with --server: it keeps its own)."
+        ),
+    ] = None,
     settings: ContextSettings = None,
 ) -> None:
     """Code many notes: one line per note in predictions.jsonl, then codes.csv."""
@@ -44,6 +58,12 @@ def batch(
     if not notes.docs:
         why = f" ({'; '.join(notes.problems)})" if notes.problems else ""
         raise typer.BadParameter(f"{source} holds no note to code{why}")
+    if checkpoint is not None and server is not None:
+        raise typer.BadParameter("--checkpoint is for runs here: a --server keeps its own")
+    if checkpoint is not None and is_postgres(checkpoint):
+        asyncio.run(reach_checkpoint(checkpoint))  # before any model or index is started
+    elif checkpoint is not None:
+        check_checkpoint(Path(checkpoint), resume=False)
     for problem in notes.problems:
         warn(f"notes: {problem}")
     context = run_context(settings, base_url=base_url, model=model, max_passes=passes)
@@ -59,6 +79,7 @@ def batch(
                     concurrency=concurrency,
                     html=html,
                     server=server,
+                    checkpoint=checkpoint,
                     progress=progress,
                 )
             )

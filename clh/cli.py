@@ -87,6 +87,7 @@ REPORTED_ERRORS: tuple[tuple[str, str], ...] = (
     ("prompts.loader", "PromptError"),
     ("tools.pool_ranker", "PoolRankerError"),
     ("clh.outputs", "OutputError"),
+    ("graph.checkpoints", "CheckpointError"),
 )
 
 

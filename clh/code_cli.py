@@ -94,14 +94,14 @@ def check_checkpoint(path: Path, *, resume: bool) -> None:
 
 
 async def _run(
-    note: str, note_id: str, context: Context, checkpoint: Path | None, resume: bool
+    note: str, note_id: str, context: Context, checkpoint: str | None, resume: bool
 ) -> dict[str, Any]:
     from graph.builder import build_graph
-    from graph.checkpoints import sqlite_checkpointer
+    from graph.checkpoints import open_checkpointer
 
     if checkpoint is None:
         return await _stream(build_graph(), note, note_id, context, resume)
-    async with sqlite_checkpointer(checkpoint) as saver:
+    async with open_checkpointer(checkpoint) as saver:
         return await _stream(build_graph(checkpointer=saver), note, note_id, context, resume)
 
 
@@ -163,7 +163,10 @@ def code(
     encoding: Annotated[str, typer.Option(help="Encoding of the note file.")] = "utf-8",
     note_id: Annotated[str | None, typer.Option(help="Id of the note (thread id).")] = None,
     checkpoint: Annotated[
-        Path | None, typer.Option(help="SQLite file keeping every step, to resume a failed run.")
+        str | None,
+        typer.Option(
+            help="SQLite file or postgresql:// URI keeping every step, to resume a failed run."
+        ),
     ] = None,
     resume: Annotated[
         bool, typer.Option(help="Resume the --note-id thread from --checkpoint.")
@@ -181,23 +184,28 @@ def code(
     settings: ContextSettings = None,
 ) -> None:
     """Code a clinical note: evidence, index, tabular, reconciled codes."""
+    from graph.checkpoints import is_postgres, masked
+
     text = read_note(note, encoding)
     if not text.strip():
         raise NoteError("the note is empty: give the text of a clinical note")
     if resume and (checkpoint is None or note_id is None):
         raise NoteError("--resume needs --checkpoint and the --note-id of the run to resume")
-    if checkpoint is not None:
-        check_checkpoint(checkpoint, resume=resume)
+    checkpoint_file = None if checkpoint is None or is_postgres(checkpoint) else Path(checkpoint)
+    if checkpoint_file is not None:
+        check_checkpoint(checkpoint_file, resume=resume)
+    elif checkpoint is not None:  # reach the database before any model or index is started
+        asyncio.run(reach_checkpoint(checkpoint))
     if html is not None:
         note_file = Path(note) if note not in ("-", SAMPLE) else None
-        check_output(html, [note_file, checkpoint], force=force, ours=is_review_page)
+        check_output(html, [note_file, checkpoint_file], force=force, ours=is_review_page)
     resources: ResourceSettings = ctx.obj
     load_resources(resources)
     if resume and checkpoint is not None and note_id is not None:
         saved = asyncio.run(_finished_result(checkpoint, note_id, text))
         if saved is not None:
             _err.print(
-                f"{note_id} already finished in {checkpoint}: its saved result",
+                f"{note_id} already finished in {masked(checkpoint)}: its saved result",
                 markup=False,
                 highlight=False,
             )
@@ -317,7 +325,15 @@ def review(
         ) from exc
 
 
-async def _finished_result(checkpoint: Path, note_id: str, text: str) -> dict[str, Any] | None:
+async def reach_checkpoint(checkpoint: str) -> None:
+    """Open the checkpoint store once (raises CheckpointError when it cannot be used)."""
+    from graph.checkpoints import open_checkpointer
+
+    async with open_checkpointer(checkpoint):
+        pass
+
+
+async def _finished_result(checkpoint: str, note_id: str, text: str) -> dict[str, Any] | None:
     """Return the saved result of a finished thread, None for one still to run.
 
     Raises:
@@ -325,21 +341,21 @@ async def _finished_result(checkpoint: Path, note_id: str, text: str) -> dict[st
             note than ``text``.
     """
     from graph.builder import build_graph
-    from graph.checkpoints import sqlite_checkpointer
+    from graph.checkpoints import masked, open_checkpointer
 
-    async with sqlite_checkpointer(checkpoint) as saver:
+    async with open_checkpointer(checkpoint) as saver:
         state = await build_graph(checkpointer=saver).aget_state(
             {"configurable": {"thread_id": note_id}}
         )
     if not state.values:
         raise NoteError(
-            f"{checkpoint} holds no run with note id {note_id!r}: check --note-id, or code "
+            f"{masked(checkpoint)} holds no run with note id {note_id!r}: check --note-id, or code "
             "the note without --resume"
         )
     mismatch = same_note_or_say(
         note_sha256(str(state.values.get("note", ""))),
         note_sha256(text),
-        f"the run {note_id!r} in {checkpoint}",
+        f"the run {note_id!r} in {masked(checkpoint)}",
     )
     if mismatch:
         raise NoteError(f"{mismatch}: give the same note to --resume, or another --note-id")

@@ -10,6 +10,7 @@ import asyncio
 import csv
 import io
 from collections.abc import Callable
+from contextlib import AsyncExitStack
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -20,6 +21,7 @@ from evals.doc_types import Dataset, Doc
 from evals.private_files import private_dir, write_private
 from evals.runner import RunConfig, data_fingerprint, read_rows, run_notes, start_run
 from graph.builder import build_graph
+from graph.checkpoints import open_checkpointer
 from graph.context import Context, changed_settings
 from graph.review_page import render_review_page
 
@@ -79,11 +81,13 @@ async def code_batch(
     progress: Progress | None = None,
     graph: Any = None,
     server: str | None = None,
+    checkpoint: str | None = None,
 ) -> BatchResult:
     """Code every note not yet done in ``run_dir``; write ``codes.csv`` and review pages.
 
     With ``server`` (a LangGraph server's URL) each note is a run there, on the server's own
-    settings; otherwise the graph runs here with ``context``.
+    settings; otherwise the graph runs here with ``context``, keeping every step in
+    ``checkpoint`` (a SQLite file or a Postgres URI) when given.
 
     Raises:
         ValueError: when ``run_dir`` holds a batch of other notes or settings.
@@ -102,12 +106,16 @@ async def code_batch(
             "" if server else changed_settings(context),
         ),
     )
-    coder = (
-        server_note_coder(server, str(run_dir.resolve()))
-        if server
-        else graph_note_coder(graph or build_graph(), context)
-    )
-    coded = await run_notes(notes, run_dir, coder, concurrency, progress)
+    run_key = str(run_dir.resolve())
+    async with AsyncExitStack() as stack:
+        if server:
+            coder = server_note_coder(server, run_key)
+        elif checkpoint:
+            saver = await stack.enter_async_context(open_checkpointer(checkpoint))
+            coder = graph_note_coder(build_graph(checkpointer=saver), context, run_key=run_key)
+        else:
+            coder = graph_note_coder(graph or build_graph(), context)
+        coded = await run_notes(notes, run_dir, coder, concurrency, progress)
     rows = read_rows(run_dir)
     path = write_csv(rows, run_dir / "codes.csv")
     if html:

@@ -14,22 +14,41 @@ from graph.errors import NoteError
 NoteCoder = Callable[[Doc], Awaitable[dict[str, Any]]]
 
 
-def graph_note_coder(graph: Any, context: Context, *, keep_result: bool = True) -> NoteCoder:
+def graph_note_coder(
+    graph: Any, context: Context, *, keep_result: bool = True, run_key: str | None = None
+) -> NoteCoder:
     """Code each note with the compiled graph; keep the funnel and accounting for the summary.
 
     A note that carries its encounter setting (``Doc.setting``) is coded in that setting.
 
     Times (request latency, wall time) go to the row's ``timing``, which the runner keeps
     apart from the predictions: the same note coded twice gives the same row.
+
+    With ``run_key`` (for a graph compiled with a checkpointer) each note is a thread named as
+    on a server, so a note cut off mid-run resumes from its last saved step, and a finished
+    one is read back.
     """
 
     async def code_note(doc: Doc) -> dict[str, Any]:
         # The note's own setting decides uncertain diagnoses (OCG II.H inpatient, IV.H outpatient).
         note_context = replace(context, setting=doc.setting) if doc.setting else context
-        out = await graph.ainvoke({"note": doc.text, "note_id": doc.id}, context=note_context)
+        note = {"note": doc.text, "note_id": doc.id}
+        if run_key is None:
+            out = await graph.ainvoke(note, context=note_context)
+            return result_row(out["result"], keep_result=keep_result)
+        config = {"configurable": {"thread_id": note_thread(run_key, doc.id)}}
+        state = await graph.aget_state(config)
+        out = state.values if state.values and not state.next else None
+        if out is None or not isinstance(out.get("result"), dict):
+            out = await graph.ainvoke(None if state.next else note, config, context=note_context)
         return result_row(out["result"], keep_result=keep_result)
 
     return code_note
+
+
+def note_thread(run_key: str, note_id: str) -> str:
+    """Return the thread id of one note of one batch (the same on every resume)."""
+    return str(uuid.uuid5(uuid.NAMESPACE_URL, f"{run_key}/{note_id}"))
 
 
 def result_row(result: dict[str, Any], *, keep_result: bool) -> dict[str, Any]:
@@ -60,7 +79,7 @@ def server_note_coder(url: str, run_key: str, *, assistant: str = "clh") -> Note
     client = get_client(url=url)
 
     async def code_note(doc: Doc) -> dict[str, Any]:
-        thread_id = str(uuid.uuid5(uuid.NAMESPACE_URL, f"{run_key}/{doc.id}"))
+        thread_id = note_thread(run_key, doc.id)
         await client.threads.create(thread_id=thread_id, if_exists="do_nothing")
         state = await client.threads.get_state(thread_id)
         values = state.get("values") or {}

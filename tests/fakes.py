@@ -7,7 +7,7 @@ import json
 import threading
 import time
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
@@ -52,13 +52,24 @@ def completion(
 
 
 class FakeOpenAIServer:
-    """Answers chat completions from a script of steps: a body, an HTTP status, or a hang."""
+    """Answers chat completions from a script of steps: a body, an HTTP status, or a hang.
+
+    With ``answer`` (request body -> completion body), requests past the script are answered
+    by it, each after ``delay_s`` (a model that takes a fixed time).
+    """
 
     def __init__(
-        self, models: tuple[str, ...] = ("fake-model",), models_page: str | None = None
+        self,
+        models: tuple[str, ...] = ("fake-model",),
+        models_page: str | None = None,
+        *,
+        answer: Callable[[dict[str, Any]], dict[str, Any]] | None = None,
+        delay_s: float = 0.0,
     ) -> None:
         self.models = models
         self.models_page = models_page  # a body that is no model list (an HTML page, say)
+        self.answer = answer
+        self.delay_s = delay_s
         self.script: deque[tuple[str, Any]] = deque()
         self.requests: list[dict[str, Any]] = []
         server = self
@@ -96,8 +107,15 @@ class FakeOpenAIServer:
 
             def do_POST(self) -> None:
                 length = int(self.headers.get("Content-Length", 0))
-                server.requests.append(json.loads(self.rfile.read(length)))
-                kind, value = server.script.popleft() if server.script else ("status", 500)
+                body = json.loads(self.rfile.read(length))
+                server.requests.append(body)
+                if server.script:
+                    kind, value = server.script.popleft()
+                elif server.answer is not None:
+                    time.sleep(server.delay_s)
+                    kind, value = "json", server.answer(body)
+                else:
+                    kind, value = "status", 500
                 if kind == "hang":
                     time.sleep(value)
                     return
@@ -139,8 +157,6 @@ class FakeOpenAIServer:
 
 
 # -- a chat model that answers by prompt content ---------------------------------------------
-
-from collections.abc import Callable  # noqa: E402
 
 from langchain_core.messages import AIMessage  # noqa: E402
 
@@ -259,3 +275,18 @@ class FakeSearcher:
                     )
                 )
         return hits[:k]
+
+
+def answer_by_rules(rules: list[Rule]) -> Callable[[dict[str, Any]], dict[str, Any]]:
+    """Answer an HTTP chat request the way :class:`FakeChatModel` answers ``rules``."""
+
+    def answer(body: dict[str, Any]) -> dict[str, Any]:
+        messages = body.get("messages", [])
+        system = "\n".join(m["content"] for m in messages if m["role"] == "system")
+        user = "\n".join(m["content"] for m in messages if m["role"] != "system")
+        for predicate, reply in rules:
+            if predicate(system, user):
+                return completion(reply(system, user))
+        return completion("<answer>0</answer>")
+
+    return answer

@@ -168,6 +168,7 @@ class MentionFinder:
     def __init__(self, vocabulary: dict[str, tuple[int, ...]]) -> None:
         self.vocabulary = vocabulary
         self._nlp: Any = None
+        self._reading = threading.Lock()
 
     @classmethod
     def for_release(cls, icd: IcdResources) -> MentionFinder:
@@ -186,7 +187,12 @@ class MentionFinder:
 
     def read(self, text: str) -> Reading:
         """Return a note's sentences and mentions, in note order."""
-        doc = self._pipeline()(text)
+        nlp = self._pipeline()
+        # One note at a time: PyRuSH's sentencizer keeps per-call state on the shared pipeline,
+        # and notes read at once from several threads (a server running runs in parallel,
+        # batch --concurrency) fail with IndexError or mix their sentences.
+        with self._reading:
+            doc = nlp(text)
         sentences = [" ".join(s.text.split()) for s in doc.sents if s.text.strip()]
         mentions = []
         for ent in doc.ents:

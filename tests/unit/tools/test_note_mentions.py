@@ -120,3 +120,18 @@ def test_the_vocabulary_holds_each_main_term_and_its_plurals(fixture_icd: IcdRes
     vocabulary = mention_vocabulary(fixture_icd)
     assert vocabulary["cholera"] == vocabulary["choleras"]
     assert "aches" in vocabulary  # "Ache(s) NEC"
+
+
+def test_notes_read_at_once_from_several_threads_read_as_one_at_a_time(
+    finder: MentionFinder,
+) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    notes = [
+        f"Visit {i}. The patient denies chest pain (mild); pneumonia, see Dr. A.B. at 3 p.m."
+        for i in range(8)
+    ]
+    alone = [finder.read(note) for note in notes]
+    with ThreadPoolExecutor(8) as pool:  # what a server running several runs does
+        for _ in range(30):
+            assert list(pool.map(finder.read, notes)) == alone
