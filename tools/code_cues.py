@@ -84,7 +84,7 @@ def unsupported_axis(
 # -- What the whole note states: the specifics a rival code must agree with ----------------
 
 _WEEKS_RE = re.compile(
-    r"\b(\d{1,2})(?:\s*(?:\+|and)\s*\d\s*/\s*7|\s*w\s*\d\s*d)?[\s-]*(?:weeks?|wks?|w\b)",
+    r"\b(\d{1,2})(?:\s*w\s*\d\s*d\b|(?:\s*(?:\+|and)?\s*\d\s*(?:/\s*7)?)?[\s-]*(?:weeks?|wks?|w\b))",
     re.IGNORECASE,
 )
 _CKD_RE = re.compile(
@@ -156,7 +156,8 @@ def note_contradicts(code: str, description: str, cues: NoteCues, *, seventh: bo
     type of diabetes come from the note, never from the model's choice among rivals.
     """
     if code.startswith("Z3A."):
-        stated = {_gestation_code(w) for w in cues.weeks}
+        # The encounter's weeks are the latest the note states ("GDM at 27 wks ... 39w2d").
+        stated = {_gestation_code(max(cues.weeks))} if cues.weeks else set()
         if code != "Z3A.00" and code not in stated:
             found = ", ".join(sorted(stated)) or "no week"
             return f"the note states {found} of gestation, not {code} (OCG I.C.21.c.11)"

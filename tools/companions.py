@@ -82,7 +82,9 @@ COMPANIONS: tuple[Companion, ...] = (
 )
 
 _NEGATION_RE = re.compile(r"\b(?:no|not|denies|denied|never|negative for|without)\b", re.I)
-_PREGNANCY_RE = re.compile(r"\b(?:pregnan\w*|gestation\w*|G\dP\d|gravida|obstetric|labou?r)\b")
+_PREGNANCY_RE = re.compile(
+    r"\b(?:pregnan\w*|gestation\w*|G\dP\d|gravida|obstetric|labou?r|EGA|\w+partum)\b"
+)
 _INJURY_CAUSE_RE = re.compile(
     r"\b(?:fell|falls?|slipped|tripped|struck|hit by|collision|mvc|mva|motor vehicle|"
     r"bitten|bite|burned|scald\w*|assault\w*|stabbed|gunshot|crushed)\b",
@@ -129,8 +131,9 @@ def gestation_codes(note: str, weeks: frozenset[int]) -> list[str]:
     """
     if not _PREGNANCY_RE.search(note):
         return []
-    codes = [f"Z3A.{w:02d}" for w in sorted(weeks) if 8 <= w <= 42]
-    return codes[:3]
+    # The encounter's weeks are the latest the note states (an earlier one is its history).
+    latest = max(weeks, default=0)
+    return [f"Z3A.{latest:02d}"] if 8 <= latest <= 42 else []
 
 
 def companion_searches(note: str) -> list[CompanionSearch]:

@@ -16,6 +16,7 @@ from graph.names import Node
 from graph.spans import split_note
 from graph.state import CodingState
 from llm import Decoding
+from tools.note_lanes import COMPANION_LANE
 
 MAX_NOTE_CHARS = 2_000_000
 
@@ -118,10 +119,12 @@ async def join_candidates(state: CodingState, runtime: Runtime[Context]) -> dict
     room = get_context(runtime).max_candidates - len(codes)
     added = []
     for candidate in state.get("lane_candidates", []):
-        if room <= 0:
-            break
-        if candidate.code not in codes:
-            codes.add(candidate.code)
-            added.append(candidate)
-            room -= 1
+        # A companion (tools/companions.py) is a targeted look-up: it is verified beyond the
+        # cap, or the codes a coder adds would never reach the validator.
+        companion = COMPANION_LANE in candidate.lanes
+        if candidate.code in codes or (room <= 0 and not companion):
+            continue
+        codes.add(candidate.code)
+        added.append(candidate)
+        room -= 0 if companion else 1
     return {"candidates": Overwrite(chosen + added)}

@@ -99,6 +99,8 @@ NOTE_T1 = "Type 1 diabetes mellitus with hyperglycemia; follow-up of a healing f
     [
         (NOTE_37, "Z3A.37", False),
         (NOTE_37, "Z3A.35", True),  # the note states 37 weeks, not 35
+        ("GDM at 27 wks; EGA at delivery 39w2d.", "Z3A.27", True),  # an earlier week: history
+        ("GDM at 27 wks; EGA at delivery 39w2d.", "Z3A.39", False),
         (NOTE_37, "Z3A.00", True),  # weeks stated: not "not specified"
         ("Pregnant, weeks not recorded.", "Z3A.00", False),
         (NOTE_CKD, "N18.32", False),

@@ -276,3 +276,26 @@ def test_a_combination_code_carries_its_parts_evidence(fixture_icd) -> None:
     check = Check(rule="Combination code", codes=["A00.9"], action="replaced A00.9 with A00.0")
     (code,) = assignments(fixture_icd, ["A00.0"], findings, candidates, [], "", {}, [check])
     assert [s.text for s in code.evidence] == ["cholera"]
+
+
+def test_a_companion_is_verified_beyond_the_candidate_cap() -> None:
+    from graph.nodes.passes import join_candidates
+
+    def candidate(code: str, lanes: list[str]) -> Candidate:
+        return Candidate(
+            code=code,
+            description="d",
+            chapter=21,
+            finding_id="",
+            index_path="p",
+            via="lanes",
+            index_code=code,
+            lanes=lanes,
+        )
+
+    lanes = [candidate(f"A0{i}.0", ["walk"]) for i in range(3)] + [
+        candidate("Z51.11", ["companion"])
+    ]
+    capped = SimpleNamespace(context=Context(max_candidates=2))
+    update = asyncio.run(join_candidates({"lane_candidates": lanes}, capped))
+    assert [c.code for c in update["candidates"].value] == ["A00.0", "A01.0", "Z51.11"]

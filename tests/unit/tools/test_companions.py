@@ -40,6 +40,8 @@ def test_each_companion_names_the_instruction_that_asks_for_it() -> None:
 def test_weeks_of_gestation_only_in_a_pregnancy() -> None:
     note = "G1P0 at 37 weeks gestation in active labor."
     assert gestation_codes(note, NoteCues.read(note).weeks) == ["Z3A.37"]
+    delivery = "GDM dx at 27 wks. GBS positive at 36 wks. EGA at delivery: 39w2d."
+    assert gestation_codes(delivery, NoteCues.read(delivery).weeks) == ["Z3A.39"]  # the latest
     other = "Cough for 3 weeks; smoker for 20 weeks."
     assert gestation_codes(other, NoteCues.read(other).weeks) == []
 
