@@ -64,7 +64,8 @@ async def note_lanes(state: CodingState, runtime: Runtime[Context]) -> dict[str,
     }
 
 
-def _pool(deps: Deps, note: str, context: Context, lanes: list[Lane], k: int) -> LaneRun:
+def pool_lanes(deps: Deps, note: str, context: Context, lanes: list[Lane], k: int) -> LaneRun:
+    """Run the chosen lanes over a note (no model call)."""
     finder, walker = deps.readers()
     pool = CandidatePool(deps.icd, expansion=3, weights=LANE_WEIGHTS)
     return pool_note(
@@ -79,7 +80,9 @@ def _pool(deps: Deps, note: str, context: Context, lanes: list[Lane], k: int) ->
     )
 
 
-def _order(deps: Deps, note: str, ranker: PoolRanker | None, run: LaneRun) -> list[PooledCandidate]:
+def order_pool(
+    deps: Deps, note: str, ranker: PoolRanker | None, run: LaneRun
+) -> list[PooledCandidate]:
     """Return the pool in the ranker's order (fused scores without one)."""
     pooled = run.pool.ranked()
     return ranker.rank(deps.icd, pooled, note) if ranker is not None else pooled
