@@ -40,8 +40,8 @@ async def note_lanes(state: CodingState, runtime: Runtime[Context]) -> dict[str,
     lanes = lanes_for(context, scored=scored)
     ranker = load_pool_ranker(context.pool_ranker)
     k = ranker.top_k if ranker is not None else context.top_k
-    run = await asyncio.to_thread(_pool, deps, state["note"], context, lanes, k)
-    ordered = await asyncio.to_thread(_order, deps, state["note"], ranker, run)
+    run = await asyncio.to_thread(pool_lanes, deps, state["note"], context, lanes, k)
+    ordered = await asyncio.to_thread(order_pool, deps, state["note"], ranker, run)
     findings, finding_of = _mention_findings(run, pass_index, context.setting)
     candidates = [_candidate(c, finding_of) for c in ordered[: context.max_candidates]]
     if context.companions:
