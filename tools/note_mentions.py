@@ -13,7 +13,7 @@ import logging
 import threading
 import warnings
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 from typing import Any
 
@@ -186,7 +186,23 @@ class MentionFinder:
         return self.read(text).mentions
 
     def read(self, text: str) -> Reading:
-        """Return a note's sentences and mentions, in note order."""
+        """Return a note's sentences and mentions, in note order.
+
+        A long note is read in pieces of at most ``PIECE_CHARS`` cut at line ends: medspaCy's
+        target matcher rewrites the document's entities once per match, so one long document
+        costs the square of its length (a 100,000-character note took about a minute).
+        """
+        sentences: list[str] = []
+        mentions: list[Mention] = []
+        for offset, piece in pieces(text, PIECE_CHARS):
+            reading = self._read_piece(piece)
+            sentences += reading.sentences
+            mentions += [
+                replace(m, start=m.start + offset, end=m.end + offset) for m in reading.mentions
+            ]
+        return Reading(sentences, mentions)
+
+    def _read_piece(self, text: str) -> Reading:
         nlp = self._pipeline()
         # One note at a time: PyRuSH's sentencizer keeps per-call state on the shared pipeline,
         # and notes read at once from several threads (a server running runs in parallel,
@@ -212,6 +228,22 @@ class MentionFinder:
                 )
             )
         return Reading(sentences, mentions)
+
+
+PIECE_CHARS = 8_000
+
+
+def pieces(text: str, limit: int) -> list[tuple[int, str]]:
+    """Cut a text into (offset, piece) of at most ``limit`` characters, at line ends if any."""
+    out: list[tuple[int, str]] = []
+    start = 0
+    while len(text) - start > limit:
+        cut = text.rfind("\n", start, start + limit)
+        end = cut + 1 if cut > start else start + limit
+        out.append((start, text[start:end]))
+        start = end
+    out.append((start, text[start:]))
+    return out
 
 
 def _load_pipeline(vocabulary: Iterable[str]) -> Any:

@@ -135,3 +135,26 @@ def test_notes_read_at_once_from_several_threads_read_as_one_at_a_time(
     with ThreadPoolExecutor(8) as pool:  # what a server running several runs does
         for _ in range(30):
             assert list(pool.map(finder.read, notes)) == alone
+
+
+def test_a_long_note_is_read_in_pieces_cut_at_line_ends() -> None:
+    from tools.note_mentions import pieces
+
+    text = "line one\n" * 5 + "tail"
+    cut = pieces(text, 20)
+    assert "".join(p for _o, p in cut) == text
+    assert all(len(p) <= 20 for _o, p in cut) and all(text[o:].startswith(p) for o, p in cut)
+    assert all(p.endswith("\n") for _o, p in cut[:-1])
+    assert pieces("x" * 50, 20) == [(0, "x" * 20), (20, "x" * 20), (40, "x" * 10)]
+
+
+def test_mentions_of_a_long_note_keep_their_offsets_in_the_note(
+    finder: MentionFinder, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import tools.note_mentions as note_mentions
+
+    monkeypatch.setattr(note_mentions, "PIECE_CHARS", 40)
+    text = "Seen for pneumonia today.\n" * 4 + "The patient denies chest pain.\n"
+    reading = finder.read(text)
+    assert [text[m.start : m.end] for m in reading.mentions] == ["pneumonia"] * 4 + ["chest pain"]
+    assert reading.mentions[-1].assertion is Assertion.NEGATED
