@@ -212,6 +212,14 @@ class Context:
             "flag (measured default) or remove."
         },
     )
+    evidence: Literal["any", "required"] = field(
+        default="any",
+        metadata={
+            "description": "'required': a code with no span of the note behind it (reached "
+            "by a sentence's words alone) is not final; it is listed under considered. "
+            "'any': such a code may be final, never first-listed."
+        },
+    )
     integral: Literal["flag", "remove"] = field(
         default="remove",
         metadata={

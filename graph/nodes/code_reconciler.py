@@ -41,9 +41,10 @@ async def code_reconciler(state: CodingState, runtime: Runtime[Context]) -> dict
         details,
         checks,
     )
+    codes, unsupported = evidence_required(codes, run.context.evidence == "required")
     codes, lead = evidence_leads(codes)
     return run.finish(
-        checks=fallback + checks + lead,
+        checks=fallback + checks + unsupported + lead,
         codes=codes,
         passes=[{"pass": pass_index, "codes": [c.code for c in codes]}],
     )
@@ -57,6 +58,26 @@ _NOT_EVIDENCE = frozenset("old output essential status history long-term low hig
 def has_evidence(code: CodeAssignment) -> bool:
     """Say whether a code has a span of the note behind it that is more than a bare word."""
     return any(span.text.strip().lower() not in _NOT_EVIDENCE for span in code.evidence)
+
+
+def evidence_required(
+    codes: list[CodeAssignment], required: bool
+) -> tuple[list[CodeAssignment], list[Check]]:
+    """Remove the codes with no evidence in the note when ``Context.evidence`` requires it."""
+    if not required:
+        return codes, []
+    kept = [c for c in codes if has_evidence(c)]
+    checks = [
+        Check(
+            rule="A code needs evidence in the note",
+            codes=[c.code],
+            action=f"removed {c.code}",
+            detail="no span of the note is behind it (reached by a sentence's words alone)",
+        )
+        for c in codes
+        if not has_evidence(c)
+    ]
+    return [c.model_copy(update={"rank": i}) for i, c in enumerate(kept, start=1)], checks
 
 
 def evidence_leads(codes: list[CodeAssignment]) -> tuple[list[CodeAssignment], list[Check]]:

@@ -299,3 +299,17 @@ def test_a_companion_is_verified_beyond_the_candidate_cap() -> None:
     capped = SimpleNamespace(context=Context(max_candidates=2))
     update = asyncio.run(join_candidates({"lane_candidates": lanes}, capped))
     assert [c.code for c in update["candidates"].value] == ["A00.0", "A01.0", "Z51.11"]
+
+
+def test_evidence_required_removes_the_codes_with_none() -> None:
+    from graph.nodes.code_reconciler import evidence_required
+    from graph.schemas import CodeAssignment
+
+    span = Span(text="pneumonia", start=0, end=9)
+    codes = [
+        CodeAssignment(rank=1, code="E16.2", description="x"),
+        CodeAssignment(rank=2, code="J18.9", description="y", evidence=[span]),
+    ]
+    assert evidence_required(codes, False) == (codes, [])
+    kept, (check,) = evidence_required(codes, True)
+    assert [(c.rank, c.code) for c in kept] == [(1, "J18.9")] and check.action == "removed E16.2"
