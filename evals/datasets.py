@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 from evals.codiesp import load_codiesp
 from evals.doc_types import Dataset, Doc
@@ -42,6 +43,20 @@ def load(kind: str, source: Path, split: str = "dev", notes: Path | None = None)
     raise ValueError(f"unknown dataset {kind!r}: use codiesp, jsonl, usnotes or mdace")
 
 
+def json_lines(path: Path) -> tuple[list[tuple[int, Any]], list[str]]:
+    """Return a JSONL file's values with their line numbers, and the lines that are not JSON."""
+    values: list[tuple[int, Any]] = []
+    problems: list[str] = []
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            values.append((number, json.loads(line)))
+        except json.JSONDecodeError as exc:
+            problems.append(f"line {number}: not JSON ({exc.msg})")
+    return values, problems
+
+
 def load_jsonl(path: Path, *, with_gold: bool = True) -> Dataset:
     """Load a JSONL of ``{"id", "text", "codes"}`` (``codes`` only ``with_gold``).
 
@@ -51,17 +66,10 @@ def load_jsonl(path: Path, *, with_gold: bool = True) -> Dataset:
     number.
     """
     docs: list[Doc] = []
-    problems: list[str] = []
     seen: set[str] = set()
     needs = '"text" (string) and "codes" (list)' if with_gold else '"text" (a string)'
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
-        if not line.strip():
-            continue
-        try:
-            row = json.loads(line)
-        except json.JSONDecodeError as exc:
-            problems.append(f"line {number}: not JSON ({exc.msg})")
-            continue
+    lines, problems = json_lines(path)
+    for number, row in lines:
         if (
             not isinstance(row, dict)
             or not isinstance(row.get("text"), str)

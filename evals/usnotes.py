@@ -9,14 +9,13 @@ valid. Prints a summary of the set; exits 1 naming each problem.
 from __future__ import annotations
 
 import argparse
-import json
 from collections import Counter
 from collections.abc import Sequence
 from itertools import combinations
 from pathlib import Path
 from typing import Any
 
-from evals.datasets import SETTINGS, USNOTES
+from evals.datasets import SETTINGS, USNOTES, json_lines
 from icd_resources import IcdResources, ResourceSettings
 from icd_resources.errors import ResourceError
 from tools.code_checks import excludes
@@ -28,21 +27,9 @@ EXCEPTION = "I.A.12.a"
 
 def read_rows(path: Path) -> tuple[list[dict[str, Any]], list[str]]:
     """Return the file's JSON objects and the lines that are not one."""
-    rows: list[dict[str, Any]] = []
-    problems: list[str] = []
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
-        if not line.strip():
-            continue
-        try:
-            row = json.loads(line)
-        except json.JSONDecodeError as exc:
-            problems.append(f"line {number}: not JSON ({exc.msg})")
-            continue
-        if not isinstance(row, dict):
-            problems.append(f"line {number}: not a JSON object")
-            continue
-        rows.append(row)
-    return rows, problems
+    lines, problems = json_lines(path)
+    problems += [f"line {n}: not a JSON object" for n, row in lines if not isinstance(row, dict)]
+    return [row for _n, row in lines if isinstance(row, dict)], problems
 
 
 def check_rows(icd: IcdResources, rows: list[dict[str, Any]]) -> list[str]:
