@@ -99,7 +99,7 @@ def test_script_in_the_note_is_shown_as_text(page) -> None:
 
 
 def test_screenshot_for_the_readme(browser, tmp_path: Path) -> None:
-    """Render the hand-made sample result (what docs/review-sample.png shows) and shoot it."""
+    """Render a hand-made result for the bundled note (evidence offsets checked) and shoot it."""
     sample = json.loads(SAMPLE.read_text(encoding="utf-8"))
     note = (resources.files("clh") / "samples" / "sample_note.txt").read_text("utf-8")
     for code in sample["codes"]:
