@@ -18,6 +18,7 @@ builds the collection if needed (same cache as ``clh``), then prints markdown ta
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import random
 import statistics
 import time
@@ -101,6 +102,12 @@ def main() -> None:
         help="pooled recall: a ranker file for the ranked row (default: the packaged one; "
         "'fused': no ranked row)",
     )
+    parser.add_argument(
+        "--dense-sources",
+        help="search densely only these sources (comma-separated; 'none': BM25 alone), on the "
+        "index as built: what an index embedding only them would find, but for the "
+        "approximate graph",
+    )
     args = parser.parse_args()
     sections = set(args.sections.split(","))
 
@@ -114,9 +121,15 @@ def main() -> None:
         else 0
     )
     searcher = IndexSearcher.open(icd, settings, resources.cache_dir)
+    if args.dense_sources is not None:
+        searcher.settings = narrowed(settings, args.dense_sources, parser)
     print(
         f"## Index search benchmark (release {icd.release}, model {settings.model}, "
         f"{manifest.backend} backend)\n"
+    )
+    print(
+        "dense vectors searched in: "
+        + (", ".join(searcher.settings.dense_sources) or "no source (BM25 alone)")
     )
     print(
         f"collection: {manifest.points} entries, built in {manifest.seconds:.0f} s, "
@@ -224,6 +237,20 @@ def main() -> None:
             + " | ".join(f"{table[kind][25]:.3f}" for kind in KINDS)
             + " |"
         )
+
+
+def narrowed(
+    settings: SearchSettings, names: str, parser: argparse.ArgumentParser
+) -> SearchSettings:
+    """Return the settings with dense search narrowed to some of the sources built with it."""
+    chosen = [n.strip() for n in names.split(",") if n.strip() and n.strip() != "none"]
+    try:
+        sources = tuple(IndexSource(n) for n in chosen)
+    except ValueError as exc:
+        parser.error(f"--dense-sources: {exc}; choose among {', '.join(IndexSource)}")
+    if not set(sources) <= set(settings.dense_sources):
+        parser.error(f"--dense-sources: the index embeds only {', '.join(settings.dense_sources)}")
+    return dataclasses.replace(settings, dense_sources=sources)
 
 
 def chapter_label(icd: IcdResources, gold: str) -> str:

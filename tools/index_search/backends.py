@@ -104,9 +104,12 @@ class Backend(Protocol):
         """Create an empty collection, replacing any old one."""
 
     def upsert(
-        self, docs: Sequence[IndexDocument], dense: NDArray[np.float32], sparse: Sequence[Sparse]
+        self,
+        docs: Sequence[IndexDocument],
+        dense: Sequence[NDArray[np.float32] | None],
+        sparse: Sequence[Sparse],
     ) -> None:
-        """Store a batch of documents with their vectors."""
+        """Store a batch of documents with their vectors (None: a document with no dense one)."""
 
     def finish(self) -> None:
         """Index the payload and build the HNSW graph, then persist."""
@@ -118,8 +121,13 @@ class Backend(Protocol):
         mode: SearchMode,
         limit: int,
         sources: Sequence[str] | None,
+        dense_sources: Sequence[str] | None = None,
     ) -> list[RawHit]:
-        """Return the best points for a query."""
+        """Return the best points for a query.
+
+        ``sources`` restricts every hit (None: any source); ``dense_sources``, when given,
+        restricts the dense neighbours instead (the sources that carry a dense vector).
+        """
 
     def count(self) -> int:
         """Return the number of stored points."""
@@ -187,13 +195,18 @@ class EdgeBackend:
     def upsert(
         self,
         docs: Sequence[IndexDocument],
-        dense: NDArray[np.float32],
+        dense: Sequence[NDArray[np.float32] | None],
         sparse: Sequence[Sparse],
     ) -> None:
         import qdrant_edge as qe
 
         points = [
-            qe.Point(doc.id, {DENSE: vector.tolist(), SPARSE: qe.SparseVector(*terms)}, doc.payload)
+            qe.Point(
+                doc.id,
+                {SPARSE: qe.SparseVector(*terms)}
+                | ({} if vector is None else {DENSE: vector.tolist()}),
+                doc.payload,
+            )
             for doc, vector, terms in zip(docs, dense, sparse, strict=True)
         ]
         self._shard.update(qe.UpdateOperation.upsert_points(points))
@@ -214,21 +227,23 @@ class EdgeBackend:
         mode: SearchMode,
         limit: int,
         sources: Sequence[str] | None,
+        dense_sources: Sequence[str] | None = None,
     ) -> list[RawHit]:
         import qdrant_edge as qe
 
-        where = (
-            qe.Filter(must=[qe.FieldCondition(key="source", match=qe.MatchAny(any=list(sources)))])
-            if sources
-            else None
-        )
+        def where(chosen: Sequence[str] | None) -> Any:
+            if not chosen:
+                return None
+            return qe.Filter(
+                must=[qe.FieldCondition(key="source", match=qe.MatchAny(any=list(chosen)))]
+            )
 
         def nearest(using: str, vector: Any, n: int) -> list[RawHit]:
             query = vector if using == DENSE else qe.SparseVector(*vector)
             request = qe.QueryRequest(
                 limit=n,
                 query=qe.Query.Nearest(query, using=using),
-                filter=where,
+                filter=where(dense_sources if using == DENSE and dense_sources else sources),
                 with_payload=True,
             )
             try:
@@ -307,7 +322,7 @@ class ServerBackend:
     def upsert(
         self,
         docs: Sequence[IndexDocument],
-        dense: NDArray[np.float32],
+        dense: Sequence[NDArray[np.float32] | None],
         sparse: Sequence[Sparse],
     ) -> None:
         from qdrant_client import models
@@ -318,10 +333,8 @@ class ServerBackend:
                 models.PointStruct(
                     id=doc.id,
                     payload=doc.payload,
-                    vector={
-                        DENSE: vector.tolist(),
-                        SPARSE: models.SparseVector(indices=terms[0], values=terms[1]),
-                    },
+                    vector={SPARSE: models.SparseVector(indices=terms[0], values=terms[1])}
+                    | ({} if vector is None else {DENSE: vector.tolist()}),
                 )
                 for doc, vector, terms in zip(docs, dense, sparse, strict=True)
             ],
@@ -343,16 +356,16 @@ class ServerBackend:
         mode: SearchMode,
         limit: int,
         sources: Sequence[str] | None,
+        dense_sources: Sequence[str] | None = None,
     ) -> list[RawHit]:
         from qdrant_client import models
 
-        where = (
-            models.Filter(
-                must=[models.FieldCondition(key="source", match=models.MatchAny(any=list(sources)))]
+        def where(chosen: Sequence[str] | None) -> Any:
+            if not chosen:
+                return None
+            return models.Filter(
+                must=[models.FieldCondition(key="source", match=models.MatchAny(any=list(chosen)))]
             )
-            if sources
-            else None
-        )
 
         def nearest(using: str, vector: Any, n: int) -> list[RawHit]:
             query = (
@@ -365,7 +378,9 @@ class ServerBackend:
                     self.collection,
                     query=query,
                     using=using,
-                    query_filter=where,
+                    query_filter=where(
+                        dense_sources if using == DENSE and dense_sources else sources
+                    ),
                     limit=n,
                     with_payload=True,
                 )

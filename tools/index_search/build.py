@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 from numpy.typing import NDArray
 
-from icd_resources import IcdResources
+from icd_resources import IcdResources, IndexSource
 from tools.index_search.backends import Backend, EdgeBackend, ServerBackend
 from tools.index_search.documents import IndexDocument, index_documents
 from tools.index_search.encoders import DenseEncoder, SparseEncoder
@@ -56,8 +56,14 @@ def index_key(icd: IcdResources, settings: SearchSettings) -> str:
         str(settings.hnsw_m),
         str(settings.hnsw_ef_construct),
         *(["slice", *settings.code_prefixes] if settings.code_prefixes else []),
+        *(["dense", *sorted(settings.dense_sources)] if _some(settings.dense_sources) else []),
     ]
     return hashlib.sha256("|".join(parts).encode()).hexdigest()[:16]
+
+
+def _some(sources: tuple[IndexSource, ...]) -> bool:
+    """Say whether only some sources are meant (the key of an index of all stays as it was)."""
+    return set(sources) != set(IndexSource)
 
 
 def manifest_path(icd: IcdResources, settings: SearchSettings, cache_dir: Path) -> Path:
@@ -110,7 +116,11 @@ def build_index(
     backend, location, final = _open_for_build(icd, settings, cache_dir)
     backend.create(dense.dimension)
     phases: dict[str, float] = {}
-    vectors = _encode_distinct(dense, [d.embedded for d in docs], phases, progress)
+    embedded = [i for i, d in enumerate(docs) if _source(d) in settings.dense_sources]
+    table = _encode_distinct(dense, [docs[i].embedded for i in embedded], phases, progress)
+    vectors: list[NDArray[np.float32] | None] = [None] * len(docs)
+    for row, i in enumerate(embedded):
+        vectors[i] = table[row]
     points = _store(backend, docs, vectors, settings.batch_size, phases)
     if final is not None:
         shutil.rmtree(final, ignore_errors=True)
@@ -125,13 +135,17 @@ def build_index(
         release=icd.release,
         seconds=round(time.perf_counter() - started, 1),
         built_at=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-        sources=dict(Counter(str(d.payload["source"]) for d in docs)),
+        sources=dict(Counter(_source(d).value for d in docs)),
         phases=phases,
         encoder=dense.description,
     )
     manifest_file.parent.mkdir(parents=True, exist_ok=True)
     manifest_file.write_text(json.dumps(asdict(manifest), indent=2))
     return manifest, True
+
+
+def _source(doc: IndexDocument) -> IndexSource:
+    return IndexSource(doc.payload["source"])
 
 
 def _in_slice(doc: IndexDocument, prefixes: tuple[str, ...]) -> bool:
@@ -192,7 +206,7 @@ def _ends_first(items: Sequence[int]) -> list[int]:
 def _store(
     backend: Backend,
     docs: list[IndexDocument],
-    vectors: NDArray[np.float32],
+    vectors: Sequence[NDArray[np.float32] | None],
     batch_size: int,
     phases: dict[str, float],
 ) -> int:

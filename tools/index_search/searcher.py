@@ -12,7 +12,7 @@ from icd_resources import IcdResources, IndexSource
 from tools.index_search.backends import Backend, EdgeBackend, RawHit, ServerBackend
 from tools.index_search.build import edge_path, manifest_path, read_manifest, server_collection
 from tools.index_search.encoders import DenseEncoder, SparseEncoder
-from tools.index_search.errors import EmptyQueryError, IndexNotBuiltError
+from tools.index_search.errors import EmptyQueryError, IndexNotBuiltError, SearchError
 from tools.index_search.settings import DEFAULT_MODEL, SearchMode, SearchSettings
 
 _MAX_CHECKED_WORDS = 12  # the words of a note's sentence checked against the index
@@ -187,14 +187,21 @@ class IndexSearcher:
 
         Raises:
             EmptyQueryError: for a query with no text.
+            SearchError: for a dense search of sources that have no dense vectors.
         """
         text = searchable_query(query)
         limit = k or self.settings.top_k
         chosen = SearchMode(mode or self.settings.mode)
         wanted = [IndexSource(s).value for s in (sources or self.settings.sources)]
         all_sources = len(wanted) == len(IndexSource)
+        meant = [s for s in wanted if IndexSource(s) in self.settings.dense_sources]
+        if chosen is SearchMode.DENSE and not meant:
+            raise SearchError(
+                f"the index holds no dense vectors for {', '.join(wanted)}: those entries are "
+                "searched by BM25 alone (mode sparse or hybrid)"
+            )
         dense: list[float] | None = None
-        if chosen in (SearchMode.DENSE, SearchMode.HYBRID):
+        if chosen in (SearchMode.DENSE, SearchMode.HYBRID) and meant:
             dense = (
                 list(dense_vector)
                 if dense_vector is not None
@@ -208,7 +215,12 @@ class IndexSearcher:
             if chosen is SearchMode.SPARSE:
                 return []
         raw = self.backend.query(
-            dense, sparse, chosen, max(limit, depth), None if all_sources else wanted
+            dense,
+            sparse,
+            chosen,
+            max(limit, depth),
+            None if all_sources else wanted,
+            None if len(meant) == len(IndexSource) else meant,
         )
         top = raw[0].score if raw else 0.0
         hits = self._main_terms(text, wanted, expand, top) if main_terms_first else []

@@ -43,6 +43,9 @@ class SearchSettings:
     prefetch: int = 100
     batch_size: int = 256
     sources: tuple[IndexSource, ...] = tuple(IndexSource)
+    dense_sources: tuple[IndexSource, ...] = tuple(IndexSource)
+    """The sources whose entries carry a dense vector: embedded at build time and searched by
+    meaning as well as by BM25. Entries of the other sources are searched by BM25 alone."""
     code_prefixes: tuple[str, ...] = ()
     """A slice of the collection: only documents with a code under one of these prefixes
     (a small index for tests; empty: everything)."""
@@ -65,6 +68,7 @@ class SearchSettings:
         values.update({k: v for k, v in explicit.items() if v is not None})
         if "mode" in values:
             values["mode"] = SearchMode(values["mode"])
-        if "sources" in values:
-            values["sources"] = tuple(IndexSource(s) for s in values["sources"])
+        for name in ("sources", "dense_sources"):
+            if name in values:
+                values[name] = tuple(IndexSource(s) for s in values[name])
         return replace(cls(), **values)

@@ -16,6 +16,8 @@ from tools.index_search import (
     IndexNotBuiltError,
     IndexSearcher,
     SearchBackendError,
+    SearchError,
+    SearchMode,
     SearchSettings,
     build_index,
 )
@@ -233,3 +235,35 @@ def test_queries_embedded_together_search_as_each_alone(searcher: IndexSearcher)
     for query, vector in zip(queries, vectors, strict=True):
         together = searcher.search(query, k=5, mode="dense", dense_vector=vector)
         assert paths(together) == paths(searcher.search(query, k=5, mode="dense"))
+
+
+def test_sources_without_dense_vectors_are_searched_by_bm25_alone(
+    built: tuple[IcdResources, Path], tmp_path: Path, dense: DenseEncoder
+) -> None:
+    icd, _cache = built
+    settings = SearchSettings.resolve(dense_sources=["index", "eindex"])
+    assert (
+        build_index(icd, settings, tmp_path)[0].key
+        != build_index(icd, SearchSettings(), tmp_path)[0].key
+    )
+    searcher = IndexSearcher.open(icd, settings, tmp_path)
+    searcher.dense = dense
+    try:
+        drug = searcher.search("adverse effect of penicillin", k=3, sources=[IndexSource.DRUG])
+        sparse = searcher.search(
+            "adverse effect of penicillin", k=3, sources=[IndexSource.DRUG], mode="sparse"
+        )
+        assert paths(drug) == paths(sparse)
+        assert paths(drug)[0] == "Penicillin, adverse effect"
+        meaning = searcher.search("cholera", k=50, mode="dense")
+        assert meaning and {h.source for h in meaning if h.via == "search"} <= {
+            IndexSource.INDEX,
+            IndexSource.EINDEX,
+        }
+        vector = searcher.encode_queries(["penicillin"])[0]
+        stored = searcher.backend.query(vector, None, SearchMode.DENSE, 500, None)
+        assert stored and {h.payload["source"] for h in stored} <= {"index", "eindex"}
+        with pytest.raises(SearchError, match="no dense vectors for drug"):
+            searcher.search("penicillin", k=3, mode="dense", sources=[IndexSource.DRUG])
+    finally:
+        searcher.close()
