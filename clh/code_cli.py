@@ -18,7 +18,7 @@ import typer
 from rich.console import Console
 
 from clh.outputs import check_output, has_prefix
-from clh.progress import TenthsReporter, describe_update
+from clh.progress import INDEX_UNITS, PhaseReporter, describe_update, say_line
 from clh.render import result_markdown
 from clh.resources_cli import load_resources
 from evals.private_files import write_private
@@ -254,9 +254,7 @@ def prepare_coding(resources: ResourceSettings, context: Context) -> str:
 
     icd = load_resources(resources)
     _err.print("checking the index search collection...", markup=False, highlight=False)
-    report = TenthsReporter(
-        "embedding", "distinct texts", lambda line: _err.print(line, markup=False, highlight=False)
-    )
+    report = PhaseReporter(INDEX_UNITS, say_line)
     build_index(icd, SearchSettings.resolve(), resources.cache_dir, progress=report)
     _err.print("starting the model...", markup=False, highlight=False)
     endpoint = get_deps(context).llm.endpoint

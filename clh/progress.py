@@ -108,6 +108,42 @@ class TenthsReporter:
         self.say(rate_line(self.label, self.unit, done, total, now - self._started))
 
 
+class PhaseReporter:
+    """A ``(phase, done, total)`` progress callback: a :class:`TenthsReporter` per phase.
+
+    Each counted phase says a line at each tenth of its total, with its rate and the time left;
+    a phase with no count (total 0) is said once, as it starts.
+    """
+
+    def __init__(
+        self,
+        units: Mapping[str, str],
+        say: Callable[[str], None],
+        clock: Callable[[], float] = time.perf_counter,
+    ) -> None:
+        self.units, self.say, self.clock = units, say, clock
+        self._phases: dict[str, TenthsReporter] = {}
+
+    def __call__(self, phase: str, done: int, total: int) -> None:
+        """Say what a phase has done, as its tenths are reached."""
+        if total <= 0:
+            self.say(f"{phase}...")
+            return
+        if phase not in self._phases:
+            unit = self.units.get(phase, "items")
+            self._phases[phase] = TenthsReporter(phase, unit, self.say, self.clock)
+        self._phases[phase](done, total)
+
+
+INDEX_UNITS = {"embedding": "distinct texts", "storing": "entries"}
+"""What each counted phase of the index build counts."""
+
+
+def say_line(line: str) -> None:
+    """Print a progress line on stderr as it is: no markup, never wrapped to the terminal."""
+    err.print(line, markup=False, highlight=False, soft_wrap=True)
+
+
 def warn(line: str) -> None:
     """Print a warning line on stderr, as text (no markup)."""
     err.print(line, markup=False, highlight=False)

@@ -11,7 +11,7 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-from clh.progress import TenthsReporter
+from clh.progress import INDEX_UNITS, PhaseReporter, say_line
 from clh.resources_cli import load_resources
 from icd_resources import IcdResources, ResourceSettings
 from icd_resources.codes import code_query
@@ -58,7 +58,7 @@ def build(
     settings = SearchSettings.resolve(model=model, qdrant_url=qdrant_url)
     started = time.perf_counter()
     with Progress(
-        TextColumn("[bold]indexing[/]"),
+        TextColumn("[bold]{task.description}[/]"),
         BarColumn(),
         MofNCompleteColumn(),
         TimeRemainingColumn(),
@@ -66,16 +66,12 @@ def build(
         transient=True,
         disable=not _err.is_terminal,
     ) as bar:
-        task = bar.add_task("", total=None)
-        lines = TenthsReporter(
-            "embedding",
-            "distinct texts",
-            lambda line: _err.print(line, markup=False, highlight=False),
-        )
+        task = bar.add_task("indexing", total=None)
+        lines = PhaseReporter(INDEX_UNITS, say_line)
 
-        def report(done: int, total: int) -> None:
-            bar.update(task, completed=done, total=total)
-            lines(done, total)
+        def report(phase: str, done: int, total: int) -> None:
+            bar.update(task, description=phase, completed=done, total=total or None)
+            lines(phase, done, total)
 
         manifest, built = build_index(
             icd, settings, resources.cache_dir, force=force, progress=report

@@ -22,8 +22,9 @@ from tools.index_search.settings import SearchSettings
 
 INDEX_SCHEMA = "3"  # 2: tabular descriptions and inclusion terms; 3: int8 vectors, shared rows
 _ENCODE_CHUNK = 2048
-Progress = Callable[[int, int], None]
-"""Called with (entries done, entries in all)."""
+Progress = Callable[[str, int, int], None]
+"""Called with (phase, done, total): ``embedding`` counts distinct texts, ``storing`` entries;
+a phase with no count (``building the search graph``) is announced once with total 0."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,7 +122,7 @@ def build_index(
     vectors: list[NDArray[np.float32] | None] = [None] * len(docs)
     for row, i in enumerate(embedded):
         vectors[i] = table[row]
-    points = _store(backend, docs, vectors, settings.batch_size, phases)
+    points = _store(backend, docs, vectors, settings.batch_size, phases, progress or _silent)
     if final is not None:
         shutil.rmtree(final, ignore_errors=True)
         final.with_name(final.name + ".building").rename(final)
@@ -177,18 +178,22 @@ def _encode_distinct(
     """
     started = time.perf_counter()
     distinct = sorted(set(texts), key=lambda t: (len(t), t))
-    report = progress or (lambda _done, _total: None)
-    report(0, len(distinct))
+    report = progress or _silent
+    report("embedding", 0, len(distinct))
     table = np.zeros((len(distinct), dense.dimension), np.float32)
     done = 0
     for start in _ends_first(range(0, len(distinct), _ENCODE_CHUNK)):
         chunk = distinct[start : start + _ENCODE_CHUNK]
         table[start : start + len(chunk)] = dense.encode(chunk, batch_size=32)
         done += len(chunk)
-        report(done, len(distinct))
+        report("embedding", done, len(distinct))
     row = {text: i for i, text in enumerate(distinct)}
     phases["encode"] = round(time.perf_counter() - started, 1)
     return table[[row[t] for t in texts]] if texts else table
+
+
+def _silent(_phase: str, _done: int, _total: int) -> None:
+    """Report nothing (no progress callback was given)."""
 
 
 def _ends_first(items: Sequence[int]) -> list[int]:
@@ -209,6 +214,7 @@ def _store(
     vectors: Sequence[NDArray[np.float32] | None],
     batch_size: int,
     phases: dict[str, float],
+    report: Progress,
 ) -> int:
     """Add BM25 vectors, upsert every document, build the HNSW graph; return the point count."""
     started = time.perf_counter()
@@ -216,11 +222,14 @@ def _store(
     terms = [sparse.document(d.text) for d in docs]
     phases["sparse"] = round(time.perf_counter() - started, 1)
     started = time.perf_counter()
+    report("storing", 0, len(docs))
     for start in range(0, len(docs), batch_size):
-        end = start + batch_size
+        end = min(start + batch_size, len(docs))
         backend.upsert(docs[start:end], vectors[start:end], terms[start:end])
+        report("storing", end, len(docs))
     phases["store"] = round(time.perf_counter() - started, 1)
     started = time.perf_counter()
+    report("building the search graph", 0, 0)
     backend.finish()
     points = backend.count()
     backend.close()

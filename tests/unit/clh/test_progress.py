@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from langgraph.types import Overwrite
 
-from clh.progress import TenthsReporter, describe_update, rate_line
+from clh.progress import INDEX_UNITS, PhaseReporter, TenthsReporter, describe_update, rate_line
 from graph.schemas import Candidate, CodeAssignment, Failure, Finding, Rejected, Verdict
 
 
@@ -142,3 +142,18 @@ def test_one_chunk_of_everything_is_one_line() -> None:
     report(0, 5)
     report(5, 5)
     assert len(said) == 2 and said[1].startswith("embedding: 5/5 texts (100%)")
+
+
+def test_each_phase_of_the_index_build_says_its_own_tenths() -> None:
+    said: list[str] = []
+    report = PhaseReporter(INDEX_UNITS, said.append, clock=lambda: 1.0)
+    for phase, total in (("embedding", 20), ("storing", 40)):
+        for done in range(0, total + 1, total // 20):
+            report(phase, done, total)
+    report("building the search graph", 0, 0)
+    embedding = [line for line in said if line.startswith("embedding: ")]
+    storing = [line for line in said if line.startswith("storing: ")]
+    assert embedding[0] == "embedding: 20 distinct texts to do" and len(embedding) == 11
+    assert storing[0] == "storing: 40 entries to do" and len(storing) == 11
+    assert storing[1].startswith("storing: 4/40 entries (10%)")
+    assert said[-1] == "building the search graph..."

@@ -31,8 +31,8 @@ def test_every_text_gets_its_own_vector(monkeypatch: pytest.MonkeyPatch) -> None
     monkeypatch.setattr(build, "_ENCODE_CHUNK", 2)
     texts = ["bb", "a", "ccc", "dddd", "a", "eeeee"]
     encoder = LengthEncoder()
-    reports: list[tuple[int, int]] = []
-    vectors = build._encode_distinct(encoder, texts, {}, lambda d, t: reports.append((d, t)))
+    reports: list[tuple[str, int, int]] = []
+    vectors = build._encode_distinct(encoder, texts, {}, lambda *r: reports.append(r))
     assert vectors.tolist() == [[len(t), ord(t[0])] for t in texts]
     assert encoder.chunks == [["a", "bb"], ["eeeee"], ["ccc", "dddd"]]  # shortest, longest...
-    assert reports == [(0, 5), (2, 5), (3, 5), (5, 5)]
+    assert reports == [("embedding", d, 5) for d in (0, 2, 3, 5)]
