@@ -108,12 +108,17 @@ def main() -> None:
         "index as built: what an index embedding only them would find, but for the "
         "approximate graph",
     )
+    parser.add_argument(
+        "--hnsw-ef",
+        type=int,
+        help="candidates a dense search explores in the HNSW graph (default: the settings')",
+    )
     args = parser.parse_args()
     sections = set(args.sections.split(","))
 
     resources = ResourceSettings.resolve(args.icd_dir, args.cache_dir)
     icd = IcdResources.load(resources)
-    settings = SearchSettings.resolve()
+    settings = SearchSettings.resolve(hnsw_ef=args.hnsw_ef)
     manifest, _ = build_index(icd, settings, resources.cache_dir)
     size = (
         sum(p.stat().st_size for p in Path(manifest.location).rglob("*") if p.is_file())
@@ -130,6 +135,8 @@ def main() -> None:
     print(
         "dense vectors searched in: "
         + (", ".join(searcher.settings.dense_sources) or "no source (BM25 alone)")
+        + f"; HNSW m={settings.hnsw_m}, ef_construct={settings.hnsw_ef_construct}, "
+        f"search ef={settings.hnsw_ef or 'Qdrant default'}"
     )
     print(
         f"collection: {manifest.points} entries, built in {manifest.seconds:.0f} s, "

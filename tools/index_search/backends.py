@@ -245,6 +245,7 @@ class EdgeBackend:
                 query=qe.Query.Nearest(query, using=using),
                 filter=where(dense_sources if using == DENSE and dense_sources else sources),
                 with_payload=True,
+                params=qe.SearchParams(hnsw_ef=self.settings.hnsw_ef) if using == DENSE else None,
             )
             try:
                 points = self._shard.query(request)
@@ -383,6 +384,9 @@ class ServerBackend:
                     ),
                     limit=n,
                     with_payload=True,
+                    search_params=models.SearchParams(hnsw_ef=self.settings.hnsw_ef)
+                    if using == DENSE
+                    else None,
                 )
             except Exception as exc:  # qdrant-client raises transport and HTTP errors alike
                 raise SearchBackendError(f"Qdrant query failed: {exc}") from exc

@@ -39,6 +39,10 @@ class SearchSettings:
     timeout_s: float = 10.0
     hnsw_m: int = 32  # as in the paper, appendix D.1
     hnsw_ef_construct: int = 100  # Qdrant's default: 256 took 100 s to index, 100 (or 64) 42 s
+    hnsw_ef: int | None = None
+    """Candidates a dense search explores in the HNSW graph (None: Qdrant's default). Far more
+    than the neighbours fetched brings the approximate graph close to the exact neighbours, so
+    two builds of one index, whose graphs differ, search nearly alike."""
     rrf_k: int = 60
     prefetch: int = 100
     batch_size: int = 256

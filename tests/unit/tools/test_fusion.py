@@ -36,3 +36,28 @@ def test_fused_scores_do_not_depend_on_the_order_of_ties() -> None:
     # Entry 3: rank 2 (tied with 2) in dense, rank 1 (tied with 4) in sparse.
     assert dict((h.id, h.score) for h in first)[3] == 1 / 62 + 1 / 61
     assert [h.id for h in first][0] == 3
+
+
+class _Recorder:
+    """Stands for an Edge shard: answers nothing and keeps every request."""
+
+    def __init__(self) -> None:
+        self.requests: list = []
+
+    def query(self, request):
+        self.requests.append(request)
+        return []
+
+
+def test_dense_neighbours_are_searched_with_the_settings_ef_and_their_own_sources() -> None:
+    from pathlib import Path
+
+    from tools.index_search import SearchMode, SearchSettings
+    from tools.index_search.backends import EdgeBackend
+
+    backend = EdgeBackend(Path("unused"), SearchSettings(hnsw_ef=512))
+    backend._shard = _Recorder()
+    backend.query([0.1, 0.2], ([1], [1.0]), SearchMode.HYBRID, 5, None, ["tabular"])
+    dense, sparse = backend._shard.requests
+    assert dense.params.hnsw_ef == 512 and sparse.params is None
+    assert "tabular" in repr(dense.filter) and sparse.filter is None
