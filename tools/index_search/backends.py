@@ -1,10 +1,13 @@
 """One collection design, two backends: Qdrant Edge in-process, or a Qdrant server.
 
-Both hold a ``dense`` vector (cosine, HNSW m=32, ef_construct=256 as in the paper) and a ``bm25``
-sparse vector (IDF modifier) per entry. Both backends answer nearest-neighbour queries only; the
+Both hold a ``bm25`` sparse vector (IDF modifier) per entry, and a ``dense`` vector (cosine,
+searched through an HNSW graph) per entry of the sources that carry one
+(``SearchSettings.dense_sources``). Both backends answer nearest-neighbour queries only; the
 ranking, and the reciprocal rank fusion of hybrid search, happen here, in one deterministic
 function (:func:`rank_hits`, :func:`fuse_rrf`): equal scores are ordered by entry id, so the same
-query gives the same hits in the same order on every run and on either backend.
+query gives the same hits in the same order on every run and on either backend. The HNSW graph
+is approximate and built at random: two builds of one index may differ in a few dense
+neighbours, which a wide search (``SearchSettings.hnsw_ef``) keeps rare.
 """
 
 from __future__ import annotations

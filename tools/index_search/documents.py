@@ -115,8 +115,8 @@ def index_documents(icd: IcdResources) -> Iterator[IndexDocument]:
 
     A Drug or Neoplasm Table cell ("Penicillin, adverse effect") is embedded as its row
     ("Penicillin"): the row names the substance or site a query's meaning is about, BM25 matches
-    the column's words, and a quarter fewer texts to embed keeps the build within minutes
-    (measured in the README).
+    the column's words, and there are a quarter fewer texts to embed (what the build costs:
+    docs/search.md).
     """
     rows: dict[int, str] = {}
     for entry in icd.index_entries():

@@ -37,12 +37,12 @@ class SearchSettings:
     qdrant_path: str | None = None
     collection: str = "clh-index"
     timeout_s: float = 10.0
-    hnsw_m: int = 32  # as in the paper, appendix D.1
-    hnsw_ef_construct: int = 100  # Qdrant's default: 256 took 100 s to index, 100 (or 64) 42 s
-    hnsw_ef: int | None = None
+    hnsw_m: int = 16  # half the paper's 32 (appendix D.1): a cheaper graph, hnsw_ef makes up
+    hnsw_ef_construct: int = 64
+    hnsw_ef: int | None = 512
     """Candidates a dense search explores in the HNSW graph (None: Qdrant's default). Far more
     than the neighbours fetched brings the approximate graph close to the exact neighbours, so
-    two builds of one index, whose graphs differ, search nearly alike."""
+    two builds of one index, whose graphs differ, search nearly alike (docs/search.md)."""
     rrf_k: int = 60
     prefetch: int = 100
     batch_size: int = 256
