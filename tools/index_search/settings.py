@@ -37,8 +37,8 @@ class SearchSettings:
     qdrant_path: str | None = None
     collection: str = "clh-index"
     timeout_s: float = 10.0
-    hnsw_m: int = 16  # half the paper's 32 (appendix D.1): a cheaper graph, hnsw_ef makes up
-    hnsw_ef_construct: int = 64
+    hnsw_m: int = 32  # as in the paper, appendix D.1
+    hnsw_ef_construct: int = 100  # Qdrant's default
     hnsw_ef: int | None = 512
     """Candidates a dense search explores in the HNSW graph (None: Qdrant's default). Far more
     than the neighbours fetched brings the approximate graph close to the exact neighbours, so
