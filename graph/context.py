@@ -220,6 +220,14 @@ class Context:
             "'any': such a code may be final, never first-listed."
         },
     )
+    first_listed: Literal["stated", "score"] = field(
+        default="stated",
+        metadata={
+            "description": "'stated': the code the note states first under its principal, "
+            "discharge or final diagnosis (else the assessment, else the reason for the "
+            "visit) is first-listed (OCG II, IV.G); 'score': the verifier's order."
+        },
+    )
     integral: Literal["flag", "remove"] = field(
         default="remove",
         metadata={

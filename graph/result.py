@@ -77,6 +77,18 @@ def assignments(
     return result
 
 
+def evidence_spans(findings: list[Finding], candidates: list[Candidate]) -> dict[str, list[Span]]:
+    """Return each candidate code's evidence: the spans of the findings that reached it."""
+    by_id = {f.id: f for f in findings}
+    spans: dict[str, list[Span]] = defaultdict(list)
+    for candidate in candidates:
+        found = by_id.get(candidate.finding_id)
+        for span in found.spans if found is not None else []:
+            if all(span.start != s.start for s in spans[candidate.code]):
+                spans[candidate.code].append(span)
+    return dict(spans)
+
+
 def alternatives(code: str, verdicts: list[Verdict]) -> list[str]:
     """Return the other codes of a code's condition, best first (choice, then P(yes))."""
     condition = next((v.condition for v in verdicts if v.code == code and v.condition), "")

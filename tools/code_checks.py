@@ -562,14 +562,14 @@ def _external_cause(run: _Run, codes: list[str]) -> list[str]:
 # Z categories of status and history (OCG I.C.21.c.3-4), e.g. Z66 do not resuscitate, Z79
 # long-term drug therapy, Z86-Z87 personal history: they describe the patient, not the
 # condition treated, and follow it.
-_STATUS_CATEGORIES = frozenset(["Z66", "Z67", "Z68", "Z79", *(f"Z{n}" for n in range(80, 100))])
+STATUS_CATEGORIES = frozenset(["Z66", "Z67", "Z68", "Z79", *(f"Z{n}" for n in range(80, 100))])
 
 
 def _status(run: _Run, codes: list[str]) -> list[str]:
     return _move_first_after(
         run,
         codes,
-        lambda c: c[:3] in _STATUS_CATEGORIES or c[0] in "VWXY",
+        lambda c: c[:3] in STATUS_CATEGORIES or c[0] in "VWXY",
         STATUS,
         "a status or history code describes the patient, not the condition treated.",
     )

@@ -9,12 +9,13 @@ from langgraph.runtime import Runtime
 from graph.context import Context, check_policy, notes_budget
 from graph.names import Node
 from graph.nodes.kit import AgentRun
-from graph.result import assignments
-from graph.schemas import Check, CodeAssignment
+from graph.result import assignments, evidence_spans
+from graph.schemas import Check, CodeAssignment, Span
 from graph.state import CodingState
 from llm import Decoding
 from llm.answers import readable_rationale
 from tools.code_checks import run_checks
+from tools.first_listed import reason_first
 from tools.guideline_fetch import general_guidelines
 from tools.tabular_lookup import code_details
 
@@ -30,6 +31,10 @@ async def code_reconciler(state: CodingState, runtime: Runtime[Context]) -> dict
     budget = notes_budget(run.context, len(tentative))
     details = {code: code_details(icd, code, budget) for code in tentative}
     ordered, rationale, fallback = await _reconcile(run, state, tentative, details)
+    lead: list[Check] = []
+    if ordered and run.context.first_listed == "stated":
+        spans = evidence_spans(state.get("findings", []), state.get("candidates", []))
+        ordered, lead = reason_first(ordered, _stated_starts(spans), state["note"])
     ordered, checks = run_checks(icd, ordered, check_policy(run.context))
     codes = assignments(
         icd,
@@ -42,9 +47,9 @@ async def code_reconciler(state: CodingState, runtime: Runtime[Context]) -> dict
         checks,
     )
     codes, unsupported = evidence_required(codes, run.context.evidence == "required")
-    codes, lead = evidence_leads(codes)
+    codes, leads = evidence_leads(codes)
     return run.finish(
-        checks=fallback + checks + unsupported + lead,
+        checks=fallback + lead + checks + unsupported + leads,
         codes=codes,
         passes=[{"pass": pass_index, "codes": [c.code for c in codes]}],
     )
@@ -53,6 +58,14 @@ async def code_reconciler(state: CodingState, runtime: Runtime[Context]) -> dict
 _NOT_EVIDENCE = frozenset("old output essential status history long-term low high".split())
 """Words that are main terms of the index but say nothing alone: "old" reaches "Old" entries,
 "output" reaches "Low, output syndrome (cardiac)"; a span of one of them is not evidence."""
+
+
+def _stated_starts(spans: dict[str, list[Span]]) -> dict[str, list[int]]:
+    """Return where each code's evidence starts, spans of a bare index word aside."""
+    return {
+        code: [s.start for s in found if s.text.strip().lower() not in _NOT_EVIDENCE]
+        for code, found in spans.items()
+    }
 
 
 def has_evidence(code: CodeAssignment) -> bool:

@@ -180,6 +180,41 @@ def test_reconciler_orders_checks_and_traces(make_deps) -> None:
     assert check.action == "flagged"
 
 
+def test_reconciler_lists_first_the_diagnosis_the_note_states_first(make_deps) -> None:
+    from tests.fakes import pick_lines
+
+    make_deps([(agent_is("code_reconciler"), pick_lines("A01 ", "A00.0 "))] * 2)
+    note = "HPI: typhoid.\nDischarge diagnosis: classic cholera\nDispo: home\n"
+    findings = [
+        Finding(id="f1", term="Typhoid", spans=[Span(text="typhoid", start=5, end=12)]),
+        Finding(id="f2", term="Cholera", spans=[Span(text="classic cholera", start=35, end=50)]),
+    ]
+    candidates = [
+        Candidate(
+            code=code,
+            description="x",
+            chapter=1,
+            finding_id=finding,
+            index_path=path,
+            via="index",
+            index_code=code,
+        )
+        for code, finding, path in [("A01", "f1", "Typhoid A01"), ("A00.0", "f2", "Cholera A00.0")]
+    ]
+    verdicts = [
+        Verdict(code="A01", chapter=1, finding_id="f1", selected=True),
+        Verdict(code="A00.0", chapter=1, finding_id="f2", selected=True),
+    ]
+    state = {"note": note, "findings": findings, "candidates": candidates, "verdicts": verdicts}
+    update = asyncio.run(code_reconciler(state, RUNTIME))
+    assert [c.code for c in update["codes"]] == ["A00.0", "A01"]
+    (moved,) = [c for c in update["checks"] if c.rule.startswith("The diagnosis chiefly")]
+    assert moved.action == "moved A00.0 before A01"
+    by_score = SimpleNamespace(context=Context(first_listed="score"))
+    update = asyncio.run(code_reconciler(state, by_score))
+    assert [c.code for c in update["codes"]] == ["A01", "A00.0"]
+
+
 def test_reconciler_with_nothing_to_reconcile_makes_no_call(make_deps) -> None:
     _deps, fake = make_deps([])
     update = asyncio.run(code_reconciler({"note": NOTE, "verdicts": []}, RUNTIME))
