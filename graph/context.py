@@ -220,6 +220,13 @@ class Context:
             "'any': such a code may be final, never first-listed."
         },
     )
+    sides: bool = field(
+        default=True,
+        metadata={
+            "description": "When the note names a side, verify the right/left/bilateral "
+            "siblings of a candidate of unspecified side (OCG I.B.13; tools/sides.py)."
+        },
+    )
     first_listed: Literal["stated", "score"] = field(
         default="stated",
         metadata={

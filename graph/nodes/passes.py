@@ -13,10 +13,13 @@ from graph.context import Context, get_context
 from graph.deps import get_deps
 from graph.errors import NoteError
 from graph.names import Node
+from graph.schemas import Candidate
 from graph.spans import split_note
 from graph.state import CodingState
+from icd_resources import IcdResources
 from llm import Decoding
 from tools.note_lanes import COMPANION_LANE
+from tools.sides import SIDE_LANE, sided_siblings, stated_sides
 
 MAX_NOTE_CHARS = 2_000_000
 
@@ -127,4 +130,45 @@ async def join_candidates(state: CodingState, runtime: Runtime[Context]) -> dict
         codes.add(candidate.code)
         added.append(candidate)
         room -= 0 if companion else 1
-    return {"candidates": Overwrite(chosen + added)}
+    context = get_context(runtime)
+    sides = stated_sides(state.get("note", "")) if context.sides else frozenset()
+    sided: list[Candidate] = []
+    if sides:
+        deps = await asyncio.to_thread(get_deps, context)
+        sided = side_candidates(deps.icd, chosen + added, sides)
+    return {"candidates": Overwrite(chosen + added + sided)}
+
+
+MAX_SIDE_CANDIDATES = 8
+"""Sided siblings verified per note, beyond the cap: each is one more yes/no question."""
+
+
+def side_candidates(
+    icd: IcdResources, candidates: list[Candidate], sides: frozenset[str]
+) -> list[Candidate]:
+    """Return the stated sides' siblings of the candidates of unspecified side (tools/sides.py).
+
+    Each carries its relative's finding and says where it came from; verified like any.
+    """
+    codes = {c.code for c in candidates}
+    added: list[Candidate] = []
+    for candidate in candidates:
+        for code in sided_siblings(icd, candidate.code, sides):
+            if code in codes or len(added) >= MAX_SIDE_CANDIDATES:
+                continue
+            codes.add(code)
+            info = icd.lookup(code)
+            added.append(
+                candidate.model_copy(
+                    update={
+                        "code": code,
+                        "description": info.description,
+                        "index_path": f"{code} in the Tabular List, beside {candidate.code}: "
+                        f"{info.description}",
+                        "via": f"side stated in the note, beside {candidate.code}",
+                        "index_code": code,
+                        "lanes": [*candidate.lanes, SIDE_LANE],
+                    }
+                )
+            )
+    return added
