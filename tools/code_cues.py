@@ -51,6 +51,17 @@ _INTENT_WORDS: dict[str, frozenset[str]] = {
 _DRUG_CODE = re.compile(r"^T(3[6-9]|[45]\d|6[0-5])\.[0-9A-Z]{2}[1-6]")
 _SEVENTH = {"D": _SUBSEQUENT, "S": _SEQUELA}
 SIDES = {"right": {"right"}, "left": {"left"}, "bilateral": {"bilateral", "both"}}
+_SIDE_ABBREVIATION = re.compile(
+    r"\b(?:([LR])|([LlRr])t\.?)\s+(?!(?:via|and|per|the|for|with|from|over|each|min|total|"
+    r"bolus|fluids?|water|saline|oxygen|nasal|lactated)\b)(?=[a-z]{3,})"
+)
+
+
+def spelled_sides(text: str) -> str:
+    """Spell out the sides notes abbreviate: "L breast" -> "left breast", "rt knee" too."""
+    return _SIDE_ABBREVIATION.sub(
+        lambda m: "left " if (m.group(1) or m.group(2)).upper() == "L" else "right ", text
+    )
 
 
 def intent_of(code: str) -> str | None:
@@ -129,7 +140,7 @@ class NoteCues:
         if _TYPE_2_RE.search(note) or not diabetes:
             diabetes.add("E11")
         return cls(
-            frozenset(re.findall(r"[a-z]{3,}", note.lower())),
+            frozenset(re.findall(r"[a-z]{3,}", spelled_sides(note).lower())),
             frozenset(int(m.group(1)) for m in _WEEKS_RE.finditer(note)),
             frozenset(stages),
             frozenset(diabetes),

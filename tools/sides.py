@@ -13,7 +13,7 @@ import re
 from collections.abc import Iterable
 
 from icd_resources import IcdResources
-from tools.code_cues import SIDES
+from tools.code_cues import SIDES, spelled_sides
 
 SIDE_LANE = "side"
 """The lane of a sided sibling added beside a candidate of unspecified side."""
@@ -21,7 +21,7 @@ SIDE_LANE = "side"
 
 def stated_sides(note: str) -> frozenset[str]:
     """Return the sides the note names: right, left, bilateral."""
-    words = set(re.findall(r"[a-z]+", note.lower()))
+    words = set(re.findall(r"[a-z]+", spelled_sides(note).lower()))
     return frozenset(side for side, cues in SIDES.items() if words & cues)
 
 
