@@ -227,6 +227,14 @@ class Context:
             "siblings of a candidate of unspecified side (OCG I.B.13; tools/sides.py)."
         },
     )
+    findings: Literal["remove", "keep"] = field(
+        default="remove",
+        metadata={
+            "description": "'remove': a code whose only evidence lies in the exam, review "
+            "of systems, vitals, labs or imaging is not final (OCG III.B), listed under "
+            "considered; 'keep' it."
+        },
+    )
     first_listed: Literal["stated", "score"] = field(
         default="stated",
         metadata={

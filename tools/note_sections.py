@@ -78,7 +78,28 @@ _RANKS: dict[str, int] = {
 }
 
 
-_OTHER_NAMES = frozenset(  # other sections: each ends the diagnosis section before it
+FINDING_SECTIONS = frozenset(
+    [
+        "review of systems",
+        "ros",
+        "physical exam",
+        "physical examination",
+        "exam",
+        "examination",
+        "discharge exam",
+        "vitals",
+        "vital signs",
+        "labs",
+        "laboratory",
+        "pertinent results",
+        "results",
+        "imaging",
+    ]
+)
+"""Sections of observations and results, not the provider's diagnostic statement (OCG III.B).
+A procedure's "Findings" are the interpreting provider's own statement and are not here."""
+
+_OTHER_NAMES = FINDING_SECTIONS | frozenset(  # each ends the diagnosis section before it
     [
         "history of present illness",
         "hpi",
@@ -97,19 +118,6 @@ _OTHER_NAMES = frozenset(  # other sections: each ends the diagnosis section bef
         "social",
         "family history",
         "fhx",
-        "review of systems",
-        "ros",
-        "physical exam",
-        "physical examination",
-        "exam",
-        "examination",
-        "vitals",
-        "vital signs",
-        "labs",
-        "laboratory",
-        "pertinent results",
-        "results",
-        "imaging",
         "findings",
         "procedure",
         "procedures",
@@ -126,7 +134,6 @@ _OTHER_NAMES = frozenset(  # other sections: each ends the diagnosis section bef
         "diet",
         "activity",
         "condition at discharge",
-        "discharge exam",
         "code status",
         "instructions",
         "discharge instructions",
@@ -155,6 +162,20 @@ def _key(heading: str) -> str:
     return " ".join(heading.lower().replace("-", " - ").split()).replace(" - ", "-")
 
 
+def _sections(note: str) -> list[tuple[str, str, int, int]]:
+    """Return (heading, key, start, end) for each known heading, up to the next one."""
+    headings = [m for m in _HEADING.finditer(note) if _key(m.group(1)) in _KNOWN]
+    return [
+        (
+            match.group(1).strip(),
+            _key(match.group(1)),
+            match.end(),
+            headings[i + 1].start() if i + 1 < len(headings) else len(note),
+        )
+        for i, match in enumerate(headings)
+    ]
+
+
 def diagnosis_sections(note: str) -> list[DiagnosisSection]:
     """Return the note's diagnosis sections in note order, each up to the next known heading.
 
@@ -164,12 +185,13 @@ def diagnosis_sections(note: str) -> list[DiagnosisSection]:
     Returns:
         One section per diagnosis heading; a heading of another kind ends the one before it.
     """
-    headings = [m for m in _HEADING.finditer(note) if _key(m.group(1)) in _KNOWN]
-    sections = []
-    for i, match in enumerate(headings):
-        rank = _RANKS.get(_key(match.group(1)))
-        if rank is None:
-            continue
-        end = headings[i + 1].start() if i + 1 < len(headings) else len(note)
-        sections.append(DiagnosisSection(match.group(1).strip(), rank, match.end(), end))
-    return sections
+    return [
+        DiagnosisSection(heading, _RANKS[key], start, end)
+        for heading, key, start, end in _sections(note)
+        if key in _RANKS
+    ]
+
+
+def finding_sections(note: str) -> list[tuple[int, int]]:
+    """Return the (start, end) of each section of observations and results (exam, ROS, labs)."""
+    return [(start, end) for _, key, start, end in _sections(note) if key in FINDING_SECTIONS]

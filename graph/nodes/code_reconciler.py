@@ -14,6 +14,7 @@ from graph.schemas import Check, CodeAssignment, Span
 from graph.state import CodingState
 from llm import Decoding
 from llm.answers import readable_rationale
+from tools.abnormal_findings import ABNORMAL_FINDINGS, findings_only
 from tools.code_checks import run_checks
 from tools.first_listed import reason_first
 from tools.guideline_fetch import general_guidelines
@@ -31,10 +32,11 @@ async def code_reconciler(state: CodingState, runtime: Runtime[Context]) -> dict
     budget = notes_budget(run.context, len(tentative))
     details = {code: code_details(icd, code, budget) for code in tentative}
     ordered, rationale, fallback = await _reconcile(run, state, tentative, details)
+    starts = _stated_starts(evidence_spans(state.get("findings", []), state.get("candidates", [])))
+    ordered, observed = _abnormal_findings(ordered, starts, state["note"], run.context)
     lead: list[Check] = []
     if ordered and run.context.first_listed == "stated":
-        spans = evidence_spans(state.get("findings", []), state.get("candidates", []))
-        ordered, lead = reason_first(ordered, _stated_starts(spans), state["note"])
+        ordered, lead = reason_first(ordered, starts, state["note"])
     ordered, checks = run_checks(icd, ordered, check_policy(run.context))
     codes = assignments(
         icd,
@@ -49,7 +51,7 @@ async def code_reconciler(state: CodingState, runtime: Runtime[Context]) -> dict
     codes, unsupported = evidence_required(codes, run.context.evidence == "required")
     codes, leads = evidence_leads(codes)
     return run.finish(
-        checks=fallback + lead + checks + unsupported + leads,
+        checks=fallback + observed + lead + checks + unsupported + leads,
         codes=codes,
         passes=[{"pass": pass_index, "codes": [c.code for c in codes]}],
     )
@@ -66,6 +68,26 @@ def _stated_starts(spans: dict[str, list[Span]]) -> dict[str, list[int]]:
         code: [s.start for s in found if s.text.strip().lower() not in _NOT_EVIDENCE]
         for code, found in spans.items()
     }
+
+
+def _abnormal_findings(
+    codes: list[str], starts: dict[str, list[int]], note: str, context: Context
+) -> tuple[list[str], list[Check]]:
+    """Remove the codes whose only evidence is in the exam, ROS, vitals, labs or imaging."""
+    if context.findings != "remove":
+        return codes, []
+    removed = findings_only(codes, starts, note)
+    checks = [
+        Check(
+            rule=ABNORMAL_FINDINGS,
+            codes=[code],
+            action=f"removed {code}",
+            detail="its only evidence is an observation or result (exam, review of systems, "
+            "vitals, labs or imaging), not a diagnosis the provider states",
+        )
+        for code in removed
+    ]
+    return [c for c in codes if c not in removed], checks
 
 
 def has_evidence(code: CodeAssignment) -> bool:

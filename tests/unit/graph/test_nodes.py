@@ -215,6 +215,42 @@ def test_reconciler_lists_first_the_diagnosis_the_note_states_first(make_deps) -
     assert [c.code for c in update["codes"]] == ["A01", "A00.0"]
 
 
+def test_reconciler_sets_aside_a_code_seen_only_in_the_exam(make_deps) -> None:
+    from tests.fakes import pick_lines
+
+    make_deps([(agent_is("code_reconciler"), pick_lines("A01 ", "A00.0 "))] * 2)
+    note = "Exam: typhoid spots.\nDischarge diagnosis: classic cholera\n"
+    findings = [
+        Finding(id="f1", term="Typhoid", spans=[Span(text="typhoid", start=6, end=13)]),
+        Finding(id="f2", term="Cholera", spans=[Span(text="classic cholera", start=42, end=57)]),
+    ]
+    candidates = [
+        Candidate(
+            code=code,
+            description="x",
+            chapter=1,
+            finding_id=f,
+            index_path=code,
+            via="index",
+            index_code=code,
+        )
+        for code, f in [("A01", "f1"), ("A00.0", "f2")]
+    ]
+    verdicts = [
+        Verdict(code=code, chapter=1, finding_id=f, selected=True)
+        for code, f in [("A01", "f1"), ("A00.0", "f2")]
+    ]
+    state = {"note": note, "findings": findings, "candidates": candidates, "verdicts": verdicts}
+    update = asyncio.run(code_reconciler(state, RUNTIME))
+    assert [c.code for c in update["codes"]] == ["A00.0"]
+    result = build_result({**state, **update}, lambda code: "described")
+    (gone,) = [c for c in result["considered"] if c["code"] == "A01"]
+    assert gone["why"].startswith("Abnormal findings are coded when the provider states them")
+    kept = SimpleNamespace(context=Context(findings="keep"))
+    update = asyncio.run(code_reconciler(state, kept))
+    assert sorted(c.code for c in update["codes"]) == ["A00.0", "A01"]
+
+
 def test_reconciler_with_nothing_to_reconcile_makes_no_call(make_deps) -> None:
     _deps, fake = make_deps([])
     update = asyncio.run(code_reconciler({"note": NOTE, "verdicts": []}, RUNTIME))
