@@ -213,7 +213,7 @@ class Context:
         },
     )
     evidence: Literal["any", "required"] = field(
-        default="any",
+        default="required",
         metadata={
             "description": "'required': a code with no span of the note behind it (reached "
             "by a sentence's words alone) is not final; it is listed under considered. "

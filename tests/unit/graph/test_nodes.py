@@ -160,7 +160,7 @@ def test_reconciler_orders_checks_and_traces(make_deps) -> None:
             Verdict(code="A01", chapter=1, finding_id="f1", selected=True),
         ],
     }
-    removing = SimpleNamespace(context=Context(excludes1="remove"))
+    removing = SimpleNamespace(context=Context(excludes1="remove", evidence="any"))
     update = asyncio.run(code_reconciler(state, removing))
     # A00 has "Excludes1: fixture typhoid (A01.-)": the lower-ranked A00.0 is removed.
     assert [c.code for c in update["codes"]] == ["A01"]
@@ -172,12 +172,15 @@ def test_reconciler_orders_checks_and_traces(make_deps) -> None:
     (gone,) = [c for c in result["considered"] if c["code"] == "A00.0"]
     assert gone["why"].startswith("Excludes1 (OCG I.A.12.a)")
     assert result["ranking"][:2] == ["A01", "A00.0"]
-    # The default flags the pair for review and keeps both.
-    update = asyncio.run(code_reconciler(state, RUNTIME))
+    # Excludes1 pairs are flagged for review by default and both are kept (with evidence=any).
+    update = asyncio.run(code_reconciler(state, SimpleNamespace(context=Context(evidence="any"))))
     # A01 has no evidence in the note: A00.0, which has, is listed first.
     assert [c.code for c in update["codes"]] == ["A00.0", "A01"]
     (check,) = [c for c in update["checks"] if c.rule == "Excludes1 (OCG I.A.12.a)"]
     assert check.action == "flagged"
+    # By default a code with no evidence in the note is not final.
+    update = asyncio.run(code_reconciler(state, RUNTIME))
+    assert [c.code for c in update["codes"]] == ["A00.0"]
 
 
 def test_reconciler_lists_first_the_diagnosis_the_note_states_first(make_deps) -> None:
