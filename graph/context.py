@@ -137,13 +137,14 @@ class Context:
         },
     )
     choice: Literal["listwise", "yesno", "each"] = field(
-        default="listwise",
+        default="yesno",
         metadata={
             "description": "Scored decoding: how a condition's rival codes are decided. "
-            "'listwise': one question per condition, its rivals as lettered options and "
-            "'none of these', the answer letter's probability read from the logprobs; "
-            "'yesno': the rival with the best P(yes), if it reaches the threshold; 'each': no "
-            "grouping, every candidate alone at the threshold."
+            "'yesno': the rival with the best P(yes), if it reaches the threshold (no call "
+            "beyond the yes/no questions); 'listwise': one more question per condition, its "
+            "rivals as lettered options and 'none of these', the answer letter's probability "
+            "read from the logprobs; 'each': no grouping, every candidate alone at the "
+            "threshold."
         },
     )
     cue_filter: bool = field(

@@ -435,7 +435,10 @@ def test_rivals_of_one_condition_yield_one_code_and_the_rest_are_considered(make
     _deps, fake = make_deps(rules, decoding="scored")
     each = run(build_graph(), {"note": NOTE}, context=Context(choice="each"))["result"]
     assert len([c for c in each["codes"] if c["code"].startswith("A00")]) >= 2  # every one alone
-    result = run(build_graph(), {"note": NOTE}, context=Context())["result"]
+    yesno = run(build_graph(), {"note": NOTE}, context=Context())["result"]
+    # The default keeps the rival with the best P(yes): one code for the condition.
+    assert len([c for c in yesno["codes"] if c["code"].startswith("A00")]) == 1
+    result = run(build_graph(), {"note": NOTE}, context=Context(choice="listwise"))["result"]
     cholera = [c for c in result["codes"] if c["code"].startswith("A00")]
     assert [c["code"] for c in cholera] == ["A00.9"]  # the model's choice among the rivals
     assert "A00.0" in cholera[0]["alternatives"] and cholera[0]["score"] == 0.9
