@@ -182,13 +182,78 @@ def code(
         bool, typer.Option(help="Overwrite an existing --html file clh did not write.")
     ] = False,
     settings: ContextSettings = None,
+    explain_plan: Annotated[
+        bool,
+        typer.Option(
+            "--explain-plan", help="Print what the run would do (its plan) and code nothing."
+        ),
+    ] = False,
 ) -> None:
     """Code a clinical note: evidence, index, tabular, reconciled codes."""
-    from graph.checkpoints import is_postgres, masked
+    from graph.checkpoints import masked
 
+    resources: ResourceSettings = ctx.obj
+    context = run_context(settings, base_url=base_url, model=model, max_passes=passes)
+    if explain_plan:
+        print(run_plan_text(resources, context))
+        return
     text = read_note(note, encoding)
     if not text.strip():
         raise NoteError("the note is empty: give the text of a clinical note")
+    check_outputs(note, checkpoint, note_id, resume=resume, html=html, force=force)
+    load_resources(resources)
+    if resume and checkpoint is not None and note_id is not None:
+        saved = asyncio.run(_finished_result(checkpoint, note_id, text))
+        if saved is not None:
+            done = f"{note_id} already finished in {masked(checkpoint)}: its saved result"
+            _err.print(done, markup=False, highlight=False)
+            _print_and_review(saved, text, as_json, html)
+            return
+    prepare_coding(resources, context)
+    run_id = (
+        note_id
+        or (Path(note).stem if note not in ("-", SAMPLE) else note) + f"-{uuid.uuid4().hex[:8]}"
+    )
+    result = asyncio.run(_run(text, run_id, context, checkpoint, resume))
+    _print_and_review(result, text, as_json, html)
+
+
+def _print_and_review(result: dict[str, Any], note: str, as_json: bool, html: Path | None) -> None:
+    """Print a result (refusing one no model answered) and write its review page if asked."""
+    refuse_unanswered(result)
+    _print_result(result, as_json)
+    write_review_page(result, note, html)
+
+
+def run_plan_text(resources: ResourceSettings, context: Context) -> str:
+    """Return the plan a run with this context would follow, starting no model or index."""
+    from graph.deps import model_settings
+    from graph.plan import build_plan
+    from llm.chat import expected_model
+
+    settings = model_settings(context)
+    icd = load_resources(resources)
+    plan = build_plan(context, settings, model=expected_model(settings), release=icd.release)
+    return plan.describe()
+
+
+def check_outputs(
+    note: str,
+    checkpoint: str | None,
+    note_id: str | None,
+    *,
+    resume: bool,
+    html: Path | None,
+    force: bool,
+) -> None:
+    """Refuse checkpoint and page options that cannot work, before any model is started.
+
+    Raises:
+        NoteError: for ``--resume`` without its options, an unusable checkpoint, or an
+            ``--html`` file clh did not write (without ``--force``).
+    """
+    from graph.checkpoints import is_postgres
+
     if resume and (checkpoint is None or note_id is None):
         raise NoteError("--resume needs --checkpoint and the --note-id of the run to resume")
     checkpoint_file = None if checkpoint is None or is_postgres(checkpoint) else Path(checkpoint)
@@ -199,30 +264,6 @@ def code(
     if html is not None:
         note_file = Path(note) if note not in ("-", SAMPLE) else None
         check_output(html, [note_file, checkpoint_file], force=force, ours=is_review_page)
-    resources: ResourceSettings = ctx.obj
-    load_resources(resources)
-    if resume and checkpoint is not None and note_id is not None:
-        saved = asyncio.run(_finished_result(checkpoint, note_id, text))
-        if saved is not None:
-            _err.print(
-                f"{note_id} already finished in {masked(checkpoint)}: its saved result",
-                markup=False,
-                highlight=False,
-            )
-            refuse_unanswered(saved)
-            _print_result(saved, as_json)
-            write_review_page(saved, text, html)
-            return
-    context = run_context(settings, base_url=base_url, model=model, max_passes=passes)
-    prepare_coding(resources, context)
-    run_id = (
-        note_id
-        or (Path(note).stem if note not in ("-", SAMPLE) else note) + f"-{uuid.uuid4().hex[:8]}"
-    )
-    result = asyncio.run(_run(text, run_id, context, checkpoint, resume))
-    refuse_unanswered(result)
-    _print_result(result, as_json)
-    write_review_page(result, text, html)
 
 
 def refuse_unanswered(result: dict[str, Any]) -> None:

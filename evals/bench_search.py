@@ -98,6 +98,7 @@ def main() -> None:
     parser.add_argument("--limit", type=int, help="pooled recall: first N notes of each split")
     parser.add_argument(
         "--pool-ranker",
+        default="packaged",
         help="pooled recall: a ranker file for the ranked row (default: the packaged one; "
         "'fused': no ranked row)",
     )

@@ -66,14 +66,19 @@ def _build(context: Context) -> Deps:
     searcher = IndexSearcher.open(
         icd, SearchSettings.resolve(mode=context.search_mode), resources.cache_dir
     )
+    llm = LLMClient.from_settings(model_settings(context), resources.cache_dir)
+    return Deps(icd, searcher, llm)
+
+
+def model_settings(context: Context) -> LLMSettings:
+    """Return the model settings a context asks for (explicit values, then the environment)."""
     settings = LLMSettings.resolve(
         base_url=context.base_url, model=context.model, decoding=context.decoding
     )
     if context.agent_decoding:
         merged = {**settings.agent_decoding, **context.agent_decoding}
         settings = replace(settings, agent_decoding=merged)
-    llm = LLMClient.from_settings(settings, resources.cache_dir)
-    return Deps(icd, searcher, llm)
+    return settings
 
 
 @contextmanager

@@ -55,6 +55,18 @@ class Endpoint:
     load_seconds: float = 0.0
 
 
+def expected_model(settings: LLMSettings) -> str | None:
+    """Return the name the model will answer under, without starting or asking any server.
+
+    None: a server that is not told a model names the one it serves when asked.
+    """
+    if settings.model or settings.base_url:
+        return settings.model
+    if settings.embedded_gguf:
+        return Path(settings.embedded_gguf).stem
+    return model_spec(settings.embedded_model).name
+
+
 def resolve_endpoint(
     settings: LLMSettings, cache_dir: Path, *, progress: Callable[[str], None] | None = None
 ) -> Endpoint:
@@ -85,7 +97,7 @@ def resolve_endpoint(
         if settings.embedded_gguf
         else ensure_weights(spec, cache_dir, progress=progress)
     )
-    alias = settings.model or (spec.name if not settings.embedded_gguf else gguf.stem)
+    alias = expected_model(settings) or spec.name
     server = embedded_server(
         EmbeddedConfig(
             gguf,

@@ -15,9 +15,6 @@ from collections.abc import Iterable
 from icd_resources import IcdResources
 from tools.code_cues import SIDES, spelled_sides
 
-SIDE_LANE = "side"
-"""The lane of a sided sibling added beside a candidate of unspecified side."""
-
 
 def stated_sides(note: str) -> frozenset[str]:
     """Return the sides the note names: right, left, bilateral."""

@@ -122,9 +122,7 @@ def _checked(items: list[Any]) -> list[dict[str, Any]]:
 
 async def evidence_extractor(task: ChunkTask, runtime: Runtime[Context]) -> dict[str, Any]:
     """List the codeable findings of one chunk, each with verified evidence offsets."""
-    run = await AgentRun.start(
-        Node.EVIDENCE_EXTRACTOR, runtime, task["pass_index"], task["note_id"]
-    )
+    run = await AgentRun.start(Node.EVIDENCE_EXTRACTOR, runtime, task)
     structured = run.structured
     messages = run.render(
         note=task["note"][task["start"] : task["end"]],

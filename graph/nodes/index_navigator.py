@@ -75,11 +75,13 @@ def candidates_from(
 
 async def index_navigator(task: FindingTask, runtime: Runtime[Context]) -> dict[str, Any]:
     """Search the index for one finding and let the model select the entries that fit."""
-    run = await AgentRun.start(Node.INDEX_NAVIGATOR, runtime, task["pass_index"], task["note_id"])
+    run = await AgentRun.start(Node.INDEX_NAVIGATOR, runtime, task)
     finding = task["finding"]
     context = run.context
     try:
-        hits = run.deps.searcher.search(finding.query, k=context.top_k, mode=context.search_mode)
+        hits = run.deps.searcher.search(
+            finding.query, k=run.plan.navigator_k, mode=context.search_mode
+        )
     except EmptyQueryError as exc:
         run.reject(finding.term, f"not searched: {exc}")
         return run.finish()

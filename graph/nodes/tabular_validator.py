@@ -31,7 +31,7 @@ def unique_by_code(candidates: list[Candidate]) -> list[Candidate]:
 
 async def tabular_validator(task: ChapterTask, runtime: Runtime[Context]) -> dict[str, Any]:
     """Select the assignable billable codes among one chapter's candidates."""
-    run = await AgentRun.start(Node.TABULAR_VALIDATOR, runtime, task["pass_index"], task["note_id"])
+    run = await AgentRun.start(Node.TABULAR_VALIDATOR, runtime, task)
     icd = run.deps.icd
     findings = {f.id: f for f in task["findings"]}
     unique = unique_by_code(task["candidates"])
@@ -44,7 +44,7 @@ async def tabular_validator(task: ChapterTask, runtime: Runtime[Context]) -> dic
         )
     budget = notes_budget(run.context, len(shown))
     lines = _candidate_lines(icd, shown, findings, budget)
-    if run.deps.llm.decoding_for(run.agent) is Decoding.SCORED:
+    if run.decoding == Decoding.SCORED:
         verdicts = await score_candidates(run, task, shown, lines)
         if verdicts is not None:
             return run.finish(verdicts=verdicts)

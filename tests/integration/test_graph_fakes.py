@@ -377,6 +377,11 @@ def test_the_ranker_pools_every_lane_and_without_it_scored_decoding_walks(make_d
     assert pooled_lanes("fused", Context(pool_ranker="fused")) - {"companion"} == {"walk"}
     both = pooled_lanes("both", Context(lanes=["mention", "walk"]))
     assert both - {"sibling", "companion"} == {"mention", "walk"}
+    # The plan the first pass decided is in the state and in the result, as the nodes read it.
+    state = build_graph(checkpointer=saver).get_state({"configurable": {"thread_id": "fused"}})
+    plan = state.values["plan"]
+    assert plan.lanes == ["walk"] and not plan.extractor and plan.pool_ranker == "fused"
+    assert state.values["result"]["plan"]["lanes"] == ["walk"]
 
 
 def _agent_of(system: str, user: str) -> tuple[str]:
