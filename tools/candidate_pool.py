@@ -10,7 +10,6 @@ candidate keeps the lanes and queries that found it, so a reviewer can see why i
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -18,20 +17,9 @@ from icd_resources import CodeInfo, IcdResources, IndexEntry
 from tools.code_cues import unsupported_axis
 from tools.index_search import SearchHit
 from tools.lanes import Lane
+from tools.words import plain_words
 
-_WORD_RE = re.compile(r"[a-z0-9]{3,}")
-# Words that say nothing about which code fits: sharing "for" or "with" with a description
-# must not rank S72.001D ("subsequent encounter for ... with routine healing") above S72.001A.
-_FUNCTION_WORDS = frozenset(
-    "and are but for from has had have her his into not she that the their this was were "
-    "which who with without".split()
-)
 _QUERIES_KEPT = 5
-
-
-def words(text: str) -> set[str]:
-    """Return the lower-case content words of a text (3+ characters, no function words)."""
-    return set(_WORD_RE.findall(text.lower())) - _FUNCTION_WORDS
 
 
 def complete_code(
@@ -48,7 +36,7 @@ def complete_code(
     if info.billable:
         return [info], 1
     leaves = icd.billable_descendants(code)
-    ranked = sorted(leaves, key=lambda c: -len(words(c.description) & context))
+    ranked = sorted(leaves, key=lambda c: -len(plain_words(c.description) & context))
     return ranked[:limit], len(leaves)
 
 
@@ -151,7 +139,7 @@ class CandidatePool:
         self, lane: Lane, query: str, items: Sequence[tuple[str, str]], context: str
     ) -> None:
         """Add a ranked list of (index code, line); codes are completed to billable ones."""
-        context_words = words(f"{query} {context}")
+        context_words = plain_words(f"{query} {context}")
         ranked: list[RankedCode] = []
         seen: set[str] = set()
         for index_code, line in items:
