@@ -10,10 +10,8 @@
 from __future__ import annotations
 
 import asyncio
-import os
 from collections import Counter
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal
@@ -34,7 +32,6 @@ from icd_resources import IcdResources, ResourceSettings
 from tools.index_search import IndexSearcher, SearchSettings, build_index
 
 Progress = Callable[[int, int], None]
-CACHE_ENV = "CLH_LLM_RESPONSE_CACHE"
 CoderName = Literal["graph", "baseline"]
 
 
@@ -118,6 +115,7 @@ def run_eval(
         max_passes=options.passes,
         top_k=options.top_k,
         search_mode=options.search_mode,
+        response_cache=str(options.response_cache) if options.response_cache else None,
         **decoding_fields(options.decoding),
         **context_overrides(options.settings),
     )
@@ -126,8 +124,7 @@ def run_eval(
         loaded.docs = loaded.docs[: options.limit]
     if not loaded.docs:
         raise ValueError(f"{options.data} holds no note to code ({options.split} split)")
-    with response_cache(options.response_cache):
-        model, code_note = _note_coder(icd, resources, options, context)
+    model, code_note = _note_coder(icd, resources, options, context)
     run_dir = options.out or resources.cache_dir / "runs" / options.name
     start_run(
         run_dir,
@@ -143,8 +140,7 @@ def run_eval(
             ",".join(options.settings),
         ),
     )
-    with response_cache(options.response_cache):  # the deps of this cache, built above
-        coded = asyncio.run(run_notes(loaded, run_dir, code_note, options.concurrency, progress))
+    coded = asyncio.run(run_notes(loaded, run_dir, code_note, options.concurrency, progress))
     ids = {d.id for d in loaded.docs}
     rows = [r for r in read_rows(run_dir) if r["id"] in ids]
     train_counts: Counter[str] | None = None
@@ -161,23 +157,6 @@ def run_eval(
     report = write_report(run_dir, summary, title)
     write_html_report(run_dir, title, {d.id: d.text for d in loaded.docs})
     return EvalResult(run_dir, summary, coded, report, model, fingerprint, rows)
-
-
-@contextmanager
-def response_cache(path: Path | None) -> Iterator[None]:
-    """Serve repeated model calls from ``path`` inside the block (the eval's own clients)."""
-    if path is None:
-        yield
-        return
-    previous = os.environ.get(CACHE_ENV)
-    os.environ[CACHE_ENV] = str(path)
-    try:
-        yield
-    finally:
-        if previous is None:
-            os.environ.pop(CACHE_ENV, None)
-        else:
-            os.environ[CACHE_ENV] = previous
 
 
 def _note_coder(

@@ -249,6 +249,14 @@ class Context:
             "system: remove it (listed under considered with the rule, OCG I.B.5) or flag it."
         },
     )
+    response_cache: str | None = field(
+        default=None,
+        metadata={
+            "description": "A SQLite file of model answers for experiments: a rerun asks the "
+            "model only what it has not asked before. None: $CLH_LLM_RESPONSE_CACHE, else "
+            "every call is asked."
+        },
+    )
     prompt_versions: dict[str, str] = field(
         default_factory=dict,
         metadata={
@@ -305,12 +313,15 @@ def context_overrides(pairs: list[str] | tuple[str, ...]) -> dict[str, Any]:
 
 
 def changed_settings(context: Context) -> str:
-    """Return the fields set away from their defaults, as ``field=value`` pairs (a run's id)."""
+    """Return the fields set away from their defaults, as ``field=value`` pairs (a run's id).
+
+    The response cache is left out: it serves the same answers, it does not change them.
+    """
     default = Context()
     return ",".join(
         f"{f.name}={_plain(getattr(context, f.name))!r}"
         for f in fields(Context)
-        if getattr(context, f.name) != getattr(default, f.name)
+        if f.name != "response_cache" and getattr(context, f.name) != getattr(default, f.name)
     )
 
 

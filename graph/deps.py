@@ -5,7 +5,6 @@ Tests and embedding applications can install their own with :func:`override_deps
 
 from __future__ import annotations
 
-import os
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -52,7 +51,7 @@ def get_deps(context: Context) -> Deps:
         context.decoding,
         tuple(sorted(context.agent_decoding.items())),
         context.search_mode,
-        os.environ.get("CLH_LLM_RESPONSE_CACHE"),  # evals switch it on for their run
+        context.response_cache,
     )
     with _lock:
         if key not in _cache:
@@ -73,7 +72,10 @@ def _build(context: Context) -> Deps:
 def model_settings(context: Context) -> LLMSettings:
     """Return the model settings a context asks for (explicit values, then the environment)."""
     settings = LLMSettings.resolve(
-        base_url=context.base_url, model=context.model, decoding=context.decoding
+        base_url=context.base_url,
+        model=context.model,
+        decoding=context.decoding,
+        response_cache=context.response_cache,
     )
     if context.agent_decoding:
         merged = {**settings.agent_decoding, **context.agent_decoding}
