@@ -306,7 +306,10 @@ def prepare_coding(resources: ResourceSettings, context: Context) -> str:
 
 
 def _print_result(result: dict[str, Any], as_json: bool) -> None:
-    print(json.dumps(result, indent=2) if as_json else result_markdown(result))
+    from graph.coding_result import CodingResult
+
+    written = CodingResult.read(result).model_dump_json(indent=2, exclude_unset=True)
+    print(written if as_json else result_markdown(result))
 
 
 # How every review page begins: a page clh wrote may be written again.
@@ -338,26 +341,23 @@ def review(
     """Write the review page of a saved result: the note, its codes, evidence and checks."""
     note_file = Path(note) if note not in ("-", SAMPLE) else None
     check_output(out, [result_file, note_file], force=force, ours=is_review_page)
+    from graph.coding_result import CodingResult
+
     try:
-        result = json.loads(result_file.read_text(encoding="utf-8"))
+        result = CodingResult.read(json.loads(result_file.read_text(encoding="utf-8")))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise NoteError(f"cannot read the result {result_file}: {exc}") from exc
-    codes = result.get("codes") if isinstance(result, dict) else None
-    if not isinstance(codes, list) or not all(
-        isinstance(c, dict) and {"code", "description", "evidence"} <= set(c) for c in codes
-    ):
-        raise NoteError(
-            f"{result_file} is not a clh result (clh code --json): its codes must be "
-            "objects with code, description and evidence"
-        )
+    except ValueError as exc:
+        raise NoteError(f"{result_file} is not a clh result (clh code --json): {exc}") from exc
     text = read_note(note, encoding)
-    saved = result.get("note_sha256")
-    if isinstance(saved, str):  # results written before fingerprints carry none
-        mismatch = same_note_or_say(saved, note_sha256(text), f"the result {result_file}")
+    if result.note_sha256 is not None:  # results written before fingerprints carry none
+        mismatch = same_note_or_say(
+            result.note_sha256, note_sha256(text), f"the result {result_file}"
+        )
         if mismatch:
             raise NoteError(f"{mismatch}: its evidence offsets would mark the wrong text")
     try:
-        write_review_page(result, text, out)
+        write_review_page(result.as_written(), text, out)
     except jinja2.UndefinedError as exc:
         missing = re.search(r"attribute '([^']+)'", exc.message or "")
         key = missing.group(1) if missing else str(exc.message)

@@ -13,6 +13,7 @@ from langchain_core.messages import AIMessage
 from langgraph.checkpoint.memory import InMemorySaver
 
 from graph.builder import build_graph
+from graph.coding_result import CodingResult
 from graph.context import Context
 from graph.errors import NoteError
 from llm import LLMUnavailableError
@@ -382,6 +383,9 @@ def test_the_ranker_pools_every_lane_and_without_it_scored_decoding_walks(make_d
     plan = state.values["plan"]
     assert plan.lanes == ["walk"] and not plan.extractor and plan.pool_ranker == "fused"
     assert state.values["result"]["plan"]["lanes"] == ["walk"]
+    # What `clh code --json` writes reads back as the same result (the review page and batch).
+    written = json.loads(json.dumps(state.values["result"]))
+    assert CodingResult.read(written).as_written() == written
 
 
 def _agent_of(system: str, user: str) -> tuple[str]:
