@@ -20,7 +20,7 @@ from evals.baseline import IndexMatchingCoder
 from evals.coders import graph_note_coder
 from evals.codiesp import load_codiesp
 from evals.datasets import DEFAULT_DATA, load
-from evals.doc_types import Doc
+from evals.doc_types import Dataset, Doc
 from evals.experiments import compare_table, passes_table
 from evals.report import write_html_report, write_report
 from evals.runner import RunConfig, data_fingerprint, read_rows, read_timings, run_notes, start_run
@@ -111,14 +111,7 @@ def run_eval(
     loaded = load(options.dataset, options.data, options.split, options.notes)
     for problem in loaded.problems:
         warn(f"dataset: {problem}")
-    context = Context(
-        max_passes=options.passes,
-        top_k=options.top_k,
-        search_mode=options.search_mode,
-        response_cache=str(options.response_cache) if options.response_cache else None,
-        **decoding_fields(options.decoding),
-        **context_overrides(options.settings),
-    )
+    context = eval_context(options)
     fingerprint = data_fingerprint(loaded)
     if options.limit is not None:
         loaded.docs = loaded.docs[: options.limit]
@@ -143,6 +136,35 @@ def run_eval(
     coded = asyncio.run(run_notes(loaded, run_dir, code_note, options.concurrency, progress))
     ids = {d.id for d in loaded.docs}
     rows = [r for r in read_rows(run_dir) if r["id"] in ids]
+    summary, report = _report(icd, options, loaded, model, run_dir, rows)
+    return EvalResult(run_dir, summary, coded, report, model, fingerprint, rows)
+
+
+def eval_context(options: EvalOptions) -> Context:
+    """Return the Context an eval's options ask for (its --set pairs last).
+
+    Raises:
+        ValueError: for settings Context does not take.
+    """
+    return Context(
+        max_passes=options.passes,
+        top_k=options.top_k,
+        search_mode=options.search_mode,
+        response_cache=str(options.response_cache) if options.response_cache else None,
+        **decoding_fields(options.decoding),
+        **context_overrides(options.settings),
+    )
+
+
+def _report(
+    icd: IcdResources,
+    options: EvalOptions,
+    loaded: Dataset,
+    model: str,
+    run_dir: Path,
+    rows: list[dict[str, Any]],
+) -> tuple[dict[str, Any], Path]:
+    """Summarize the run's rows and write its reports; return the summary and report path."""
     train_counts: Counter[str] | None = None
     if options.dataset == "codiesp":
         train = load_codiesp(options.data, "train")
@@ -156,7 +178,7 @@ def run_eval(
     )
     report = write_report(run_dir, summary, title)
     write_html_report(run_dir, title, {d.id: d.text for d in loaded.docs})
-    return EvalResult(run_dir, summary, coded, report, model, fingerprint, rows)
+    return summary, report
 
 
 def _note_coder(
