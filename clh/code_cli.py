@@ -227,9 +227,9 @@ def _print_and_review(result: dict[str, Any], note: str, as_json: bool, html: Pa
 
 def run_plan_text(resources: ResourceSettings, context: Context) -> str:
     """Return the plan a run with this context would follow, starting no model or index."""
+    from clh_llm.chat import expected_model
     from graph.deps import model_settings
     from graph.plan import build_plan
-    from llm.chat import expected_model
 
     settings = model_settings(context)
     icd = load_resources(resources)
@@ -274,7 +274,7 @@ def refuse_unanswered(result: dict[str, Any]) -> None:
     Raises:
         LLMUnavailableError: naming the server's failure.
     """
-    from llm.errors import LLMUnavailableError
+    from clh_llm.errors import LLMUnavailableError
 
     total = result.get("accounting", {}).get("total", {})
     calls = int(total.get("calls", 0))

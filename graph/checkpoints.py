@@ -18,10 +18,10 @@ from langgraph.checkpoint.base import BaseCheckpointSaver
 from langgraph.checkpoint.serde.jsonplus import JsonPlusSerializer
 from langgraph.checkpoint.sqlite.aio import AsyncSqliteSaver
 
+from clh_llm import Decoding
 from graph import schemas
 from graph.names import Node
 from graph.plan import RunPlan
-from llm import Decoding
 from tools.code_checks import Action, Setting
 from tools.lanes import Lane
 

@@ -7,8 +7,8 @@ from typing import Any, Literal
 
 from langgraph.runtime import Runtime
 
+from clh_llm.settings import parse_decoding
 from graph.settings_parser import field_overrides
-from llm.settings import parse_decoding
 from tools.lanes import RANKED_LANES, Lane
 from tools.pool_ranker import load_pool_ranker
 

@@ -11,9 +11,9 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from clh_llm import LLMClient, LLMSettings
 from graph.context import Context
 from icd_resources import IcdResources, ResourceSettings
-from llm import LLMClient, LLMSettings
 from tools.index_search import IndexSearcher, Searcher, SearchSettings
 from tools.index_walk import IndexWalker
 from tools.note_mentions import MentionFinder

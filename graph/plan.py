@@ -15,12 +15,12 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from clh_llm import Decoding, LLMSettings
+from clh_llm.settings import AGENTS
 from graph.calibration import find_calibration
 from graph.context import Context
 from graph.deps import Deps, get_deps
 from graph.names import Node
-from llm import Decoding, LLMSettings
-from llm.settings import AGENTS
 from tools.code_checks import Action, CheckPolicy, Setting
 from tools.lanes import FUSED_LANES, FUSED_SCORED_LANES, RANKED_LANES, Lane
 from tools.pool_ranker import load_pool_ranker

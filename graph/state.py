@@ -65,7 +65,7 @@ class CodingState(TypedDict):
     """What was considered and dropped at each step, with the reason."""
     failures: Annotated[list[Failure], operator.add]
     calls: Annotated[list[dict[str, Any]], operator.add]
-    """Accounting: one record per model call (llm.ledger.CallRecord.to_dict())."""
+    """Accounting: one record per model call (clh_llm.ledger.CallRecord.to_dict())."""
     timings: Annotated[list[dict[str, Any]], operator.add]
     """Wall time per node run: {agent, seconds, pass}."""
     passes: Annotated[list[dict[str, Any]], operator.add]

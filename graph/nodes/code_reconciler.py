@@ -6,6 +6,8 @@ from typing import Any
 
 from langgraph.runtime import Runtime
 
+from clh_llm import Decoding
+from clh_llm.answers import readable_rationale
 from graph.context import Context, notes_budget
 from graph.names import Node
 from graph.nodes.kit import AgentRun
@@ -13,8 +15,6 @@ from graph.plan import RunPlan
 from graph.result import assignments, evidence_spans
 from graph.schemas import Check, CodeAssignment, Span
 from graph.state import CodingState
-from llm import Decoding
-from llm.answers import readable_rationale
 from tools.abnormal_findings import ABNORMAL_FINDINGS, findings_only
 from tools.code_checks import run_checks
 from tools.first_listed import reason_first

@@ -7,14 +7,14 @@ from typing import Any
 
 from langgraph.runtime import Runtime
 
+from clh_llm import AnswerError
+from clh_llm.answers import parse_json_answer
 from graph.context import Context
 from graph.names import Node
 from graph.nodes.kit import AgentRun
 from graph.schemas import Finding
 from graph.spans import locate_span
 from graph.state import ChunkTask
-from llm import AnswerError
-from llm.answers import parse_json_answer
 
 MAX_FINDINGS = 30
 """Findings per chunk: a long list from a small model runs past the token limit (a CodiEsp

@@ -20,12 +20,12 @@ from typing import Any
 from langgraph.runtime import Runtime
 from typing_extensions import TypeIs
 
+from clh_llm import Answer, AnswerFailure, Decoding
 from graph.context import Context, get_context
 from graph.deps import Deps, get_deps
 from graph.names import Node
 from graph.plan import RunPlan, run_plan
 from graph.schemas import Failure, Rejected
-from llm import Answer, AnswerFailure, Decoding
 from prompts import render_prompt
 
 

@@ -11,12 +11,12 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
+from clh_llm import AnswerFailure
+from clh_llm.answers import NO_LOGPROBS
 from graph.nodes.choice import ask_choice, decide
 from graph.nodes.kit import AgentRun
 from graph.schemas import Candidate, Failure, Verdict
 from graph.state import ChapterTask
-from llm import AnswerFailure
-from llm.answers import NO_LOGPROBS
 from prompts import render_prompt
 from tools.code_checks import excludes, is_vague
 from tools.code_cues import NoteCues, note_contradicts, stated_in_full

@@ -6,6 +6,8 @@ from typing import Any
 
 from langgraph.runtime import Runtime
 
+from clh_llm import Decoding
+from clh_llm.answers import readable_rationale
 from graph.context import Context, notes_budget
 from graph.names import Node
 from graph.nodes.kit import AgentRun
@@ -13,8 +15,6 @@ from graph.nodes.scoring import score_candidates
 from graph.schemas import Candidate, Finding, Verdict
 from graph.state import ChapterTask
 from icd_resources import IcdResources
-from llm import Decoding
-from llm.answers import readable_rationale
 from tools.guideline_fetch import chapter_guidelines
 from tools.tabular_lookup import code_details
 

@@ -12,11 +12,11 @@ import pytest
 from langchain_core.messages import AIMessage
 from langgraph.checkpoint.memory import InMemorySaver
 
+from clh_llm import LLMUnavailableError
 from graph.builder import build_graph
 from graph.coding_result import CodingResult
 from graph.context import Context
 from graph.errors import NoteError
-from llm import LLMUnavailableError
 from tests.fakes import agent_is, pick_lines
 from tests.graph_support import NOTE, default_rules, letter_choice
 

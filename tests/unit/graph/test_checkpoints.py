@@ -11,7 +11,7 @@ from graph.context import Context
 from graph.plan import build_plan
 from graph.schemas import Finding, Rejected, Span
 from langgraph.checkpoint.serde.jsonplus import JsonPlusSerializer
-from llm import LLMSettings
+from clh_llm import LLMSettings
 from tools.lanes import Lane
 serde = {serde}
 plan = build_plan(Context(), LLMSettings(), model="m", release="r")

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
+from clh_llm import Decoding, LLMSettings
 from graph.context import Context
 from graph.errors import CalibrationError
 from graph.plan import SCORED_PROMPT, build_plan
-from llm import Decoding, LLMSettings
 from tools.lanes import FUSED_LANES, RANKED_LANES, Lane
 from tools.pool_ranker import load_pool_ranker
 

@@ -20,11 +20,11 @@ from langchain_core.outputs import ChatResult
 from langchain_openai import ChatOpenAI
 from pydantic import SecretStr
 
-from llm.embedded import EmbeddedConfig, embedded_server
-from llm.errors import LLMUnavailableError
-from llm.response_cache import SQLiteResponseCache
-from llm.settings import LLMSettings
-from llm.weights import ensure_weights, model_spec
+from clh_llm.embedded import EmbeddedConfig, embedded_server
+from clh_llm.errors import LLMUnavailableError
+from clh_llm.response_cache import SQLiteResponseCache
+from clh_llm.settings import LLMSettings
+from clh_llm.weights import ensure_weights, model_spec
 
 _PROBE_TIMEOUT_S = 10.0
 
