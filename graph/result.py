@@ -8,11 +8,11 @@ from collections import defaultdict
 from collections.abc import Callable
 from typing import Any
 
+from clh_llm.ledger import summarize
 from graph.note_identity import note_sha256
 from graph.schemas import Candidate, Check, CodeAssignment, Finding, Span, Verdict
 from graph.state import CodingState
 from icd_resources import IcdResources
-from llm.ledger import summarize
 
 
 def assignments(

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pydantic import BaseModel, Field
 
 from tools.code_checks import Check
+from tools.lanes import Lane
 
 __all__ = [
     "Candidate",
@@ -35,9 +36,9 @@ class Finding(BaseModel):
         default_factory=list, description="Site, laterality, acuity, type, cause..."
     )
     spans: list[Span] = Field(default_factory=list)
-    lane: str = Field(
-        default="extractor",
-        description="Who found it: 'extractor' (the model) or 'mention' (the rules' lane).",
+    lane: Lane = Field(
+        default=Lane.EXTRACTOR,
+        description="Who found it: 'extractor' (the model), 'mention' or 'companion' (rules).",
     )
 
     @property
@@ -58,7 +59,7 @@ class Candidate(BaseModel):
         description="How the code was reached: 'index', 'see <target>', 'expanded from <code>-'."
     )
     index_code: str = Field(description="The code as printed in the index.")
-    lanes: list[str] = Field(
+    lanes: list[Lane] = Field(
         default_factory=list,
         description="The lanes of the note's pool that found it (mention, walk, sentence; "
         "sibling: the rest of a small category the lanes reached); empty for a code the "

@@ -32,6 +32,7 @@ from pydantic import BaseModel, Field
 
 from icd_resources import Chapter, IcdResources, Note, NoteKind
 from icd_resources.codes import CodeRef, code_references, note_names
+from tools.words import TITLE_WORDS, content_words
 
 
 class Check(BaseModel):
@@ -575,12 +576,6 @@ def _status(run: _Run, codes: list[str]) -> list[str]:
     )
 
 
-_GENERIC_WORDS = frozenset(
-    "abnormal and certain diseases disorders examination findings general involving of other "
-    "signs symptoms system systems the tissue without".split()
-)
-
-
 def _symptom_first(run: _Run, codes: list[str]) -> list[str]:
     # OCG II.A: a chapter 18 code is not principal when a related definitive diagnosis (of
     # the same body system) is coded; the diagnosis goes first.
@@ -598,9 +593,8 @@ def _symptom_first(run: _Run, codes: list[str]) -> list[str]:
 
 def _body_systems(text: str) -> set[str]:
     # "Symptoms and signs involving the circulatory and respiratory systems (R00-R09)" ->
-    # {"circul", "respir"}: six-letter stems, so "behavior" meets "Behavioral".
-    words = re.findall(r"[a-z]+", text.lower().split("(")[0])
-    return {w[:6] for w in words if len(w) > 3 and w not in _GENERIC_WORDS}
+    # {"circulatori", "respiratori"}: stems, so "behavior" meets "Behavioral".
+    return {w for w in content_words(text.split("(")[0]) if len(w) > 3} - TITLE_WORDS
 
 
 def _integral(run: _Run, codes: list[str]) -> list[str]:

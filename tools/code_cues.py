@@ -22,7 +22,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from tools.words import GENERIC_WORDS, content_words
+from tools.words import GENERIC_WORDS, content_words, letter_words
 
 _SUBSEQUENT = frozenset(
     "subsequent follow followup healing healed recovery routine aftercare cast removal".split()
@@ -85,7 +85,7 @@ def unsupported_axis(
         return f"intent {intent} of {code[:3]} is not stated (OCG I.C.19.e.5)"
     if seventh and code[-1] in _SEVENTH and not words & _SEVENTH[code[-1]]:
         return "a subsequent or sequela encounter is not stated (OCG I.C.19.a)"
-    named = set(re.findall(r"[a-z]+", description.lower()))
+    named = letter_words(description)
     for side, cues in SIDES.items():
         if side in named and not words & cues:
             return f"the {side} side is not stated (OCG I.B.13)"
@@ -140,7 +140,7 @@ class NoteCues:
         if _TYPE_2_RE.search(note) or not diabetes:
             diabetes.add("E11")
         return cls(
-            frozenset(re.findall(r"[a-z]{3,}", spelled_sides(note).lower())),
+            letter_words(spelled_sides(note), min_chars=3),
             frozenset(int(m.group(1)) for m in _WEEKS_RE.finditer(note)),
             frozenset(stages),
             frozenset(diabetes),

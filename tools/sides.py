@@ -9,19 +9,16 @@ siblings of the stated side, each verified like any candidate.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 
 from icd_resources import IcdResources
 from tools.code_cues import SIDES, spelled_sides
-
-SIDE_LANE = "side"
-"""The lane of a sided sibling added beside a candidate of unspecified side."""
+from tools.words import letter_words
 
 
 def stated_sides(note: str) -> frozenset[str]:
     """Return the sides the note names: right, left, bilateral."""
-    words = set(re.findall(r"[a-z]+", spelled_sides(note).lower()))
+    words = letter_words(spelled_sides(note))
     return frozenset(side for side, cues in SIDES.items() if words & cues)
 
 

@@ -12,10 +12,11 @@ import pytest
 from langchain_core.messages import AIMessage
 from langgraph.checkpoint.memory import InMemorySaver
 
+from clh_llm import LLMUnavailableError
 from graph.builder import build_graph
+from graph.coding_result import CodingResult
 from graph.context import Context
 from graph.errors import NoteError
-from llm import LLMUnavailableError
 from tests.fakes import agent_is, pick_lines
 from tests.graph_support import NOTE, default_rules, letter_choice
 
@@ -377,6 +378,14 @@ def test_the_ranker_pools_every_lane_and_without_it_scored_decoding_walks(make_d
     assert pooled_lanes("fused", Context(pool_ranker="fused")) - {"companion"} == {"walk"}
     both = pooled_lanes("both", Context(lanes=["mention", "walk"]))
     assert both - {"sibling", "companion"} == {"mention", "walk"}
+    # The plan the first pass decided is in the state and in the result, as the nodes read it.
+    state = build_graph(checkpointer=saver).get_state({"configurable": {"thread_id": "fused"}})
+    plan = state.values["plan"]
+    assert plan.lanes == ["walk"] and not plan.extractor and plan.pool_ranker == "fused"
+    assert state.values["result"]["plan"]["lanes"] == ["walk"]
+    # What `clh code --json` writes reads back as the same result (the review page and batch).
+    written = json.loads(json.dumps(state.values["result"]))
+    assert CodingResult.read(written).as_written() == written
 
 
 def _agent_of(system: str, user: str) -> tuple[str]:

@@ -88,8 +88,8 @@ def test_an_unreachable_database_is_one_line_without_the_password(tmp_path) -> N
 def test_a_batch_cut_off_mid_note_resumes_from_its_checkpoint(
     store, make_deps, request, tmp_path
 ) -> None:
+    from clh_llm import LLMUnavailableError
     from evals.batch import code_batch, load_notes
-    from llm import LLMUnavailableError
     from tests.fakes import agent_is, pick_lines
 
     checkpoint = (

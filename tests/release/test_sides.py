@@ -7,7 +7,8 @@ import pytest
 from graph.nodes.passes import side_candidates
 from graph.schemas import Candidate
 from icd_resources import IcdResources
-from tools.sides import SIDE_LANE, sided_siblings, stated_sides
+from tools.lanes import Lane
+from tools.sides import sided_siblings, stated_sides
 
 pytestmark = pytest.mark.release
 
@@ -47,5 +48,5 @@ def test_side_candidates_carry_their_relatives_finding(real_icd: IcdResources) -
     )
     (sided,) = side_candidates(real_icd, [unspecified], frozenset({"right"}))
     assert sided.code == "S93.491A" and sided.finding_id == "p1.c0.f3"
-    assert sided.lanes == ["walk", SIDE_LANE]
+    assert sided.lanes == ["walk", Lane.SIDE]
     assert "beside S93.499A" in sided.via and "right ankle" in sided.description

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from icd_resources import IcdResources, IndexSource
-from tools.index_search.backends import Backend, EdgeBackend, RawHit, ServerBackend
+from tools.index_search.backends import Backend, EdgeBackend, RawHit, ServerBackend, Sparse
 from tools.index_search.build import edge_path, manifest_path, read_manifest, server_collection
 from tools.index_search.encoders import DenseEncoder, SparseEncoder
 from tools.index_search.errors import EmptyQueryError, IndexNotBuiltError
@@ -193,20 +193,9 @@ class IndexSearcher:
         chosen = SearchMode(mode or self.settings.mode)
         wanted = [IndexSource(s).value for s in (sources or self.settings.sources)]
         all_sources = len(wanted) == len(IndexSource)
-        dense: list[float] | None = None
-        if chosen in (SearchMode.DENSE, SearchMode.HYBRID):
-            dense = (
-                list(dense_vector)
-                if dense_vector is not None
-                else self.dense.encode([text])[0].tolist()
-            )
-        sparse = (
-            self.sparse.query(text) if chosen in (SearchMode.SPARSE, SearchMode.HYBRID) else None
-        )
-        if sparse is not None and not sparse[0]:
-            sparse = None  # only stop words: nothing for BM25 to match
-            if chosen is SearchMode.SPARSE:
-                return []
+        dense, sparse = self._query_vectors(text, chosen, dense_vector)
+        if chosen is SearchMode.SPARSE and sparse is None:
+            return []  # only stop words: nothing for BM25 to match
         raw = self.backend.query(
             dense, sparse, chosen, max(limit, depth), None if all_sources else wanted
         )
@@ -224,6 +213,23 @@ class IndexSearcher:
         seen = {h.entry_id for h in hits}
         hits += [h for h in further if h is not None and h.entry_id not in seen]
         return hits
+
+    def _query_vectors(
+        self, text: str, mode: SearchMode, dense_vector: Sequence[float] | None
+    ) -> tuple[list[float] | None, Sparse | None]:
+        """Return the query's dense vector and BM25 vector, each None where the mode needs none.
+
+        The BM25 vector is None too for a query of stop words only (nothing to match).
+        """
+        dense: list[float] | None = None
+        if mode in (SearchMode.DENSE, SearchMode.HYBRID):
+            dense = (
+                list(dense_vector)
+                if dense_vector is not None
+                else self.dense.encode([text])[0].tolist()
+            )
+        sparse = self.sparse.query(text) if mode in (SearchMode.SPARSE, SearchMode.HYBRID) else None
+        return dense, sparse if sparse is not None and sparse[0] else None
 
     def unknown_words(self, query: str) -> tuple[list[str], int]:
         """Return the query's words that no index entry holds, and how many words count.

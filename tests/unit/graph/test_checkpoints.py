@@ -7,11 +7,17 @@ PROBE = """
 import logging
 logging.basicConfig(level=logging.WARNING)
 from graph.checkpoints import STATE_TYPES, serializer
+from graph.context import Context
+from graph.plan import build_plan
 from graph.schemas import Finding, Rejected, Span
 from langgraph.checkpoint.serde.jsonplus import JsonPlusSerializer
+from clh_llm import LLMSettings
+from tools.lanes import Lane
 serde = {serde}
-value = {{"f": [Finding(id="a", term="b", spans=[Span(text="x", start=0, end=1)])],
-          "r": [Rejected(step="s", item="i", reason="r")]}}
+plan = build_plan(Context(), LLMSettings(), model="m", release="r")
+span = Span(text="x", start=0, end=1)
+value = {{"f": [Finding(id="a", term="b", spans=[span], lane=Lane.MENTION)],
+          "r": [Rejected(step="s", item="i", reason="r")], "plan": plan}}
 assert serde.loads_typed(serde.dumps_typed(value)) == value
 """
 
