@@ -12,16 +12,14 @@ import typer
 
 from clh.code_cli import (
     ContextSettings,
-    check_checkpoint,
+    check_checkpoint_store,
     prepare_coding,
-    reach_checkpoint,
     run_context,
 )
 from clh.outputs import check_run_dir
 from clh.progress import warn, with_progress
 from evals.batch import code_batch, load_notes
 from evals.doc_types import Dataset
-from graph.checkpoints import is_postgres
 
 
 def batch(
@@ -106,7 +104,5 @@ def _check_checkpoint(checkpoint: str | None, server: str | None) -> None:
     """
     if checkpoint is not None and server is not None:
         raise typer.BadParameter("--checkpoint is for runs here: a --server keeps its own")
-    if checkpoint is not None and is_postgres(checkpoint):
-        asyncio.run(reach_checkpoint(checkpoint))
-    elif checkpoint is not None:
-        check_checkpoint(Path(checkpoint), resume=False)
+    if checkpoint is not None:
+        check_checkpoint_store(checkpoint)

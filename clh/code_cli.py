@@ -374,6 +374,21 @@ async def reach_checkpoint(checkpoint: str) -> None:
         pass
 
 
+def check_checkpoint_store(checkpoint: str) -> None:
+    """Check a ``--checkpoint`` store of many notes (batch, eval) before any model starts.
+
+    Raises:
+        NoteError: for a SQLite path that cannot work (see ``check_checkpoint``).
+        CheckpointError: for a Postgres database that cannot be used.
+    """
+    from graph.checkpoints import is_postgres
+
+    if is_postgres(checkpoint):
+        asyncio.run(reach_checkpoint(checkpoint))
+    else:
+        check_checkpoint(Path(checkpoint), resume=False)
+
+
 async def _finished_result(checkpoint: str, note_id: str, text: str) -> dict[str, Any] | None:
     """Return the saved result of a finished thread, None for one still to run.
 

@@ -26,6 +26,7 @@ from evals.report import write_html_report, write_report
 from evals.runner import RunConfig, data_fingerprint, read_rows, read_timings, run_notes, start_run
 from evals.summary import summarize_run, timing_summary
 from graph.builder import build_graph
+from graph.checkpoints import open_checkpointer
 from graph.context import Context, SearchModeName, context_overrides, decoding_fields
 from graph.deps import get_deps
 from icd_resources import IcdResources, ResourceSettings
@@ -57,6 +58,9 @@ class EvalOptions:
     """A SQLite file of model answers: a rerun asks the model only what it has not asked."""
     settings: tuple[str, ...] = ()
     """More Context fields as ``field=value`` (``clh eval --set``), e.g. ``lanes=walk``."""
+    checkpoint: str | None = None
+    """A SQLite file or Postgres URI keeping every step of the graph coder: a note cut off
+    mid-run resumes from its last step (one thread per note of the run directory)."""
 
     @property
     def name(self) -> str:
@@ -133,11 +137,32 @@ def run_eval(
             ",".join(options.settings),
         ),
     )
-    coded = asyncio.run(run_notes(loaded, run_dir, code_note, options.concurrency, progress))
+    coded = asyncio.run(_code_notes(loaded, run_dir, code_note, options, context, progress))
     ids = {d.id for d in loaded.docs}
     rows = [r for r in read_rows(run_dir) if r["id"] in ids]
     summary, report = _report(icd, options, loaded, model, run_dir, rows)
     return EvalResult(run_dir, summary, coded, report, model, fingerprint, rows)
+
+
+async def _code_notes(
+    loaded: Dataset,
+    run_dir: Path,
+    code_note: Callable[[Doc], Any],
+    options: EvalOptions,
+    context: Context,
+    progress: Progress | None,
+) -> int:
+    """Code the notes not yet in the run; with a checkpoint store, keep every step there.
+
+    The store is opened in the run's own event loop (its connections belong to that loop),
+    and each note is a thread named from the run directory, as ``clh batch`` names them.
+    """
+    if options.checkpoint is None:
+        return await run_notes(loaded, run_dir, code_note, options.concurrency, progress)
+    async with open_checkpointer(options.checkpoint) as saver:
+        graph = build_graph(checkpointer=saver)
+        coder = graph_note_coder(graph, context, run_key=str(run_dir.resolve()))
+        return await run_notes(loaded, run_dir, coder, options.concurrency, progress)
 
 
 def eval_context(options: EvalOptions) -> Context:
@@ -186,6 +211,8 @@ def _note_coder(
 ) -> tuple[str, Callable[[Doc], Any]]:
     """Return the model name and the async function that codes one note."""
     if options.coder == "baseline":
+        if options.checkpoint is not None:
+            raise ValueError("--checkpoint keeps the steps of the graph coder: not for baseline")
         settings = SearchSettings.resolve(mode=options.search_mode)
         build_index(icd, settings, resources.cache_dir)
         baseline = IndexMatchingCoder(icd, IndexSearcher.open(icd, settings, resources.cache_dir))
