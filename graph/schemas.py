@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel, Field
 
+from graph.names import Node
 from tools.code_checks import Check
 from tools.lanes import Lane
 
@@ -93,7 +94,10 @@ class Verdict(BaseModel):
 class Rejected(BaseModel):
     """Something an agent considered and dropped, with the reason (shown to the reviewer)."""
 
-    step: str = Field(description="The agent that dropped it.")
+    # A Node, not any string: the type names every value a checkpoint holds, so LangGraph's
+    # strict deserialization (LANGGRAPH_STRICT_MSGPACK) allows the node names it derives
+    # from the state's types (docs/deploy.md).
+    step: Node = Field(description="The agent that dropped it.")
     item: str = Field(description="A finding's term, a code, or an index entry.")
     reason: str
 
@@ -106,7 +110,7 @@ class Failure(BaseModel):
     may answer the re-ask with fewer findings): both are shown to the reviewer.
     """
 
-    agent: str
+    agent: Node
     scope: str = Field(description="What the branch was about: a chunk, finding or chapter.")
     reason: str
     last_reply: str = ""
