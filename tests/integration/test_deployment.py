@@ -162,17 +162,21 @@ def uninterrupted(deployment: Deployment, notes: Path, tmp_path_factory) -> tupl
     return run, clh_batch(notes, run, deployment.workers[0].url, deployment.env)
 
 
-def batch_command(notes: Path, out: Path, server: str) -> list[str]:
+def batch_command(notes: Path, out: Path, server: str, concurrency: int = 4) -> list[str]:
     """The ``clh batch --server`` command line a user would type."""
     clh = str(Path(sys.executable).with_name("clh"))
-    return [clh, "batch", str(notes), "--out", str(out), "--server", server, "--concurrency", "4"]
+    return [
+        *(clh, "batch", str(notes), "--out", str(out), "--server", server),
+        *("--concurrency", str(concurrency)),
+    ]
 
 
-def clh_batch(notes: Path, out: Path, server: str, env: dict[str, str]) -> str:
+def clh_batch(
+    notes: Path, out: Path, server: str, env: dict[str, str], concurrency: int = 4
+) -> str:
     """Run ``clh batch --server`` as a user would; return its output (bounded in time)."""
-    done = subprocess.run(
-        batch_command(notes, out, server), env=env, capture_output=True, text=True, timeout=300
-    )
+    command = batch_command(notes, out, server, concurrency)
+    done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stdout + done.stderr
     return done.stdout
 
