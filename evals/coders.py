@@ -93,6 +93,7 @@ def server_note_coder(url: str, run_key: str, *, assistant: str = "clh") -> Note
             # A run the server still holds (queued, or taken over after a restart) is waited
             # for, not submitted again: the note keeps one run.
             held = [r for r in await client.runs.list(thread_id) if r["status"] in _HELD]
+            out: Any
             if held:
                 out = await client.runs.join(thread_id, held[0]["run_id"])
             else:
