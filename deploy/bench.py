@@ -88,7 +88,7 @@ def measure(workers: int, jobs: int, setup: Setup, root: Path) -> tuple[float, P
             for worker in started:
                 stop(worker)
     count = len(list(setup.notes.glob("*.txt")))
-    return count * 60 / seconds, folder / "run", f"load {before} -> {load()}"
+    return count * 60 / seconds, folder / "run", f"{seconds:.0f} s, load {before} -> {load()}"
 
 
 def where_the_time_goes(run: Path) -> str:
@@ -104,7 +104,7 @@ def where_the_time_goes(run: Path) -> str:
     return (
         f"  s/note median {statistics.median(seconds):.1f} (wall, as clh batch waited); "
         f"model calls {model / len(rows):.1f} s/note (summed over parallel calls); "
-        f"node s/note: {per_agent}"
+        f"node s/note, summed over parallel branches: {per_agent}"
     )
 
 
@@ -147,7 +147,7 @@ def embedded_setup(root: Path, notes: Path) -> Iterator[Setup]:
 
 
 def main() -> None:
-    """Measure with each number of workers and print one line each."""
+    """Measure with each number of workers and print two lines each."""
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--notes", type=int, default=12)
     parser.add_argument("--delay", type=float, default=0.2, help="seconds per model call")
