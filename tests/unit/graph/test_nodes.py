@@ -183,32 +183,40 @@ def test_reconciler_orders_checks_and_traces(make_deps) -> None:
     assert [c.code for c in update["codes"]] == ["A00.0"]
 
 
-def test_reconciler_lists_first_the_diagnosis_the_note_states_first(make_deps) -> None:
-    from tests.fakes import pick_lines
-
-    make_deps([(agent_is("code_reconciler"), pick_lines("A01 ", "A00.0 "))] * 2)
-    note = "HPI: typhoid.\nDischarge diagnosis: classic cholera\nDispo: home\n"
+def _typhoid_and_cholera(note: str) -> dict:
+    """A state with A01 from "typhoid" and A00.0 from "classic cholera", spans located in note."""
+    rows = [("A01", "f1", "Typhoid", "typhoid"), ("A00.0", "f2", "Cholera", "classic cholera")]
     findings = [
-        Finding(id="f1", term="Typhoid", spans=[Span(text="typhoid", start=5, end=12)]),
-        Finding(id="f2", term="Cholera", spans=[Span(text="classic cholera", start=35, end=50)]),
+        Finding(
+            id=f, term=term, spans=[Span(text=w, start=note.index(w), end=note.index(w) + len(w))]
+        )
+        for _, f, term, w in rows
     ]
     candidates = [
         Candidate(
             code=code,
             description="x",
             chapter=1,
-            finding_id=finding,
-            index_path=path,
+            finding_id=f,
+            index_path=f"{term} {code}",
             via="index",
             index_code=code,
         )
-        for code, finding, path in [("A01", "f1", "Typhoid A01"), ("A00.0", "f2", "Cholera A00.0")]
+        for code, f, term, _ in rows
     ]
     verdicts = [
-        Verdict(code="A01", chapter=1, finding_id="f1", selected=True),
-        Verdict(code="A00.0", chapter=1, finding_id="f2", selected=True),
+        Verdict(code=code, chapter=1, finding_id=f, selected=True) for code, f, _, _ in rows
     ]
-    state = {"note": note, "findings": findings, "candidates": candidates, "verdicts": verdicts}
+    return {"note": note, "findings": findings, "candidates": candidates, "verdicts": verdicts}
+
+
+def test_reconciler_lists_first_the_diagnosis_the_note_states_first(make_deps) -> None:
+    from tests.fakes import pick_lines
+
+    make_deps([(agent_is("code_reconciler"), pick_lines("A01 ", "A00.0 "))] * 2)
+    state = _typhoid_and_cholera(
+        "HPI: typhoid.\nDischarge diagnosis: classic cholera\nDispo: home\n"
+    )
     update = asyncio.run(code_reconciler(state, RUNTIME))
     assert [c.code for c in update["codes"]] == ["A00.0", "A01"]
     (moved,) = [c for c in update["checks"] if c.rule.startswith("The diagnosis chiefly")]
@@ -222,28 +230,7 @@ def test_reconciler_sets_aside_a_code_seen_only_in_the_exam(make_deps) -> None:
     from tests.fakes import pick_lines
 
     make_deps([(agent_is("code_reconciler"), pick_lines("A01 ", "A00.0 "))] * 2)
-    note = "Exam: typhoid spots.\nDischarge diagnosis: classic cholera\n"
-    findings = [
-        Finding(id="f1", term="Typhoid", spans=[Span(text="typhoid", start=6, end=13)]),
-        Finding(id="f2", term="Cholera", spans=[Span(text="classic cholera", start=42, end=57)]),
-    ]
-    candidates = [
-        Candidate(
-            code=code,
-            description="x",
-            chapter=1,
-            finding_id=f,
-            index_path=code,
-            via="index",
-            index_code=code,
-        )
-        for code, f in [("A01", "f1"), ("A00.0", "f2")]
-    ]
-    verdicts = [
-        Verdict(code=code, chapter=1, finding_id=f, selected=True)
-        for code, f in [("A01", "f1"), ("A00.0", "f2")]
-    ]
-    state = {"note": note, "findings": findings, "candidates": candidates, "verdicts": verdicts}
+    state = _typhoid_and_cholera("Exam: typhoid spots.\nDischarge diagnosis: classic cholera\n")
     update = asyncio.run(code_reconciler(state, RUNTIME))
     assert [c.code for c in update["codes"]] == ["A00.0"]
     result = build_result({**state, **update}, lambda code: "described")
