@@ -12,15 +12,14 @@ import typer
 
 from clh.code_cli import (
     ContextSettings,
-    check_checkpoint,
+    check_checkpoint_store,
     prepare_coding,
-    reach_checkpoint,
     run_context,
 )
 from clh.outputs import check_run_dir
 from clh.progress import warn, with_progress
 from evals.batch import code_batch, load_notes
-from graph.checkpoints import is_postgres
+from evals.doc_types import Dataset
 
 
 def batch(
@@ -51,19 +50,8 @@ def batch(
 ) -> None:
     """Code many notes: one line per note in predictions.jsonl, then codes.csv."""
     check_run_dir(out, [source])
-    try:
-        notes = load_notes(source)
-    except (FileNotFoundError, UnicodeDecodeError) as exc:
-        raise typer.BadParameter(str(exc)) from exc
-    if not notes.docs:
-        why = f" ({'; '.join(notes.problems)})" if notes.problems else ""
-        raise typer.BadParameter(f"{source} holds no note to code{why}")
-    if checkpoint is not None and server is not None:
-        raise typer.BadParameter("--checkpoint is for runs here: a --server keeps its own")
-    if checkpoint is not None and is_postgres(checkpoint):
-        asyncio.run(reach_checkpoint(checkpoint))  # before any model or index is started
-    elif checkpoint is not None:
-        check_checkpoint(Path(checkpoint), resume=False)
+    notes = _notes(source)
+    _check_checkpoint(checkpoint, server)
     for problem in notes.problems:
         warn(f"notes: {problem}")
     context = run_context(settings, base_url=base_url, model=model, max_passes=passes)
@@ -89,3 +77,32 @@ def batch(
         raise typer.Exit(2) from exc
     failed = f"; {len(result.failed)} failed (tried again on resume)" if result.failed else ""
     print(f"coded {result.coded} new notes into {out}{failed}; codes: {result.csv}")
+
+
+def _notes(source: Path) -> Dataset:
+    """Read the notes to code.
+
+    Raises:
+        typer.BadParameter: for a source that cannot be read or holds no note.
+    """
+    try:
+        notes = load_notes(source)
+    except (FileNotFoundError, UnicodeDecodeError) as exc:
+        raise typer.BadParameter(str(exc)) from exc
+    if not notes.docs:
+        why = f" ({'; '.join(notes.problems)})" if notes.problems else ""
+        raise typer.BadParameter(f"{source} holds no note to code{why}")
+    return notes
+
+
+def _check_checkpoint(checkpoint: str | None, server: str | None) -> None:
+    """Refuse a checkpoint that cannot work, before any model or index is started.
+
+    Raises:
+        typer.BadParameter: for a checkpoint beside --server.
+        NoteError, CheckpointError: for a checkpoint file or database that cannot be used.
+    """
+    if checkpoint is not None and server is not None:
+        raise typer.BadParameter("--checkpoint is for runs here: a --server keeps its own")
+    if checkpoint is not None:
+        check_checkpoint_store(checkpoint)

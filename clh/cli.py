@@ -80,7 +80,7 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
 # imported raised none of them, so checking needs no import (llm's would pull in openai).
 REPORTED_ERRORS: tuple[tuple[str, str], ...] = (
     ("icd_resources.errors", "ResourceError"),
-    ("llm.errors", "LLMError"),
+    ("clh_llm.errors", "LLMError"),
     ("tools.index_search.errors", "SearchError"),
     ("graph.errors", "NoteError"),
     ("graph.errors", "CalibrationError"),

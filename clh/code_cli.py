@@ -182,13 +182,78 @@ def code(
         bool, typer.Option(help="Overwrite an existing --html file clh did not write.")
     ] = False,
     settings: ContextSettings = None,
+    explain_plan: Annotated[
+        bool,
+        typer.Option(
+            "--explain-plan", help="Print what the run would do (its plan) and code nothing."
+        ),
+    ] = False,
 ) -> None:
     """Code a clinical note: evidence, index, tabular, reconciled codes."""
-    from graph.checkpoints import is_postgres, masked
+    from graph.checkpoints import masked
 
+    resources: ResourceSettings = ctx.obj
+    context = run_context(settings, base_url=base_url, model=model, max_passes=passes)
+    if explain_plan:
+        print(run_plan_text(resources, context))
+        return
     text = read_note(note, encoding)
     if not text.strip():
         raise NoteError("the note is empty: give the text of a clinical note")
+    check_outputs(note, checkpoint, note_id, resume=resume, html=html, force=force)
+    load_resources(resources)
+    if resume and checkpoint is not None and note_id is not None:
+        saved = asyncio.run(_finished_result(checkpoint, note_id, text))
+        if saved is not None:
+            done = f"{note_id} already finished in {masked(checkpoint)}: its saved result"
+            _err.print(done, markup=False, highlight=False)
+            _print_and_review(saved, text, as_json, html)
+            return
+    prepare_coding(resources, context)
+    run_id = (
+        note_id
+        or (Path(note).stem if note not in ("-", SAMPLE) else note) + f"-{uuid.uuid4().hex[:8]}"
+    )
+    result = asyncio.run(_run(text, run_id, context, checkpoint, resume))
+    _print_and_review(result, text, as_json, html)
+
+
+def _print_and_review(result: dict[str, Any], note: str, as_json: bool, html: Path | None) -> None:
+    """Print a result (refusing one no model answered) and write its review page if asked."""
+    refuse_unanswered(result)
+    _print_result(result, as_json)
+    write_review_page(result, note, html)
+
+
+def run_plan_text(resources: ResourceSettings, context: Context) -> str:
+    """Return the plan a run with this context would follow, starting no model or index."""
+    from clh_llm.chat import expected_model
+    from graph.deps import model_settings
+    from graph.plan import build_plan
+
+    settings = model_settings(context)
+    icd = load_resources(resources)
+    plan = build_plan(context, settings, model=expected_model(settings), release=icd.release)
+    return plan.describe()
+
+
+def check_outputs(
+    note: str,
+    checkpoint: str | None,
+    note_id: str | None,
+    *,
+    resume: bool,
+    html: Path | None,
+    force: bool,
+) -> None:
+    """Refuse checkpoint and page options that cannot work, before any model is started.
+
+    Raises:
+        NoteError: for ``--resume`` without its options, an unusable checkpoint, or an
+            ``--html`` file clh did not write (without ``--force``).
+    """
+    from graph.checkpoints import is_postgres
+
     if resume and (checkpoint is None or note_id is None):
         raise NoteError("--resume needs --checkpoint and the --note-id of the run to resume")
     checkpoint_file = None if checkpoint is None or is_postgres(checkpoint) else Path(checkpoint)
@@ -199,30 +264,6 @@ def code(
     if html is not None:
         note_file = Path(note) if note not in ("-", SAMPLE) else None
         check_output(html, [note_file, checkpoint_file], force=force, ours=is_review_page)
-    resources: ResourceSettings = ctx.obj
-    load_resources(resources)
-    if resume and checkpoint is not None and note_id is not None:
-        saved = asyncio.run(_finished_result(checkpoint, note_id, text))
-        if saved is not None:
-            _err.print(
-                f"{note_id} already finished in {masked(checkpoint)}: its saved result",
-                markup=False,
-                highlight=False,
-            )
-            refuse_unanswered(saved)
-            _print_result(saved, as_json)
-            write_review_page(saved, text, html)
-            return
-    context = run_context(settings, base_url=base_url, model=model, max_passes=passes)
-    prepare_coding(resources, context)
-    run_id = (
-        note_id
-        or (Path(note).stem if note not in ("-", SAMPLE) else note) + f"-{uuid.uuid4().hex[:8]}"
-    )
-    result = asyncio.run(_run(text, run_id, context, checkpoint, resume))
-    refuse_unanswered(result)
-    _print_result(result, as_json)
-    write_review_page(result, text, html)
 
 
 def refuse_unanswered(result: dict[str, Any]) -> None:
@@ -233,7 +274,7 @@ def refuse_unanswered(result: dict[str, Any]) -> None:
     Raises:
         LLMUnavailableError: naming the server's failure.
     """
-    from llm.errors import LLMUnavailableError
+    from clh_llm.errors import LLMUnavailableError
 
     total = result.get("accounting", {}).get("total", {})
     calls = int(total.get("calls", 0))
@@ -263,7 +304,10 @@ def prepare_coding(resources: ResourceSettings, context: Context) -> str:
 
 
 def _print_result(result: dict[str, Any], as_json: bool) -> None:
-    print(json.dumps(result, indent=2) if as_json else result_markdown(result))
+    from graph.coding_result import CodingResult
+
+    written = CodingResult.read(result).model_dump_json(indent=2, exclude_unset=True)
+    print(written if as_json else result_markdown(result))
 
 
 # How every review page begins: a page clh wrote may be written again.
@@ -295,26 +339,23 @@ def review(
     """Write the review page of a saved result: the note, its codes, evidence and checks."""
     note_file = Path(note) if note not in ("-", SAMPLE) else None
     check_output(out, [result_file, note_file], force=force, ours=is_review_page)
+    from graph.coding_result import CodingResult
+
     try:
-        result = json.loads(result_file.read_text(encoding="utf-8"))
+        result = CodingResult.read(json.loads(result_file.read_text(encoding="utf-8")))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise NoteError(f"cannot read the result {result_file}: {exc}") from exc
-    codes = result.get("codes") if isinstance(result, dict) else None
-    if not isinstance(codes, list) or not all(
-        isinstance(c, dict) and {"code", "description", "evidence"} <= set(c) for c in codes
-    ):
-        raise NoteError(
-            f"{result_file} is not a clh result (clh code --json): its codes must be "
-            "objects with code, description and evidence"
-        )
+    except ValueError as exc:
+        raise NoteError(f"{result_file} is not a clh result (clh code --json): {exc}") from exc
     text = read_note(note, encoding)
-    saved = result.get("note_sha256")
-    if isinstance(saved, str):  # results written before fingerprints carry none
-        mismatch = same_note_or_say(saved, note_sha256(text), f"the result {result_file}")
+    if result.note_sha256 is not None:  # results written before fingerprints carry none
+        mismatch = same_note_or_say(
+            result.note_sha256, note_sha256(text), f"the result {result_file}"
+        )
         if mismatch:
             raise NoteError(f"{mismatch}: its evidence offsets would mark the wrong text")
     try:
-        write_review_page(result, text, out)
+        write_review_page(result.as_written(), text, out)
     except jinja2.UndefinedError as exc:
         missing = re.search(r"attribute '([^']+)'", exc.message or "")
         key = missing.group(1) if missing else str(exc.message)
@@ -329,6 +370,21 @@ async def reach_checkpoint(checkpoint: str) -> None:
 
     async with open_checkpointer(checkpoint):
         pass
+
+
+def check_checkpoint_store(checkpoint: str) -> None:
+    """Check a ``--checkpoint`` store of many notes (batch, eval) before any model starts.
+
+    Raises:
+        NoteError: for a SQLite path that cannot work (see ``check_checkpoint``).
+        CheckpointError: for a Postgres database that cannot be used.
+    """
+    from graph.checkpoints import is_postgres
+
+    if is_postgres(checkpoint):
+        asyncio.run(reach_checkpoint(checkpoint))
+    else:
+        check_checkpoint(Path(checkpoint), resume=False)
 
 
 async def _finished_result(checkpoint: str, note_id: str, text: str) -> dict[str, Any] | None:

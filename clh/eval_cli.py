@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from clh.code_cli import ContextSettings
+from clh.code_cli import ContextSettings, check_checkpoint_store
 from clh.outputs import check_output, check_run_dir
 from clh.progress import warn, with_progress
 from clh.resources_cli import load_resources
@@ -73,11 +73,22 @@ def evaluate(
     out: Annotated[Path | None, typer.Option(help="Run directory (resumes if it exists).")] = None,
     notes: Notes = None,
     response_cache: ResponseCache = None,
+    checkpoint: Annotated[
+        str | None,
+        typer.Option(
+            help="SQLite file or postgresql:// URI keeping every step: a note cut off "
+            "mid-run resumes from its last step (graph coder)."
+        ),
+    ] = None,
     settings: ContextSettings = None,
 ) -> None:
     """Code a dataset's notes, append each to predictions.jsonl, then write the report."""
     if out is not None:
         check_run_dir(out, [data, notes, response_cache])
+    if checkpoint is not None:
+        if coder != "graph":
+            raise typer.BadParameter("--checkpoint keeps the graph coder's steps: not for baseline")
+        check_checkpoint_store(checkpoint)  # before any model or index is started
     run_eval(
         ctx.obj,
         EvalOptions(
@@ -95,6 +106,7 @@ def evaluate(
             notes,
             response_cache,
             tuple(settings or ()),
+            checkpoint,
         ),
     )
 

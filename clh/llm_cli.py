@@ -10,11 +10,11 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
+from clh_llm import LLMClient, LLMSettings
+from clh_llm.embedded import EmbeddedConfig, EmbeddedServer
+from clh_llm.ledger import summarize
+from clh_llm.weights import EMBEDDED_MODELS, ensure_weights, model_spec
 from icd_resources import ResourceSettings
-from llm import LLMClient, LLMSettings
-from llm.embedded import EmbeddedConfig, EmbeddedServer
-from llm.ledger import summarize
-from llm.weights import EMBEDDED_MODELS, ensure_weights, model_spec
 
 llm_app = typer.Typer(
     help="The model layer: check, serve or fetch the model.", no_args_is_help=True

@@ -4,7 +4,9 @@
 #
 # DATABASE_URI / REDIS_URI: use those servers; unset, a throwaway Postgres and Redis are started
 # under STATE (Debian: apt-get install postgresql redis-server) and stopped on exit.
-# Several workers need one shared index: CLH_QDRANT_URL (Qdrant Edge serves one process).
+# Several workers share one index through a Qdrant server (CLH_QDRANT_URL); without one, each
+# worker gets its own copy of the Qdrant Edge index (it serves one process at a time) under
+# STATE, the rest of the cache (release artifact, weights) linked, not copied.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 VENV=${VENV:-.venv-server}
@@ -14,10 +16,21 @@ JOBS=${JOBS:-2}
 STATE=${STATE:-$PWD/.serve}
 LANGHOST="$VENV/bin/langhost"
 [ -x "$LANGHOST" ] || { echo "serve: $LANGHOST missing: make serve-setup" >&2; exit 2; }
-if [ "$WORKERS" -gt 1 ] && [ -z "${CLH_QDRANT_URL:-}" ]; then
-  echo "serve: $WORKERS workers need a shared index: set CLH_QDRANT_URL (docs/deploy.md)" >&2
+CACHE=${CLH_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/clh}
+if [ "$WORKERS" -gt 1 ] && [ -z "${CLH_QDRANT_URL:-}" ] && [ ! -d "$CACHE/index" ]; then
+  echo "serve: no index in $CACHE: run clh index build (or set CLH_QDRANT_URL)" >&2
   exit 2
 fi
+worker_cache() {  # worker_cache I: the CLH_CACHE_DIR of worker I
+  if [ "$WORKERS" -eq 1 ] || [ -n "${CLH_QDRANT_URL:-}" ]; then echo "$CACHE"; return; fi
+  local own="$STATE/cache-$1"
+  mkdir -p "$own"
+  for entry in "$CACHE"/*; do
+    [ "$(basename "$entry")" = index ] || ln -sfn "$(realpath "$entry")" "$own/"
+  done
+  rm -rf "$own/index" && cp -a "$CACHE/index" "$own/index"  # fresh: the index may be rebuilt
+  echo "$own"
+}
 pids=()
 cleanup() {
   for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
@@ -38,7 +51,14 @@ if [ -z "${DATABASE_URI:-}" ]; then
   bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)
   [ -n "$bin" ] || { echo "serve: no Postgres: apt-get install postgresql, or set DATABASE_URI" >&2; exit 2; }
   as=(); [ "$(id -u)" = 0 ] && as=(runuser -u postgres --)  # postgres refuses to run as root
-  [ ${#as[@]} -gt 0 ] && chown postgres "$STATE"
+  if [ ${#as[@]} -gt 0 ]; then
+    chown postgres "$STATE"
+    "${as[@]}" test -x "$STATE" || {
+      echo "serve: the postgres user cannot reach $STATE (a private folder above it):" \
+        "set STATE to another folder, e.g. STATE=/var/tmp/clh-serve, or DATABASE_URI" >&2
+      exit 2
+    }
+  fi
   [ -d "$STATE/pg" ] || "${as[@]}" "$bin/initdb" -D "$STATE/pg" -U postgres --auth=trust -E UTF8 >"$STATE/initdb.log"
   pg_port=$(free_port)
   "${as[@]}" "$bin/postgres" -D "$STATE/pg" -p "$pg_port" -h 127.0.0.1 -k "$STATE" >"$STATE/postgres.log" 2>&1 &
@@ -56,8 +76,12 @@ if [ -z "${REDIS_URI:-}" ]; then
 fi
 export LANGGRAPH_CLI_NO_ANALYTICS=1 N_JOBS_PER_WORKER="$JOBS"
 for i in $(seq 0 $((WORKERS - 1))); do
-  "$LANGHOST" serve --host 127.0.0.1 --port $((PORT + i)) --no-browser >"$STATE/worker-$i.log" 2>&1 &
+  cache=$(worker_cache "$i")
+  CLH_CACHE_DIR="$cache" "$LANGHOST" serve --host 127.0.0.1 --port $((PORT + i)) --no-browser \
+    >"$STATE/worker-$i.log" 2>&1 &
   pids+=($!)
+  # the first worker creates the tables: two at once on a new database collide
+  [ "$i" -eq 0 ] && wait_port worker-0 "$PORT"
 done
 for i in $(seq 0 $((WORKERS - 1))); do wait_port "worker-$i" $((PORT + i)); done
 echo "serve: $WORKERS worker(s) on http://127.0.0.1:$PORT.. ($JOBS runs each); logs in $STATE"

@@ -22,6 +22,7 @@ from evals.private_files import private_dir, write_private
 from evals.runner import RunConfig, data_fingerprint, read_rows, run_notes, start_run
 from graph.builder import build_graph
 from graph.checkpoints import open_checkpointer
+from graph.coding_result import CodingResult
 from graph.context import Context, changed_settings
 from graph.review_page import render_review_page
 
@@ -136,14 +137,12 @@ def write_csv(rows: list[dict[str, Any]], path: Path) -> Path:
         if row.get("error"):
             writer.writerow([row["id"], "", "", "", "", row["error"]])
             continue
-        codes = row.get("result", {}).get("codes", [])
+        codes = CodingResult.read(row["result"]).codes if "result" in row else []
         if not codes:  # coded, nothing codeable found: still one line, so it shows
             writer.writerow([row["id"], "", "", "", "", ""])
         for code in codes:
-            evidence = " | ".join(s["text"] for s in code["evidence"])
-            writer.writerow(
-                [row["id"], code["rank"], code["code"], code["description"], evidence, ""]
-            )
+            evidence = " | ".join(s.text for s in code.evidence)
+            writer.writerow([row["id"], code.rank, code.code, code.description, evidence, ""])
     return write_private(path, out.getvalue())
 
 
@@ -153,7 +152,8 @@ def write_pages(rows: list[dict[str, Any]], notes: Dataset, folder: Path) -> Non
     texts = {d.id: d.text for d in notes.docs}
     for row in rows:
         if "result" in row and row["id"] in texts:
-            page = render_review_page(row["result"], texts[row["id"]])
+            result = CodingResult.read(row["result"]).as_written()
+            page = render_review_page(result, texts[row["id"]])
             write_private(folder / f"{_safe(str(row['id']))}.html", page)
 
 

@@ -13,9 +13,10 @@ from __future__ import annotations
 import argparse
 import time
 
-from graph.context import Context, lanes_for
+from graph.context import Context
 from graph.deps import get_deps
 from graph.nodes.note_lanes import order_pool, pool_lanes
+from graph.plan import plan_for
 from tools.pool_ranker import load_pool_ranker
 
 PARAGRAPH = (
@@ -36,11 +37,10 @@ def long_note(chars: int) -> str:
 def time_lanes(note: str, context: Context) -> tuple[float, int, int]:
     """Return the seconds note_lanes' work takes on ``note``, its mentions and pooled codes."""
     deps = get_deps(context)
-    ranker = load_pool_ranker(context.pool_ranker)
-    lanes = lanes_for(context, scored=True)
-    k = ranker.top_k if ranker is not None else context.top_k
+    plan = plan_for(context, deps)
+    ranker = load_pool_ranker(plan.pool_ranker)
     started = time.perf_counter()
-    run = pool_lanes(deps, note, context, lanes, k)
+    run = pool_lanes(deps, note, plan)
     ordered = order_pool(deps, note, ranker, run)
     return time.perf_counter() - started, len(run.mentions), len(ordered)
 

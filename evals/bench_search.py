@@ -27,9 +27,10 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from evals.codiesp import load_codiesp
+from evals.doc_types import Doc
 from evals.pool_recall import measure, print_stats
 from evals.reach import Reach, reach
-from icd_resources import IcdResources, IndexSource, NoteKind, ResourceSettings
+from icd_resources import CodeInfo, IcdResources, IndexSource, NoteKind, ResourceSettings
 from tools.index_search import IndexSearcher, SearchHit, SearchMode, SearchSettings, build_index
 from tools.pool_ranker import load_pool_ranker
 
@@ -81,8 +82,35 @@ def print_recall(title: str, rows: dict[str, tuple[int, dict[str, dict[int, floa
             print(f"| {name} | {count} | {kind} | {cells} |")
 
 
+Config = tuple[str, SearchMode, list[IndexSource] | None]
+"""A search configuration: its name, mode and sources (None: all)."""
+
+
 def main() -> None:
     """Run the benchmark and print its tables."""
+    args = _arguments()
+    sections = set(args.sections.split(","))
+    resources = ResourceSettings.resolve(args.icd_dir, args.cache_dir)
+    icd = IcdResources.load(resources)
+    searcher = _open_searcher(icd, resources, args)
+    if "pooled" in sections:
+        _pooled(args, icd, searcher)
+    if not sections & {"latency", "tabular", "sentences"}:
+        return
+    sample, tab_queries = _tabular_queries(icd, args.sample, args.seed)
+    _latency(searcher, tab_queries[: args.latency_queries])
+    configs: list[Config] = [(m.value, m, None) for m in SearchMode] + [
+        ("hybrid, disease index only", SearchMode.HYBRID, [IndexSource.INDEX])
+    ]
+    _tabular_recall(searcher, tab_queries, configs, len(sample), args.seed)
+    docs = [
+        doc for split in args.splits.split(",") for doc in load_codiesp(args.codiesp, split).docs
+    ]
+    chapter_ranks = _sentence_recall(icd, searcher, docs, configs, args.splits)
+    _chapter_recall(chapter_ranks)
+
+
+def _arguments() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--icd-dir", action="append", type=Path)
     parser.add_argument("--cache-dir", type=Path)
@@ -99,6 +127,7 @@ def main() -> None:
     parser.add_argument("--limit", type=int, help="pooled recall: first N notes of each split")
     parser.add_argument(
         "--pool-ranker",
+        default="packaged",
         help="pooled recall: a ranker file for the ranked row (default: the packaged one; "
         "'fused': no ranked row)",
     )
@@ -113,11 +142,13 @@ def main() -> None:
         type=int,
         help="candidates a dense search explores in the HNSW graph (default: the settings')",
     )
-    args = parser.parse_args()
-    sections = set(args.sections.split(","))
+    return parser.parse_args()
 
-    resources = ResourceSettings.resolve(args.icd_dir, args.cache_dir)
-    icd = IcdResources.load(resources)
+
+def _open_searcher(
+    icd: IcdResources, resources: ResourceSettings, args: argparse.Namespace
+) -> IndexSearcher:
+    """Build (once) and open the index, printing what it holds."""
     settings = SearchSettings.resolve(hnsw_ef=args.hnsw_ef)
     manifest, _ = build_index(icd, settings, resources.cache_dir)
     size = (
@@ -127,7 +158,7 @@ def main() -> None:
     )
     searcher = IndexSearcher.open(icd, settings, resources.cache_dir)
     if args.dense_sources is not None:
-        searcher.settings = narrowed(settings, args.dense_sources, parser)
+        searcher.settings = narrowed(settings, args.dense_sources)
     print(
         f"## Index search benchmark (release {icd.release}, model {settings.model}, "
         f"{manifest.backend} backend)\n"
@@ -142,50 +173,63 @@ def main() -> None:
         f"collection: {manifest.points} entries, built in {manifest.seconds:.0f} s, "
         f"{size / 1e6:.0f} MB on disk"
     )
+    return searcher
 
-    if "pooled" in sections:
-        for split in args.splits.split(","):
-            docs = load_codiesp(args.codiesp, split).docs[: args.limit]
-            ranker = load_pool_ranker(args.pool_ranker)
-            stats = measure(
-                icd, searcher, docs, lambda gold: chapter_label(icd, gold), ranker=ranker
+
+def _pooled(args: argparse.Namespace, icd: IcdResources, searcher: IndexSearcher) -> None:
+    """Print (c): the pooled candidates' recall per split."""
+    for split in args.splits.split(","):
+        docs = load_codiesp(args.codiesp, split).docs[: args.limit]
+        ranker = load_pool_ranker(args.pool_ranker)
+        stats = measure(icd, searcher, docs, lambda gold: chapter_label(icd, gold), ranker=ranker)
+        print_stats(f"(c) Pooled candidates per note, CodiEsp {split}", stats)
+        if ranker is not None and ranker.data.startswith(f"codiesp-{split}@"):
+            print(
+                f"\nThe ranked row is in-sample: the ranker was fitted on these notes "
+                f"({ranker.data}); its priors hold their gold. `python -m "
+                "evals.fit_pool_ranker` prints the figure with each half of the notes "
+                "ranked by the other half's priors."
             )
-            print_stats(f"(c) Pooled candidates per note, CodiEsp {split}", stats)
-            if ranker is not None and ranker.data.startswith(f"codiesp-{split}@"):
-                print(
-                    f"\nThe ranked row is in-sample: the ranker was fitted on these notes "
-                    f"({ranker.data}); its priors hold their gold. `python -m "
-                    "evals.fit_pool_ranker` prints the figure with each half of the notes "
-                    "ranked by the other half's priors."
-                )
-    if not sections & {"latency", "tabular", "sentences"}:
-        return
-    rng = random.Random(args.seed)
+
+
+def _tabular_queries(
+    icd: IcdResources, size: int, seed: int
+) -> tuple[list[CodeInfo], list[tuple[str, str]]]:
+    """Return a seeded sample of billable codes, and their descriptions and inclusion terms."""
+    rng = random.Random(seed)
     billable = [c for c in icd.codes(billable_only=True)]
-    sample = rng.sample(billable, min(args.sample, len(billable)))
+    sample = rng.sample(billable, min(size, len(billable)))
     tab_queries: list[tuple[str, str]] = []
     for info in sample:
         tab_queries.append((info.description, info.code))
         for note in icd.notes_for(info.code, kinds={NoteKind.INCLUSION_TERM}):
             if note.origin == info.code:
                 tab_queries.append((note.text, info.code))
+    return sample, tab_queries
 
+
+def _latency(searcher: IndexSearcher, queries: list[tuple[str, str]]) -> None:
     print("\n### Latency per query, embedding included (single queries)\n")
     print("| mode | p50 ms | p95 ms |\n|---|---:|---:|")
     for mode in SearchMode:
         times = []
-        for text, _gold in tab_queries[: args.latency_queries]:
+        for text, _gold in queries:
             started = time.perf_counter()
             searcher.search(text, k=10, mode=mode)
             times.append((time.perf_counter() - started) * 1000)
         times.sort()
         print(f"| {mode} | {statistics.median(times):.1f} | {times[int(0.95 * len(times))]:.1f} |")
 
-    texts = [q for q, _ in tab_queries]
-    vectors = searcher.dense.encode_queries(texts)
-    configs = [(m.value, m, None) for m in SearchMode] + [
-        ("hybrid, disease index only", SearchMode.HYBRID, [IndexSource.INDEX])
-    ]
+
+def _tabular_recall(
+    searcher: IndexSearcher,
+    tab_queries: list[tuple[str, str]],
+    configs: list[Config],
+    sampled: int,
+    seed: int,
+) -> None:
+    """Print (a): recall of the sampled codes from their own descriptions and terms."""
+    vectors = searcher.dense.encode_queries([q for q, _ in tab_queries])
     rows = {}
     for name, mode, sources in configs:
         ranks = [
@@ -196,15 +240,16 @@ def main() -> None:
         ]
         rows[name] = (len(ranks), recall_table(ranks))
     print_recall(
-        f"(a) Tabular descriptions and inclusion terms of {len(sample)} billable codes "
-        f"(random.Random({args.seed}).sample), {len(tab_queries)} queries",
+        f"(a) Tabular descriptions and inclusion terms of {sampled} billable codes "
+        f"(random.Random({seed}).sample), {len(tab_queries)} queries",
         rows,
     )
 
-    docs = []
-    for split in args.splits.split(","):
-        loaded = load_codiesp(args.codiesp, split)
-        docs += loaded.docs
+
+def _sentence_recall(
+    icd: IcdResources, searcher: IndexSearcher, docs: list[Doc], configs: list[Config], splits: str
+) -> dict[str, list[list[int]]]:
+    """Print (b): recall of CodiEsp's gold codes from the notes' sentences; return hybrid's."""
     sentences = sorted({s for d in docs for s in d.sentences})
     encoded = dict(zip(sentences, searcher.dense.encode_queries(sentences), strict=True))
     rows = {}
@@ -230,11 +275,14 @@ def main() -> None:
                     chapter_ranks[chapter_label(icd, gold)].append(best)
         rows[name] = (len(ranks), recall_table(ranks))
     print_recall(
-        f"(b) CodiEsp {args.splits}: {len(docs)} documents, {len(sentences)} distinct "
+        f"(b) CodiEsp {splits}: {len(docs)} documents, {len(sentences)} distinct "
         "sentences as queries, gold (document, code) pairs as targets",
         rows,
     )
+    return chapter_ranks
 
+
+def _chapter_recall(chapter_ranks: dict[str, list[list[int]]]) -> None:
     print("\n### CodiEsp recall@25 per ICD-10-CM chapter (hybrid, all sources)\n")
     print("| chapter | gold pairs | direct | +xref | +ancestor |\n|---|---:|---:|---:|---:|")
     for chapter in sorted(chapter_ranks, key=chapter_sort_key):
@@ -246,17 +294,17 @@ def main() -> None:
         )
 
 
-def narrowed(
-    settings: SearchSettings, names: str, parser: argparse.ArgumentParser
-) -> SearchSettings:
+def narrowed(settings: SearchSettings, names: str) -> SearchSettings:
     """Return the settings with dense search narrowed to some of the sources built with it."""
     chosen = [n.strip() for n in names.split(",") if n.strip() and n.strip() != "none"]
     try:
         sources = tuple(IndexSource(n) for n in chosen)
     except ValueError as exc:
-        parser.error(f"--dense-sources: {exc}; choose among {', '.join(IndexSource)}")
+        raise SystemExit(f"--dense-sources: {exc}; choose among {', '.join(IndexSource)}") from exc
     if not set(sources) <= set(settings.dense_sources):
-        parser.error(f"--dense-sources: the index embeds only {', '.join(settings.dense_sources)}")
+        raise SystemExit(
+            f"--dense-sources: the index embeds only {', '.join(settings.dense_sources)}"
+        )
     return dataclasses.replace(settings, dense_sources=sources)
 
 

@@ -17,8 +17,8 @@ from typing import Any
 from evals.metrics import align_to_gold, micro_macro
 from evals.run import EvalOptions, run_eval
 from graph.calibration import CALIBRATION_VERSION, Calibration
-from graph.context import Context, context_overrides, lanes_for
-from graph.nodes.scoring import SCORED_PROMPT
+from graph.context import Context, context_overrides
+from graph.plan import SCORED_PROMPT, choose_lanes
 from icd_resources import IcdResources, ResourceSettings
 
 THRESHOLDS = tuple(round(0.02 * i, 2) for i in range(1, 50))
@@ -130,7 +130,7 @@ def calibrate(
         created=dt.date.today().isoformat(),
         verify_threshold=fit.threshold,
         train_micro_f1=fit.micro_f1,
-        lanes=list(lanes_for(context, scored=True)),
+        lanes=[str(lane) for lane in choose_lanes(context, scored=True)],
         max_candidates=fitted,
     )
     return calibration, fit, result.run_dir

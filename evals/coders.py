@@ -68,11 +68,16 @@ def result_row(result: dict[str, Any], *, keep_result: bool) -> dict[str, Any]:
     return row
 
 
+# Run statuses of a run that is still to finish on the server.
+_HELD = ("pending", "running")
+
+
 def server_note_coder(url: str, run_key: str, *, assistant: str = "clh") -> NoteCoder:
     """Code each note as a run on a LangGraph server (``langgraph dev`` or a deployment).
 
     Each note gets its own thread, named from ``run_key`` and the note id, so a resumed batch
-    finds the thread again: a run that finished on the server is read back, not resubmitted.
+    finds the thread again: a run that finished on the server is read back, and one still
+    queued or running there is joined, not resubmitted.
     """
     from langgraph_sdk import get_client
 
@@ -85,9 +90,15 @@ def server_note_coder(url: str, run_key: str, *, assistant: str = "clh") -> Note
         values = state.get("values") or {}
         result = values.get("result") if isinstance(values, dict) else None
         if not isinstance(result, dict) or state.get("next"):
-            out = await client.runs.wait(
-                thread_id, assistant, input={"note": doc.text, "note_id": doc.id}
-            )
+            # A run the server still holds (queued, or taken over after a restart) is waited
+            # for, not submitted again: the note keeps one run.
+            held = [r for r in await client.runs.list(thread_id) if r["status"] in _HELD]
+            out: Any
+            if held:
+                out = await client.runs.join(thread_id, held[0]["run_id"])
+            else:
+                input_ = {"note": doc.text, "note_id": doc.id}
+                out = await client.runs.wait(thread_id, assistant, input=input_)
             result = out.get("result") if isinstance(out, dict) else None
         if not isinstance(result, dict):
             raise NoteError(f"the server at {url} returned no result for note {doc.id}")

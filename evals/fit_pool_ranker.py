@@ -32,11 +32,11 @@ from icd_resources import IcdResources, ResourceSettings
 from tools.candidate_pool import CandidatePool, PooledCandidate, with_siblings
 from tools.index_search import IndexSearcher, SearchSettings, build_index
 from tools.index_walk import IndexWalker
+from tools.lanes import RANKED_LANES
 from tools.note_lanes import LANE_WEIGHTS, pool_note
 from tools.note_mentions import MentionFinder
 from tools.pool_ranker import (
     PRIOR_LEVELS,
-    RANKED_LANES,
     RANKER_VERSION,
     PoolRanker,
     Priors,

@@ -21,20 +21,21 @@ from icd_resources import IcdResources
 from tools.candidate_pool import CandidatePool, PooledCandidate
 from tools.index_search import Searcher
 from tools.index_walk import IndexWalker
-from tools.note_lanes import DEFAULT_LANES, LANE_WEIGHTS, pool_note
+from tools.lanes import FUSED_LANES, RANKED_LANES, Lane
+from tools.note_lanes import LANE_WEIGHTS, pool_note
 from tools.note_mentions import MentionFinder
-from tools.pool_ranker import RANKED_LANES, PoolRanker
+from tools.pool_ranker import PoolRanker
 from tools.words import content_words
 
 CAPS = (20, 40, 60, 100)
 FUSED_DEFAULT = "mention+walk (thinking, pool_ranker=fused)"
-CONFIGS: dict[str, tuple[str, ...]] = {
-    "mention": ("mention",),
-    "walk (scored, pool_ranker=fused)": ("walk",),
-    "sentence": ("sentence",),
-    FUSED_DEFAULT: DEFAULT_LANES,
-    "all lanes": ("mention", "walk", "sentence"),
-    "mention+walk + set-aside walk (diagnostic)": (*DEFAULT_LANES, "set-aside"),
+CONFIGS: dict[str, tuple[Lane, ...]] = {
+    "mention": (Lane.MENTION,),
+    "walk (scored, pool_ranker=fused)": (Lane.WALK,),
+    "sentence": (Lane.SENTENCE,),
+    FUSED_DEFAULT: FUSED_LANES,
+    "all lanes": RANKED_LANES,
+    "mention+walk + set-aside walk (diagnostic)": (*FUSED_LANES, Lane.SET_ASIDE),
 }
 """The last is no lane of the coder: it shows how many gold codes the guidelines' reading of
 negated, family or hypothetical mentions leaves out (CodiEsp codes some negated findings)."""
@@ -101,12 +102,12 @@ def measure(
     for number, doc in enumerate(docs, start=1):
         pool = CandidatePool(icd, weights=LANE_WEIGHTS)
         started = time.perf_counter()
-        run = pool_note(doc.text, pool, searcher, finder, walker, lanes=DEFAULT_LANES, k=k)
+        run = pool_note(doc.text, pool, searcher, finder, walker, lanes=FUSED_LANES, k=k)
         stats.seconds["mention+walk"].append(time.perf_counter() - started)
         started = time.perf_counter()
-        pool_note(doc.text, pool, searcher, finder, walker, lanes=("sentence",), k=k)
+        pool_note(doc.text, pool, searcher, finder, walker, lanes=(Lane.SENTENCE,), k=k)
         stats.seconds["sentence"].append(time.perf_counter() - started)
-        pool_note(doc.text, pool, searcher, finder, walker, lanes=("set-aside",), k=k)
+        pool_note(doc.text, pool, searcher, finder, walker, lanes=(Lane.SET_ASIDE,), k=k)
         stats.notes += 1
         stats.mentions += len(run.mentions)
         stats.set_aside += len(run.set_aside)

@@ -10,10 +10,8 @@
 from __future__ import annotations
 
 import asyncio
-import os
 from collections import Counter
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal
@@ -22,19 +20,19 @@ from evals.baseline import IndexMatchingCoder
 from evals.coders import graph_note_coder
 from evals.codiesp import load_codiesp
 from evals.datasets import DEFAULT_DATA, load
-from evals.doc_types import Doc
+from evals.doc_types import Dataset, Doc
 from evals.experiments import compare_table, passes_table
 from evals.report import write_html_report, write_report
 from evals.runner import RunConfig, data_fingerprint, read_rows, read_timings, run_notes, start_run
 from evals.summary import summarize_run, timing_summary
 from graph.builder import build_graph
+from graph.checkpoints import open_checkpointer
 from graph.context import Context, SearchModeName, context_overrides, decoding_fields
 from graph.deps import get_deps
 from icd_resources import IcdResources, ResourceSettings
 from tools.index_search import IndexSearcher, SearchSettings, build_index
 
 Progress = Callable[[int, int], None]
-CACHE_ENV = "CLH_LLM_RESPONSE_CACHE"
 CoderName = Literal["graph", "baseline"]
 
 
@@ -60,6 +58,9 @@ class EvalOptions:
     """A SQLite file of model answers: a rerun asks the model only what it has not asked."""
     settings: tuple[str, ...] = ()
     """More Context fields as ``field=value`` (``clh eval --set``), e.g. ``lanes=walk``."""
+    checkpoint: str | None = None
+    """A SQLite file or Postgres URI keeping every step of the graph coder: a note cut off
+    mid-run resumes from its last step (one thread per note of the run directory)."""
 
     @property
     def name(self) -> str:
@@ -114,20 +115,13 @@ def run_eval(
     loaded = load(options.dataset, options.data, options.split, options.notes)
     for problem in loaded.problems:
         warn(f"dataset: {problem}")
-    context = Context(
-        max_passes=options.passes,
-        top_k=options.top_k,
-        search_mode=options.search_mode,
-        **decoding_fields(options.decoding),
-        **context_overrides(options.settings),
-    )
+    context = eval_context(options)
     fingerprint = data_fingerprint(loaded)
     if options.limit is not None:
         loaded.docs = loaded.docs[: options.limit]
     if not loaded.docs:
         raise ValueError(f"{options.data} holds no note to code ({options.split} split)")
-    with response_cache(options.response_cache):
-        model, code_note = _note_coder(icd, resources, options, context)
+    model, code_note = _note_coder(icd, resources, options, context)
     run_dir = options.out or resources.cache_dir / "runs" / options.name
     start_run(
         run_dir,
@@ -143,10 +137,59 @@ def run_eval(
             ",".join(options.settings),
         ),
     )
-    with response_cache(options.response_cache):  # the deps of this cache, built above
-        coded = asyncio.run(run_notes(loaded, run_dir, code_note, options.concurrency, progress))
+    coded = asyncio.run(_code_notes(loaded, run_dir, code_note, options, context, progress))
     ids = {d.id for d in loaded.docs}
     rows = [r for r in read_rows(run_dir) if r["id"] in ids]
+    summary, report = _report(icd, options, loaded, model, run_dir, rows)
+    return EvalResult(run_dir, summary, coded, report, model, fingerprint, rows)
+
+
+async def _code_notes(
+    loaded: Dataset,
+    run_dir: Path,
+    code_note: Callable[[Doc], Any],
+    options: EvalOptions,
+    context: Context,
+    progress: Progress | None,
+) -> int:
+    """Code the notes not yet in the run; with a checkpoint store, keep every step there.
+
+    The store is opened in the run's own event loop (its connections belong to that loop),
+    and each note is a thread named from the run directory, as ``clh batch`` names them.
+    """
+    if options.checkpoint is None:
+        return await run_notes(loaded, run_dir, code_note, options.concurrency, progress)
+    async with open_checkpointer(options.checkpoint) as saver:
+        graph = build_graph(checkpointer=saver)
+        coder = graph_note_coder(graph, context, run_key=str(run_dir.resolve()))
+        return await run_notes(loaded, run_dir, coder, options.concurrency, progress)
+
+
+def eval_context(options: EvalOptions) -> Context:
+    """Return the Context an eval's options ask for (its --set pairs last).
+
+    Raises:
+        ValueError: for settings Context does not take.
+    """
+    return Context(
+        max_passes=options.passes,
+        top_k=options.top_k,
+        search_mode=options.search_mode,
+        response_cache=str(options.response_cache) if options.response_cache else None,
+        **decoding_fields(options.decoding),
+        **context_overrides(options.settings),
+    )
+
+
+def _report(
+    icd: IcdResources,
+    options: EvalOptions,
+    loaded: Dataset,
+    model: str,
+    run_dir: Path,
+    rows: list[dict[str, Any]],
+) -> tuple[dict[str, Any], Path]:
+    """Summarize the run's rows and write its reports; return the summary and report path."""
     train_counts: Counter[str] | None = None
     if options.dataset == "codiesp":
         train = load_codiesp(options.data, "train")
@@ -160,24 +203,7 @@ def run_eval(
     )
     report = write_report(run_dir, summary, title)
     write_html_report(run_dir, title, {d.id: d.text for d in loaded.docs})
-    return EvalResult(run_dir, summary, coded, report, model, fingerprint, rows)
-
-
-@contextmanager
-def response_cache(path: Path | None) -> Iterator[None]:
-    """Serve repeated model calls from ``path`` inside the block (the eval's own clients)."""
-    if path is None:
-        yield
-        return
-    previous = os.environ.get(CACHE_ENV)
-    os.environ[CACHE_ENV] = str(path)
-    try:
-        yield
-    finally:
-        if previous is None:
-            os.environ.pop(CACHE_ENV, None)
-        else:
-            os.environ[CACHE_ENV] = previous
+    return summary, report
 
 
 def _note_coder(
@@ -185,6 +211,8 @@ def _note_coder(
 ) -> tuple[str, Callable[[Doc], Any]]:
     """Return the model name and the async function that codes one note."""
     if options.coder == "baseline":
+        if options.checkpoint is not None:
+            raise ValueError("--checkpoint keeps the steps of the graph coder: not for baseline")
         settings = SearchSettings.resolve(mode=options.search_mode)
         build_index(icd, settings, resources.cache_dir)
         baseline = IndexMatchingCoder(icd, IndexSearcher.open(icd, settings, resources.cache_dir))

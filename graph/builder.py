@@ -36,7 +36,7 @@ from graph.state import (
 
 
 def _transient(error: Exception) -> bool:
-    # Model-server trouble is retried inside the model client (llm.client); a node is
+    # Model-server trouble is retried inside the model client (clh_llm.client); a node is
     # retried only for errors of the local embedded server's transport. Parser and validation
     # errors (ValueError) are never retried: they are recorded as failures instead.
     return isinstance(error, ConnectionError | TimeoutError)

@@ -79,12 +79,12 @@ def read_calibration(path: Path) -> Calibration:
     return Calibration(**data)
 
 
-def find_calibration(option: str | None, model: str) -> Calibration | None:
+def find_calibration(option: str, model: str) -> Calibration | None:
     """Return the run's calibration: a file, the packaged one for the model, or none.
 
     Args:
-        option: ``Context.calibration``: a path, ``"none"``, or None for the packaged file of
-            ``model`` when clh ships one.
+        option: ``Context.calibration``: a path, ``"none"``, or ``"packaged"`` for the
+            packaged file of ``model`` when clh ships one.
         model: the model that answers this run.
 
     Raises:
@@ -92,8 +92,9 @@ def find_calibration(option: str | None, model: str) -> Calibration | None:
     """
     if option == "none":
         return None
-    path = PACKAGED / f"{model}.json" if option is None else Path(option).expanduser()
-    if option is None and not path.is_file():
+    packaged = option == "packaged"
+    path = PACKAGED / f"{model}.json" if packaged else Path(option).expanduser()
+    if packaged and not path.is_file():
         return None
     try:
         changed = path.stat().st_mtime_ns

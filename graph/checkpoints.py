@@ -18,10 +18,15 @@ from langgraph.checkpoint.base import BaseCheckpointSaver
 from langgraph.checkpoint.serde.jsonplus import JsonPlusSerializer
 from langgraph.checkpoint.sqlite.aio import AsyncSqliteSaver
 
+from clh_llm import Decoding
 from graph import schemas
 from graph.names import Node
+from graph.plan import RunPlan
+from tools.code_checks import Action, Setting
+from tools.lanes import Lane
 
-# Every pydantic type the state holds, and the enum of node names the checkpoints record.
+# Every pydantic type the state holds, the enums inside them, and the enum of node names the
+# checkpoints record.
 STATE_TYPES = (
     schemas.Span,
     schemas.Finding,
@@ -31,6 +36,11 @@ STATE_TYPES = (
     schemas.Rejected,
     schemas.Failure,
     schemas.CodeAssignment,
+    RunPlan,
+    Lane,
+    Decoding,
+    Action,
+    Setting,
     Node,  # the names of the nodes a checkpoint says ran (a StrEnum)
 )
 

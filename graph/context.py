@@ -2,28 +2,29 @@
 
 from __future__ import annotations
 
-import typing
 from dataclasses import dataclass, field, fields
 from typing import Any, Literal
 
 from langgraph.runtime import Runtime
 
+from clh_llm.settings import parse_decoding
 from graph.settings_parser import field_overrides
-from llm.settings import parse_decoding
-from tools.code_checks import Action, CheckPolicy, Setting
-from tools.pool_ranker import RANKED_LANES, load_pool_ranker
+from tools.lanes import RANKED_LANES, Lane
+from tools.pool_ranker import load_pool_ranker
 
 DecodingMode = Literal["thinking", "structured", "scored"]
 SearchModeName = Literal["hybrid", "dense", "sparse"]
 SettingName = Literal["inpatient", "outpatient"]
-Lane = Literal["mention", "walk", "sentence"]
-SCORED_LANES: tuple[Lane, ...] = ("walk",)
-GENERATIVE_LANES: tuple[Lane, ...] = ("mention", "walk")
 
 
 @dataclass(frozen=True, kw_only=True)
 class Context:
-    """How one coding run is configured; None means "use the environment or the default"."""
+    """How one coding run is configured: what the caller asks for.
+
+    What depends on the model or on other fields (decoding, the extractor, the lanes, the
+    threshold) is decided once per run, in :func:`graph.plan.build_plan`; a None here means
+    "as the plan decides", and the field's description says how.
+    """
 
     base_url: str | None = field(
         default=None,
@@ -81,8 +82,7 @@ class Context:
         metadata={
             "description": "Let the model read the note for findings (evidence_extractor, "
             "then index_navigator per finding). None: on unless the validator decodes "
-            "scored, where the deterministic lanes carry the note (a small model generates "
-            "findings worse than the lanes find them)."
+            "scored, where the deterministic lanes carry the note."
         },
     )
     lanes: list[Lane] | None = field(
@@ -92,16 +92,15 @@ class Context:
             "'mention' (medspaCy mentions searched), 'walk' (their main terms walked down the "
             "index), 'sentence' (whole sentences searched). Empty: the extractor alone. None: "
             "all three when a pool ranker orders the pool; with pool_ranker=fused, 'walk' "
-            "alone when the validator scores (mention hits after the walk's were mostly "
-            "wrong), 'mention' and 'walk' otherwise."
+            "alone when the validator scores, 'mention' and 'walk' otherwise."
         },
     )
-    pool_ranker: str | None = field(
-        default=None,
+    pool_ranker: str = field(
+        default="packaged",
         metadata={
-            "description": "How the lanes' pool is ordered before it is capped: None for the "
-            "ranker clh ships (fitted on CodiEsp train: lanes, description words, how often "
-            "a code was coded when pooled), a path to one fitted with `python -m "
+            "description": "How the lanes' pool is ordered before it is capped: 'packaged' "
+            "for the ranker clh ships (fitted on CodiEsp train: lanes, description words, "
+            "how often a code was coded when pooled), a path to one fitted with `python -m "
             "evals.fit_pool_ranker`, 'nopriors' for the packaged one without its CodiEsp "
             "coded-rate priors, or 'fused' for reciprocal rank fusion alone."
         },
@@ -127,23 +126,24 @@ class Context:
             "that the note documents it reaches this (when no calibration applies)."
         },
     )
-    calibration: str | None = field(
-        default=None,
+    calibration: str = field(
+        default="packaged",
         metadata={
             "description": "Scored decoding's threshold from a calibration file (`clh "
-            "calibrate`): a path, 'none' for verify_threshold, or None for the file clh "
-            "ships for the running model (fitted on CodiEsp train), if any. A file fitted "
-            "for another model, release or prompt is refused."
+            "calibrate`): a path, 'none' for verify_threshold, or 'packaged' for the file "
+            "clh ships for the running model (fitted on CodiEsp train), if any. A file "
+            "fitted for another model, release or prompt is refused."
         },
     )
     choice: Literal["listwise", "yesno", "each"] = field(
-        default="listwise",
+        default="yesno",
         metadata={
             "description": "Scored decoding: how a condition's rival codes are decided. "
-            "'listwise': one question per condition, its rivals as lettered options and "
-            "'none of these', the answer letter's probability read from the logprobs; "
-            "'yesno': the rival with the best P(yes), if it reaches the threshold; 'each': no "
-            "grouping, every candidate alone at the threshold."
+            "'yesno': the rival with the best P(yes), if it reaches the threshold (no call "
+            "beyond the yes/no questions); 'listwise': one more question per condition, its "
+            "rivals as lettered options and 'none of these', the answer letter's probability "
+            "read from the logprobs; 'each': no grouping, every candidate alone at the "
+            "threshold."
         },
     )
     cue_filter: bool = field(
@@ -213,11 +213,34 @@ class Context:
         },
     )
     evidence: Literal["any", "required"] = field(
-        default="any",
+        default="required",
         metadata={
             "description": "'required': a code with no span of the note behind it (reached "
             "by a sentence's words alone) is not final; it is listed under considered. "
             "'any': such a code may be final, never first-listed."
+        },
+    )
+    sides: bool = field(
+        default=True,
+        metadata={
+            "description": "When the note names a side, verify the right/left/bilateral "
+            "siblings of a candidate of unspecified side (OCG I.B.13; tools/sides.py)."
+        },
+    )
+    findings: Literal["remove", "keep"] = field(
+        default="remove",
+        metadata={
+            "description": "'remove': a code whose only evidence lies in the exam, review "
+            "of systems, vitals, labs or imaging is not final (OCG III.B), listed under "
+            "considered; 'keep' it."
+        },
+    )
+    first_listed: Literal["stated", "score"] = field(
+        default="stated",
+        metadata={
+            "description": "'stated': the code the note states first under its principal, "
+            "discharge or final diagnosis (else the assessment, else the reason for the "
+            "visit) is first-listed (OCG II, IV.G); 'score': the verifier's order."
         },
     )
     integral: Literal["flag", "remove"] = field(
@@ -225,6 +248,14 @@ class Context:
         metadata={
             "description": "A symptom code beside a chosen diagnosis of the same body "
             "system: remove it (listed under considered with the rule, OCG I.B.5) or flag it."
+        },
+    )
+    response_cache: str | None = field(
+        default=None,
+        metadata={
+            "description": "A SQLite file of model answers for experiments: a rerun asks the "
+            "model only what it has not asked before. None: $CLH_LLM_RESPONSE_CACHE, else "
+            "every call is asked."
         },
     )
     prompt_versions: dict[str, str] = field(
@@ -251,30 +282,6 @@ def decoding_fields(option: str | None) -> dict[str, Any]:
     return parse_decoding(option) if option else {}
 
 
-def check_policy(context: Context) -> CheckPolicy:
-    """Return the deterministic checks' policy for a run."""
-    return CheckPolicy(
-        excludes1=Action(context.excludes1),
-        unspecified=Action(context.unspecified),
-        integral=Action(context.integral),
-        setting=Setting(context.setting),
-    )
-
-
-def lanes_for(context: Context, *, scored: bool) -> list[Lane]:
-    """Return the lanes a run pools: ``Context.lanes``; if None, the ranker's or by decoding.
-
-    A pool ranker weighs all three lanes. Without one (``pool_ranker=fused``), under scored
-    decoding the pool's first 20 are what the verifier sees; on CodiEsp train the walk lane
-    alone filled them better than walk with mention hits after it (README).
-    """
-    if context.lanes is not None:
-        return list(context.lanes)
-    if context.pool_ranker != "fused":
-        return [typing.cast(Lane, lane) for lane in RANKED_LANES]
-    return list(SCORED_LANES if scored else GENERATIVE_LANES)
-
-
 def notes_budget(context: Context, codes: int) -> int:
     """Return the characters of notes each of ``codes`` codes may show in one prompt."""
     return min(1200, max(300, context.notes_chars // max(1, codes)))
@@ -294,18 +301,31 @@ def context_overrides(pairs: list[str] | tuple[str, ...]) -> dict[str, Any]:
         pairs,
         # Decoding has its own option (--decoding); dicts are set from Python or Studio.
         excluded=("decoding", "agent_decoding"),
-        none_is_text=("calibration",),  # 'none': use verify_threshold, no calibration file
     )
-    if values.get("pool_ranker") is not None:
+    if "pool_ranker" in values:
         load_pool_ranker(values["pool_ranker"])  # a file that cannot be used: said now
+    other = [str(lane) for lane in values.get("lanes") or [] if lane not in RANKED_LANES]
+    if other:
+        raise ValueError(
+            f"--set lanes: {', '.join(other)} is no lane a run chooses; the lanes are "
+            + ", ".join(RANKED_LANES)
+        )
     return values
 
 
 def changed_settings(context: Context) -> str:
-    """Return the fields set away from their defaults, as ``field=value`` pairs (a run's id)."""
+    """Return the fields set away from their defaults, as ``field=value`` pairs (a run's id).
+
+    The response cache is left out: it serves the same answers, it does not change them.
+    """
     default = Context()
     return ",".join(
-        f"{f.name}={getattr(context, f.name)!r}"
+        f"{f.name}={_plain(getattr(context, f.name))!r}"
         for f in fields(Context)
-        if getattr(context, f.name) != getattr(default, f.name)
+        if f.name != "response_cache" and getattr(context, f.name) != getattr(default, f.name)
     )
+
+
+def _plain(value: Any) -> Any:
+    """Return a list of enum members as their strings (``['walk']``, as typed)."""
+    return [str(v) for v in value] if isinstance(value, list) else value

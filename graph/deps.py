@@ -5,16 +5,15 @@ Tests and embedding applications can install their own with :func:`override_deps
 
 from __future__ import annotations
 
-import os
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from clh_llm import LLMClient, LLMSettings
 from graph.context import Context
 from icd_resources import IcdResources, ResourceSettings
-from llm import LLMClient, LLMSettings
 from tools.index_search import IndexSearcher, Searcher, SearchSettings
 from tools.index_walk import IndexWalker
 from tools.note_mentions import MentionFinder
@@ -52,7 +51,7 @@ def get_deps(context: Context) -> Deps:
         context.decoding,
         tuple(sorted(context.agent_decoding.items())),
         context.search_mode,
-        os.environ.get("CLH_LLM_RESPONSE_CACHE"),  # evals switch it on for their run
+        context.response_cache,
     )
     with _lock:
         if key not in _cache:
@@ -66,14 +65,22 @@ def _build(context: Context) -> Deps:
     searcher = IndexSearcher.open(
         icd, SearchSettings.resolve(mode=context.search_mode), resources.cache_dir
     )
+    llm = LLMClient.from_settings(model_settings(context), resources.cache_dir)
+    return Deps(icd, searcher, llm)
+
+
+def model_settings(context: Context) -> LLMSettings:
+    """Return the model settings a context asks for (explicit values, then the environment)."""
     settings = LLMSettings.resolve(
-        base_url=context.base_url, model=context.model, decoding=context.decoding
+        base_url=context.base_url,
+        model=context.model,
+        decoding=context.decoding,
+        response_cache=context.response_cache,
     )
     if context.agent_decoding:
         merged = {**settings.agent_decoding, **context.agent_decoding}
         settings = replace(settings, agent_decoding=merged)
-    llm = LLMClient.from_settings(settings, resources.cache_dir)
-    return Deps(icd, searcher, llm)
+    return settings
 
 
 @contextmanager

@@ -8,11 +8,11 @@ from collections import defaultdict
 from collections.abc import Callable
 from typing import Any
 
+from clh_llm.ledger import summarize
 from graph.note_identity import note_sha256
 from graph.schemas import Candidate, Check, CodeAssignment, Finding, Span, Verdict
 from graph.state import CodingState
 from icd_resources import IcdResources
-from llm.ledger import summarize
 
 
 def assignments(
@@ -75,6 +75,18 @@ def assignments(
             )
         )
     return result
+
+
+def evidence_spans(findings: list[Finding], candidates: list[Candidate]) -> dict[str, list[Span]]:
+    """Return each candidate code's evidence: the spans of the findings that reached it."""
+    by_id = {f.id: f for f in findings}
+    spans: dict[str, list[Span]] = defaultdict(list)
+    for candidate in candidates:
+        found = by_id.get(candidate.finding_id)
+        for span in found.spans if found is not None else []:
+            if all(span.start != s.start for s in spans[candidate.code]):
+                spans[candidate.code].append(span)
+    return dict(spans)
 
 
 def alternatives(code: str, verdicts: list[Verdict]) -> list[str]:

@@ -12,6 +12,7 @@ from graph.context import Context, get_context
 from graph.names import Node
 from graph.schemas import Candidate
 from graph.state import ChapterTask, ChunkTask, CodingState, FindingTask
+from tools.lanes import Lane
 
 
 def fan_out_chunks(state: CodingState) -> list[Send]:
@@ -31,6 +32,7 @@ def fan_out_chunks(state: CodingState) -> list[Send]:
                 scratchpad=state.get("scratchpad", ""),
                 pass_index=state.get("pass_index", 1),
                 note_id=state.get("note_id", "note"),
+                plan=state.get("plan"),
             ),
         )
         for i, (start, end) in enumerate(chunks)
@@ -43,7 +45,7 @@ def fan_out_findings(state: CodingState) -> list[Send] | Literal[Node.JOIN_CANDI
     The lanes' findings are looked up already; with no extractor finding, the lanes'
     candidates go straight to joining.
     """
-    findings = [f for f in state.get("findings", []) if f.lane == "extractor"]
+    findings = [f for f in state.get("findings", []) if f.lane == Lane.EXTRACTOR]
     if not findings:
         return Node.JOIN_CANDIDATES
     return [
@@ -55,6 +57,7 @@ def fan_out_findings(state: CodingState) -> list[Send] | Literal[Node.JOIN_CANDI
                 scratchpad=state.get("scratchpad", ""),
                 pass_index=state.get("pass_index", 1),
                 note_id=state.get("note_id", "note"),
+                plan=state.get("plan"),
             ),
         )
         for f in findings
@@ -79,6 +82,7 @@ def fan_out_chapters(state: CodingState) -> list[Send] | Literal[Node.CODE_RECON
                 scratchpad=state.get("scratchpad", ""),
                 pass_index=state.get("pass_index", 1),
                 note_id=state.get("note_id", "note"),
+                plan=state.get("plan"),
             ),
         )
         for chapter, candidates in sorted(by_chapter.items())

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from pydantic import BaseModel, Field
 
+from graph.names import Node
 from tools.code_checks import Check
+from tools.lanes import Lane
 
 __all__ = [
     "Candidate",
@@ -35,9 +37,9 @@ class Finding(BaseModel):
         default_factory=list, description="Site, laterality, acuity, type, cause..."
     )
     spans: list[Span] = Field(default_factory=list)
-    lane: str = Field(
-        default="extractor",
-        description="Who found it: 'extractor' (the model) or 'mention' (the rules' lane).",
+    lane: Lane = Field(
+        default=Lane.EXTRACTOR,
+        description="Who found it: 'extractor' (the model), 'mention' or 'companion' (rules).",
     )
 
     @property
@@ -58,7 +60,7 @@ class Candidate(BaseModel):
         description="How the code was reached: 'index', 'see <target>', 'expanded from <code>-'."
     )
     index_code: str = Field(description="The code as printed in the index.")
-    lanes: list[str] = Field(
+    lanes: list[Lane] = Field(
         default_factory=list,
         description="The lanes of the note's pool that found it (mention, walk, sentence; "
         "sibling: the rest of a small category the lanes reached); empty for a code the "
@@ -92,7 +94,10 @@ class Verdict(BaseModel):
 class Rejected(BaseModel):
     """Something an agent considered and dropped, with the reason (shown to the reviewer)."""
 
-    step: str = Field(description="The agent that dropped it.")
+    # A Node, not any string: the type names every value a checkpoint holds, so LangGraph's
+    # strict deserialization (LANGGRAPH_STRICT_MSGPACK) allows the node names it derives
+    # from the state's types (docs/deploy.md).
+    step: Node = Field(description="The agent that dropped it.")
     item: str = Field(description="A finding's term, a code, or an index entry.")
     reason: str
 
@@ -105,7 +110,7 @@ class Failure(BaseModel):
     may answer the re-ask with fewer findings): both are shown to the reviewer.
     """
 
-    agent: str
+    agent: Node
     scope: str = Field(description="What the branch was about: a chunk, finding or chapter.")
     reason: str
     last_reply: str = ""

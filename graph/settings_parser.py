@@ -2,7 +2,8 @@
 
 The field's annotation says how its text is read: lists are comma-separated (``lanes=mention,
 walk``; ``lanes=`` for none), dicts are ``key:value`` pairs, booleans are true/false, numbers
-are numbers, a ``Literal`` takes one of its values, and ``none`` clears an optional field.
+are numbers, a ``Literal`` or an enum takes one of its values, and ``none`` clears an optional
+field.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 import typing
 from collections.abc import Collection, Sequence
 from dataclasses import fields
+from enum import Enum
 from typing import Any, Literal
 
 
@@ -61,11 +63,12 @@ def _typed(name: str, hint: Any, raw: str, *, none_is_text: bool) -> Any:
     try:
         if typing.get_origin(base) is list:
             items = [item.strip() for item in raw.split(",") if item.strip()]
-            allowed = _choices(typing.get_args(base)[0])
+            item_type = typing.get_args(base)[0]
+            allowed = _choices(item_type)
             bad = [item for item in items if allowed and item not in allowed]
             if bad:
                 raise ValueError(f"{bad} not among {allowed}")
-            return items
+            return [item_type(item) for item in items] if _is_enum(item_type) else items
         if base is bool:
             if raw.lower() not in ("true", "false"):
                 raise ValueError("true or false")
@@ -80,4 +83,10 @@ def _typed(name: str, hint: Any, raw: str, *, none_is_text: bool) -> Any:
 
 
 def _choices(hint: Any) -> list[str]:
+    if _is_enum(hint):
+        return [str(member) for member in hint]
     return [str(a) for a in typing.get_args(hint)] if typing.get_origin(hint) is Literal else []
+
+
+def _is_enum(hint: Any) -> bool:
+    return isinstance(hint, type) and issubclass(hint, Enum)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 
 from graph.schemas import Span
+from tools.words import literal_words
 
 _MIN_QUOTE = 3
 
@@ -31,7 +32,6 @@ def locate_span(note: str, quote: str, start: int = 0, end: int | None = None) -
     return _closest_sentence(note, quote, start, end)
 
 
-_WORD_RE = re.compile(r"\w+")
 _SENTENCE_RE = re.compile(r"[^.\n;]+[.;]?")
 _MIN_OVERLAP = 0.6
 
@@ -42,12 +42,12 @@ def _closest_sentence(note: str, quote: str, start: int, end: int) -> Span | Non
     The span returned is the note's own text with its true offsets; below 60% of the quote's
     words in one sentence the quote is not trusted.
     """
-    wanted = {w.lower() for w in _WORD_RE.findall(quote) if len(w) > 2}
+    wanted = literal_words(quote, min_chars=3)
     if not wanted:
         return None
     best: tuple[float, int, int] = (0.0, 0, 0)
     for sentence in _SENTENCE_RE.finditer(note, start, end):
-        words = {w.lower() for w in _WORD_RE.findall(sentence.group(0))}
+        words = literal_words(sentence.group(0))
         score = len(wanted & words) / len(wanted)
         if score > best[0]:
             best = (score, sentence.start(), sentence.end())

@@ -5,6 +5,7 @@ from __future__ import annotations
 import operator
 from typing import Annotated, Any, NotRequired, TypedDict
 
+from graph.plan import RunPlan
 from graph.schemas import (
     Candidate,
     Check,
@@ -37,6 +38,8 @@ class CodingState(TypedDict):
     """The note as given (never modified; spans index into it)."""
     note_id: NotRequired[str]
     metadata: NotRequired[dict[str, Any]]
+    plan: NotRequired[RunPlan]
+    """What this run does, decided once by the first pass (graph.plan.build_plan)."""
     started_at: NotRequired[float]
     """When the first pass started (epoch seconds), for the result's wall time."""
     pass_index: NotRequired[int]
@@ -62,7 +65,7 @@ class CodingState(TypedDict):
     """What was considered and dropped at each step, with the reason."""
     failures: Annotated[list[Failure], operator.add]
     calls: Annotated[list[dict[str, Any]], operator.add]
-    """Accounting: one record per model call (llm.ledger.CallRecord.to_dict())."""
+    """Accounting: one record per model call (clh_llm.ledger.CallRecord.to_dict())."""
     timings: Annotated[list[dict[str, Any]], operator.add]
     """Wall time per node run: {agent, seconds, pass}."""
     passes: Annotated[list[dict[str, Any]], operator.add]
@@ -81,6 +84,7 @@ class ChunkTask(TypedDict):
     scratchpad: str
     pass_index: int
     note_id: str
+    plan: RunPlan | None
 
 
 class FindingTask(TypedDict):
@@ -91,6 +95,7 @@ class FindingTask(TypedDict):
     scratchpad: str
     pass_index: int
     note_id: str
+    plan: RunPlan | None
 
 
 class ChapterTask(TypedDict):
@@ -103,3 +108,4 @@ class ChapterTask(TypedDict):
     scratchpad: str
     pass_index: int
     note_id: str
+    plan: RunPlan | None

@@ -264,6 +264,18 @@ def _insert_rows(
     sections: list[SectionRecord],
 ) -> None:
     db.executescript(_SCHEMA)
+    _insert_tabular(db, tabular)
+    _insert_index(db, entries, xrefs)
+    db.executemany(
+        "INSERT INTO guidelines VALUES (?,?,?,?,?,?,?,?,?)",
+        [
+            (s.id, s.parent, s.level, s.title, s.page, s.seq, s.end_seq, s.text, s.chapter)
+            for s in sections
+        ],
+    )
+
+
+def _insert_tabular(db: sqlite3.Connection, tabular: TabularData) -> None:
     db.executemany(
         "INSERT INTO chapters VALUES (?,?,?,?)",
         [(c.number, c.description, c.first, c.last) for c in tabular.chapters],
@@ -300,6 +312,13 @@ def _insert_rows(
         "INSERT INTO seventh VALUES (?,?,?)",
         [(s.owner, s.char, s.description) for s in tabular.seventh],
     )
+
+
+def _insert_index(
+    db: sqlite3.Connection,
+    entries: list[EntryRecord],
+    xrefs: list[tuple[int, str, str, int | None, int]],
+) -> None:
     db.executemany(
         "INSERT INTO entries VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
         [
@@ -325,10 +344,3 @@ def _insert_rows(
         [(e.id, c.code, c.role, int(c.incomplete)) for e in entries for c in e.codes],
     )
     db.executemany("INSERT INTO xrefs VALUES (?,?,?,?,?)", xrefs)
-    db.executemany(
-        "INSERT INTO guidelines VALUES (?,?,?,?,?,?,?,?,?)",
-        [
-            (s.id, s.parent, s.level, s.title, s.page, s.seq, s.end_seq, s.text, s.chapter)
-            for s in sections
-        ],
-    )

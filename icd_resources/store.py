@@ -494,36 +494,7 @@ class IcdResources:
                     "SELECT count(DISTINCT owner) FROM seventh"
                 ).fetchone()[0],
             },
-            "index": {
-                "entries_by_source": grouped(
-                    "SELECT source, count(*) FROM entries GROUP BY source"
-                ),
-                "codes_by_source": grouped(
-                    "SELECT e.source, count(*) FROM entry_codes c JOIN entries e "
-                    "ON e.id = c.entry_id GROUP BY e.source"
-                ),
-                "code_roles": grouped(
-                    "SELECT CASE WHEN e.col != '' THEN 'table cell' ELSE c.role END, count(*) "
-                    "FROM entry_codes c JOIN entries e ON e.id = c.entry_id GROUP BY 1"
-                ),
-                "incomplete_codes": db.execute(
-                    "SELECT count(*) FROM entry_codes WHERE incomplete"
-                ).fetchone()[0],
-                "nemod": db.execute("SELECT count(*) FROM entries WHERE nemod != ''").fetchone()[0],
-                "see": db.execute("SELECT count(*) FROM entries WHERE see != ''").fetchone()[0],
-                "see_also": db.execute(
-                    "SELECT count(*) FROM entries WHERE see_also != ''"
-                ).fetchone()[0],
-                "xrefs_resolved_exactly": db.execute(
-                    "SELECT count(*) FROM xrefs WHERE exact"
-                ).fetchone()[0],
-                "xrefs_resolved_partly": db.execute(
-                    "SELECT count(*) FROM xrefs WHERE NOT exact AND target_id IS NOT NULL"
-                ).fetchone()[0],
-                "xrefs_generic": db.execute(
-                    "SELECT count(*) FROM xrefs WHERE target_id IS NULL"
-                ).fetchone()[0],
-            },
+            "index": _index_stats(db),
             "guidelines": {
                 "sections": db.execute("SELECT count(*) FROM guidelines").fetchone()[0],
                 "chapters_mapped": db.execute(
@@ -531,6 +502,40 @@ class IcdResources:
                 ).fetchone()[0],
             },
         }
+
+
+def _index_stats(db: sqlite3.Connection) -> dict[str, Any]:
+    """Count the Alphabetic Index's entries, codes and cross-references."""
+
+    def grouped(sql: str) -> dict[str, int]:
+        return {str(k): int(v) for k, v in db.execute(sql).fetchall()}
+
+    return {
+        "entries_by_source": grouped("SELECT source, count(*) FROM entries GROUP BY source"),
+        "codes_by_source": grouped(
+            "SELECT e.source, count(*) FROM entry_codes c JOIN entries e "
+            "ON e.id = c.entry_id GROUP BY e.source"
+        ),
+        "code_roles": grouped(
+            "SELECT CASE WHEN e.col != '' THEN 'table cell' ELSE c.role END, count(*) "
+            "FROM entry_codes c JOIN entries e ON e.id = c.entry_id GROUP BY 1"
+        ),
+        "incomplete_codes": db.execute(
+            "SELECT count(*) FROM entry_codes WHERE incomplete"
+        ).fetchone()[0],
+        "nemod": db.execute("SELECT count(*) FROM entries WHERE nemod != ''").fetchone()[0],
+        "see": db.execute("SELECT count(*) FROM entries WHERE see != ''").fetchone()[0],
+        "see_also": db.execute("SELECT count(*) FROM entries WHERE see_also != ''").fetchone()[0],
+        "xrefs_resolved_exactly": db.execute("SELECT count(*) FROM xrefs WHERE exact").fetchone()[
+            0
+        ],
+        "xrefs_resolved_partly": db.execute(
+            "SELECT count(*) FROM xrefs WHERE NOT exact AND target_id IS NOT NULL"
+        ).fetchone()[0],
+        "xrefs_generic": db.execute(
+            "SELECT count(*) FROM xrefs WHERE target_id IS NULL"
+        ).fetchone()[0],
+    }
 
 
 def _code(row: tuple[Any, ...]) -> CodeInfo:

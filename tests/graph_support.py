@@ -10,10 +10,10 @@ from typing import Any
 import pytest
 from langchain_core.messages import AIMessage
 
+from clh_llm import LLMClient, LLMSettings
+from clh_llm.chat import Endpoint
 from graph.deps import Deps, override_deps
 from icd_resources import IcdResources
-from llm import LLMClient, LLMSettings
-from llm.chat import Endpoint
 from tests.fakes import FakeChatModel, FakeSearcher, Rule, agent_is, pick_lines
 
 NOTE = (

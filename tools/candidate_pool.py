@@ -10,28 +10,16 @@ candidate keeps the lanes and queries that found it, so a reviewer can see why i
 
 from __future__ import annotations
 
-import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from icd_resources import CodeInfo, IcdResources, IndexEntry
 from tools.code_cues import unsupported_axis
 from tools.index_search import SearchHit
+from tools.lanes import Lane
+from tools.words import plain_words
 
-_WORD_RE = re.compile(r"[a-z0-9]{3,}")
-# Words that say nothing about which code fits: sharing "for" or "with" with a description
-# must not rank S72.001D ("subsequent encounter for ... with routine healing") above S72.001A.
-_FUNCTION_WORDS = frozenset(
-    "and are but for from has had have her his into not she that the their this was were "
-    "which who with without".split()
-)
 _QUERIES_KEPT = 5
-SIBLING_LANE = "sibling"
-
-
-def words(text: str) -> set[str]:
-    """Return the lower-case content words of a text (3+ characters, no function words)."""
-    return set(_WORD_RE.findall(text.lower())) - _FUNCTION_WORDS
 
 
 def complete_code(
@@ -48,7 +36,7 @@ def complete_code(
     if info.billable:
         return [info], 1
     leaves = icd.billable_descendants(code)
-    ranked = sorted(leaves, key=lambda c: -len(words(c.description) & context))
+    ranked = sorted(leaves, key=lambda c: -len(plain_words(c.description) & context))
     return ranked[:limit], len(leaves)
 
 
@@ -64,11 +52,11 @@ class PooledCandidate:
     code: str
     description: str
     chapter: int
-    lane_scores: dict[str, float] = field(default_factory=dict)
+    lane_scores: dict[Lane, float] = field(default_factory=dict)
     """Lane -> its share of the fused score."""
-    lanes: dict[str, int] = field(default_factory=dict)
+    lanes: dict[Lane, int] = field(default_factory=dict)
     """Lane -> best rank (1-based) the code reached in one of that lane's lists."""
-    lists: dict[str, int] = field(default_factory=dict)
+    lists: dict[Lane, int] = field(default_factory=dict)
     """Lane -> how many of that lane's lists (one per query or walk) hold the code."""
     queries: list[str] = field(default_factory=list)
     index_path: str = ""
@@ -81,7 +69,7 @@ class PooledCandidate:
         """Return the fused score over every lane."""
         return sum(self.lane_scores.values())
 
-    def score_in(self, lanes: Iterable[str]) -> float:
+    def score_in(self, lanes: Iterable[Lane]) -> float:
         """Return the fused score over some lanes only."""
         return sum(self.lane_scores.get(lane, 0.0) for lane in lanes)
 
@@ -104,7 +92,7 @@ class CandidatePool:
         *,
         rrf_k: int = 60,
         expansion: int = 3,
-        weights: dict[str, float] | None = None,
+        weights: Mapping[Lane, float] | None = None,
     ) -> None:
         self.icd = icd
         self.rrf_k = rrf_k
@@ -115,7 +103,7 @@ class CandidatePool:
         self.set_aside: dict[str, str] = {}
         """Codes a search reached whose intent or encounter the clause does not state."""
 
-    def add_hits(self, lane: str, query: str, hits: Sequence[SearchHit], context: str) -> None:
+    def add_hits(self, lane: Lane, query: str, hits: Sequence[SearchHit], context: str) -> None:
         """Add one search's hits, in rank order (cross-referenced codes follow their hit's)."""
         items: list[tuple[str, str]] = []
         for hit in hits:
@@ -129,7 +117,7 @@ class CandidatePool:
         self.add_codes(lane, query, items, context)
 
     def add_entries(
-        self, lane: str, query: str, entries: Iterable[IndexEntry], context: str
+        self, lane: Lane, query: str, entries: Iterable[IndexEntry], context: str
     ) -> None:
         """Add index entries found without search (the index walk), best first.
 
@@ -148,10 +136,10 @@ class CandidatePool:
         self.add_codes(lane, query, items, context)
 
     def add_codes(
-        self, lane: str, query: str, items: Sequence[tuple[str, str]], context: str
+        self, lane: Lane, query: str, items: Sequence[tuple[str, str]], context: str
     ) -> None:
         """Add a ranked list of (index code, line); codes are completed to billable ones."""
-        context_words = words(f"{query} {context}")
+        context_words = plain_words(f"{query} {context}")
         ranked: list[RankedCode] = []
         seen: set[str] = set()
         for index_code, line in items:
@@ -173,7 +161,7 @@ class CandidatePool:
         for rank, item in enumerate(ranked, start=1):
             self._credit(lane, query, item, rank, weight / (self.rrf_k + rank))
 
-    def _credit(self, lane: str, query: str, item: RankedCode, rank: int, score: float) -> None:
+    def _credit(self, lane: Lane, query: str, item: RankedCode, rank: int, score: float) -> None:
         candidate = self._pool.get(item.code)
         if candidate is None:
             info = self.icd.lookup(item.code)
@@ -190,7 +178,7 @@ class CandidatePool:
             candidate.index_code = item.index_code
 
     def ranked(
-        self, cap: int | None = None, lanes: Iterable[str] | None = None
+        self, cap: int | None = None, lanes: Iterable[Lane] | None = None
     ) -> list[PooledCandidate]:
         """Return the pool, best score first (ties by code), ``cap`` of them.
 
@@ -224,7 +212,7 @@ def with_siblings(
     """
     relatives: dict[str, tuple[PooledCandidate, int, float, int]] = {}
     for rank, candidate in enumerate(candidates, start=1):
-        if candidate.lanes.keys() == {SIBLING_LANE}:
+        if candidate.lanes.keys() == {Lane.SIBLING}:
             continue
         first, first_rank, best, count = relatives.get(
             candidate.code[:3], (candidate, rank, 0.0, 0)
@@ -245,9 +233,9 @@ def with_siblings(
                     info.code,
                     info.description,
                     info.chapter,
-                    lane_scores={SIBLING_LANE: best},
-                    lanes={SIBLING_LANE: rank},
-                    lists={SIBLING_LANE: count},
+                    lane_scores={Lane.SIBLING: best},
+                    lanes={Lane.SIBLING: rank},
+                    lists={Lane.SIBLING: count},
                     index_path=f"{category} in the Tabular List, beside {first.code}: "
                     f"{first.index_path}",
                     index_code=category,

@@ -32,6 +32,7 @@ from pydantic import BaseModel, Field
 
 from icd_resources import Chapter, IcdResources, Note, NoteKind
 from icd_resources.codes import CodeRef, code_references, note_names
+from tools.words import TITLE_WORDS, content_words
 
 
 class Check(BaseModel):
@@ -562,23 +563,17 @@ def _external_cause(run: _Run, codes: list[str]) -> list[str]:
 # Z categories of status and history (OCG I.C.21.c.3-4), e.g. Z66 do not resuscitate, Z79
 # long-term drug therapy, Z86-Z87 personal history: they describe the patient, not the
 # condition treated, and follow it.
-_STATUS_CATEGORIES = frozenset(["Z66", "Z67", "Z68", "Z79", *(f"Z{n}" for n in range(80, 100))])
+STATUS_CATEGORIES = frozenset(["Z66", "Z67", "Z68", "Z79", *(f"Z{n}" for n in range(80, 100))])
 
 
 def _status(run: _Run, codes: list[str]) -> list[str]:
     return _move_first_after(
         run,
         codes,
-        lambda c: c[:3] in _STATUS_CATEGORIES or c[0] in "VWXY",
+        lambda c: c[:3] in STATUS_CATEGORIES or c[0] in "VWXY",
         STATUS,
         "a status or history code describes the patient, not the condition treated.",
     )
-
-
-_GENERIC_WORDS = frozenset(
-    "abnormal and certain diseases disorders examination findings general involving of other "
-    "signs symptoms system systems the tissue without".split()
-)
 
 
 def _symptom_first(run: _Run, codes: list[str]) -> list[str]:
@@ -598,9 +593,8 @@ def _symptom_first(run: _Run, codes: list[str]) -> list[str]:
 
 def _body_systems(text: str) -> set[str]:
     # "Symptoms and signs involving the circulatory and respiratory systems (R00-R09)" ->
-    # {"circul", "respir"}: six-letter stems, so "behavior" meets "Behavioral".
-    words = re.findall(r"[a-z]+", text.lower().split("(")[0])
-    return {w[:6] for w in words if len(w) > 3 and w not in _GENERIC_WORDS}
+    # {"circulatori", "respiratori"}: stems, so "behavior" meets "Behavioral".
+    return {w for w in content_words(text.split("(")[0]) if len(w) > 3} - TITLE_WORDS
 
 
 def _integral(run: _Run, codes: list[str]) -> list[str]:

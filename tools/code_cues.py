@@ -22,7 +22,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from tools.words import GENERIC_WORDS, content_words
+from tools.words import GENERIC_WORDS, content_words, letter_words
 
 _SUBSEQUENT = frozenset(
     "subsequent follow followup healing healed recovery routine aftercare cast removal".split()
@@ -50,7 +50,18 @@ _INTENT_WORDS: dict[str, frozenset[str]] = {
 }
 _DRUG_CODE = re.compile(r"^T(3[6-9]|[45]\d|6[0-5])\.[0-9A-Z]{2}[1-6]")
 _SEVENTH = {"D": _SUBSEQUENT, "S": _SEQUELA}
-_SIDES = {"right": {"right"}, "left": {"left"}, "bilateral": {"bilateral", "both"}}
+SIDES = {"right": {"right"}, "left": {"left"}, "bilateral": {"bilateral", "both"}}
+_SIDE_ABBREVIATION = re.compile(
+    r"\b(?:([LR])|([LlRr])t\.?)\s+(?!(?:via|and|per|the|for|with|from|over|each|min|total|"
+    r"bolus|fluids?|water|saline|oxygen|nasal|lactated)\b)(?=[a-z]{3,})"
+)
+
+
+def spelled_sides(text: str) -> str:
+    """Spell out the sides notes abbreviate: "L breast" -> "left breast", "rt knee" too."""
+    return _SIDE_ABBREVIATION.sub(
+        lambda m: "left " if (m.group(1) or m.group(2)).upper() == "L" else "right ", text
+    )
 
 
 def intent_of(code: str) -> str | None:
@@ -74,8 +85,8 @@ def unsupported_axis(
         return f"intent {intent} of {code[:3]} is not stated (OCG I.C.19.e.5)"
     if seventh and code[-1] in _SEVENTH and not words & _SEVENTH[code[-1]]:
         return "a subsequent or sequela encounter is not stated (OCG I.C.19.a)"
-    named = set(re.findall(r"[a-z]+", description.lower()))
-    for side, cues in _SIDES.items():
+    named = letter_words(description)
+    for side, cues in SIDES.items():
         if side in named and not words & cues:
             return f"the {side} side is not stated (OCG I.B.13)"
     return None
@@ -101,7 +112,7 @@ _DIABETES_TYPES = (  # (category, words that state it); E11 is the index's defau
     ("E13", re.compile(r"\bother specified diabetes|\bsecondary diabetes|\bmody\b", re.I)),
 )
 _TYPE_2_RE = re.compile(r"\b(?:type (?:2|ii)\b|t2dm|niddm)", re.IGNORECASE)
-_UNSPECIFIED_SIDE_RE = re.compile(
+UNSPECIFIED_SIDE_RE = re.compile(
     r"\bunspecified (?:side|ear|eye|breast|kidney|lung|ovary|testis|upper limb|lower limb|"
     r"(?:upper |lower )?(?:arm|leg|hand|foot|knee|hip|shoulder|elbow|wrist|ankle|thigh))\b",
     re.IGNORECASE,
@@ -129,7 +140,7 @@ class NoteCues:
         if _TYPE_2_RE.search(note) or not diabetes:
             diabetes.add("E11")
         return cls(
-            frozenset(re.findall(r"[a-z]{3,}", note.lower())),
+            letter_words(spelled_sides(note), min_chars=3),
             frozenset(int(m.group(1)) for m in _WEEKS_RE.finditer(note)),
             frozenset(stages),
             frozenset(diabetes),
@@ -168,7 +179,7 @@ def note_contradicts(code: str, description: str, cues: NoteCues, *, seventh: bo
         return f"the note states the CKD stage of {stages}, not {code} (OCG I.C.14.a.1)"
     if code[:3] in ("E08", "E09", "E10", "E11", "E13") and code[:3] not in cues.diabetes:
         return f"the note does not state the type of diabetes of {code[:3]} (OCG I.C.4.a.2)"
-    if _UNSPECIFIED_SIDE_RE.search(description) and cues.words & {"right", "left", "bilateral"}:
+    if UNSPECIFIED_SIDE_RE.search(description) and cues.words & {"right", "left", "bilateral"}:
         return "the note states a side, the code an unspecified one (OCG I.B.13)"
     return unsupported_axis(code, set(cues.words), seventh=seventh, description=description)
 

@@ -39,16 +39,23 @@ _DRUG_WORDS = {
     "Z79.82": r"aspirin|asa 81",
 }
 
+# What states the encounter's purpose: a verb of coming for care, or the note's own heading for
+# it ("Reason for visit: C3D1 adjuvant chemotherapy").
+_ENCOUNTER_FOR = (
+    r"(?:\b(?:admitted|presents?|here|scheduled|arrives?|encounter|returns?)\b|"
+    r"\breason for (?:visit|admission|encounter)\s*:)"
+)
+
 COMPANIONS: tuple[Companion, ...] = (
     _rule(
         "Z51.11",
-        r"\b(?:admitted|presents?|here|scheduled|arrives?|encounter|returns?)\b[^.\n]{0,50}"
+        _ENCOUNTER_FOR + r"[^.\n]{0,50}"
         r"\b(?:chemotherapy|chemo|cycle \d+|C\d+D\d+)\b",
         "Encounter for chemotherapy, first-listed (OCG I.C.2.e.2)",
     ),
     _rule(
         "Z51.0",
-        r"\b(?:admitted|presents?|here|scheduled|arrives?|encounter|returns?)\b[^.\n]{0,50}"
+        _ENCOUNTER_FOR + r"[^.\n]{0,50}"
         r"\b(?:radiation|radiotherapy|xrt)\b",
         "Encounter for radiation therapy, first-listed (OCG I.C.2.e.2)",
     ),

@@ -25,11 +25,10 @@ from tools.candidate_pool import CandidatePool
 from tools.companions import companion_searches, documented, gestation_codes
 from tools.index_search import EmptyQueryError, Searcher
 from tools.index_walk import IndexWalker
+from tools.lanes import FUSED_LANES, Lane
 from tools.note_mentions import REASONS, Assertion, Mention, MentionFinder
 
-LANES = ("mention", "walk", "sentence", "set-aside")
-DEFAULT_LANES = ("mention", "walk")
-LANE_WEIGHTS = {"mention": 1.0, "walk": 4.0, "sentence": 1.0}
+LANE_WEIGHTS = {Lane.MENTION: 1.0, Lane.WALK: 4.0, Lane.SENTENCE: 1.0}
 """Each lane's weight in the pool's fusion, chosen on CodiEsp train only (recall at 60
 candidates per note; the figures are in docs/evaluation.md): a main term walked down to a
 sub-term the sentence names is the surest lane."""
@@ -52,7 +51,7 @@ def pool_note(
     finder: MentionFinder,
     walker: IndexWalker,
     *,
-    lanes: Sequence[str] = DEFAULT_LANES,
+    lanes: Sequence[Lane] = FUSED_LANES,
     setting: str = "outpatient",
     k: int = 10,
 ) -> LaneRun:
@@ -63,24 +62,24 @@ def pool_note(
     for mention in reading.mentions:
         if not mention.codeable(setting):
             run.set_aside.append((mention, REASONS[mention.assertion]))
-            if "set-aside" in lanes:
-                _walk(walker, pool, "set-aside", mention)
+            if Lane.SET_ASIDE in lanes:
+                _walk(walker, pool, Lane.SET_ASIDE, mention)
             continue
-        if "mention" in lanes:
-            searches.append(Search("mention", mention.query, mention.sentence))
+        if Lane.MENTION in lanes:
+            searches.append(Search(Lane.MENTION, mention.query, mention.sentence))
             if mention.assertion is Assertion.HISTORICAL:
-                searches.append(Search("mention", f"personal history of {mention.text}", ""))
-        if "walk" in lanes:
-            for found in _walk(walker, pool, "walk", mention):
+                searches.append(Search(Lane.MENTION, f"personal history of {mention.text}", ""))
+        if Lane.WALK in lanes:
+            for found in _walk(walker, pool, Lane.WALK, mention):
                 searches += _neoplasm_table(found, mention)
-    if "sentence" in lanes:
-        searches += [Search("sentence", s, "") for s in reading.sentences]
+    if Lane.SENTENCE in lanes:
+        searches += [Search(Lane.SENTENCE, s, "") for s in reading.sentences]
     run.queries = _search_all(searcher, pool, searches, k)
     return run
 
 
 def _walk(
-    walker: IndexWalker, pool: CandidatePool, lane: str, mention: Mention
+    walker: IndexWalker, pool: CandidatePool, lane: Lane, mention: Mention
 ) -> list[list[IndexEntry]]:
     """Walk each of a mention's main terms and pool what is reached; return it per main term."""
     reached = []
@@ -95,7 +94,7 @@ def _walk(
 class Search:
     """One query of a lane, with the words that complete its codes, in some sources."""
 
-    lane: str
+    lane: Lane
     query: str
     context: str
     sources: tuple[IndexSource, ...] | None = None
@@ -118,7 +117,7 @@ def _neoplasm_table(found: Sequence[IndexEntry], mention: Mention) -> list[Searc
     words = f"{mention.query} {references[0]}".lower()
     column = next((c for keys, c in _BEHAVIOURS if any(k in words for k in keys)), "")
     query = f"{mention.query} {column}".strip()
-    return [Search("walk", query, mention.sentence, (IndexSource.NEOPLASM,))]
+    return [Search(Lane.WALK, query, mention.sentence, (IndexSource.NEOPLASM,))]
 
 
 def _search_all(searcher: Searcher, pool: CandidatePool, searches: list[Search], k: int) -> int:
@@ -146,9 +145,6 @@ def _search_all(searcher: Searcher, pool: CandidatePool, searches: list[Search],
     return len(done)
 
 
-COMPANION_LANE = "companion"
-
-
 @dataclass(slots=True)
 class CompanionRun:
     """The companions a note documents: their pool, and the sentence behind each query."""
@@ -166,12 +162,12 @@ def pool_companions(
     for companion, sentence in documented(note):
         run.sentence_of.setdefault(sentence, sentence)
         run.why_of.setdefault(sentence, companion.why)
-        pool.add_codes(COMPANION_LANE, sentence, [(companion.code, companion.why)], sentence)
+        pool.add_codes(Lane.COMPANION, sentence, [(companion.code, companion.why)], sentence)
     for code in gestation_codes(note, weeks):
         why = "Weeks of gestation: chapter 15's 'use additional code from category Z3A'"
         query = f"{code[4:]} weeks of gestation"
         run.sentence_of[query], run.why_of[query] = _sentence_with(note, code[4:]), why
-        pool.add_codes(COMPANION_LANE, query, [(code, why)], query)
+        pool.add_codes(Lane.COMPANION, query, [(code, why)], query)
     for search in companion_searches(note):
         try:
             hits = searcher.search(search.query, k=k, sources=search.sources)
@@ -180,7 +176,7 @@ def pool_companions(
         run.sentence_of.setdefault(search.query, search.sentence)
         run.why_of.setdefault(search.query, search.why)
         ranked = [h for h in hits if h.via == "search"]
-        pool.add_hits(COMPANION_LANE, search.query, ranked, search.context)
+        pool.add_hits(Lane.COMPANION, search.query, ranked, search.context)
     return run
 
 

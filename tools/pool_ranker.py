@@ -25,13 +25,13 @@ from functools import lru_cache
 from pathlib import Path
 
 from icd_resources import IcdResources
-from tools.candidate_pool import SIBLING_LANE, PooledCandidate, with_siblings
+from tools.candidate_pool import PooledCandidate, with_siblings
 from tools.fitted_files import read_fitted_file
+from tools.lanes import RANKED_LANES, Lane
 from tools.words import GENERIC_WORDS, content_words
 
 RANKER_VERSION = 2
 PACKAGED = Path(__file__).parent / "pool_rankers" / "codiesp-train.json"
-RANKED_LANES = ("mention", "walk", "sentence")
 PRIOR_LEVELS = ("block", "category", "code")
 _PRIOR_WEIGHT = 2.0
 """Pseudo-counts of the level above in a level's smoothed rate (a code pooled twice and never
@@ -74,7 +74,7 @@ def candidate_features(
 ) -> dict[str, float]:
     """Return what the ranker weighs of one pooled candidate, by feature name."""
     features: dict[str, float] = {}
-    for lane in (*RANKED_LANES, SIBLING_LANE):
+    for lane in (*RANKED_LANES, Lane.SIBLING):
         rank = candidate.lanes.get(lane)
         features[f"{lane}_score"] = 60.0 * candidate.lane_scores.get(lane, 0.0)
         features[f"{lane}_rank"] = 1.0 / rank if rank else 0.0
@@ -168,14 +168,16 @@ def read_pool_ranker(path: Path) -> PoolRanker:
     return PoolRanker(**data)
 
 
+PACKAGED_NAME = "packaged"
+"""The ranker clh ships (``PACKAGED``), fitted on CodiEsp train."""
 NO_PRIORS = "nopriors"
 """The packaged ranker with its coded-rate priors left out: every code gets the base rate, so
 the lanes and the note's words alone order the pool (for notes unlike the training notes)."""
 
 
 @lru_cache(maxsize=8)
-def load_pool_ranker(choice: str | None) -> PoolRanker | None:
-    """Return the ranker a setting names: None (packaged), "fused" (none), "nopriors", a path.
+def load_pool_ranker(choice: str) -> PoolRanker | None:
+    """Return the ranker a setting names: "packaged", "fused" (none), "nopriors", a path.
 
     Raises:
         PoolRankerError: for a file that cannot be read.
@@ -185,4 +187,4 @@ def load_pool_ranker(choice: str | None) -> PoolRanker | None:
     if choice == NO_PRIORS:
         packaged = read_pool_ranker(PACKAGED)
         return replace(packaged, priors=Priors(packaged.priors.base_rate))
-    return read_pool_ranker(PACKAGED if choice is None else Path(choice))
+    return read_pool_ranker(PACKAGED if choice == PACKAGED_NAME else Path(choice))

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from icd_resources import IcdResources, NoteKind
+from icd_resources import CodeInfo, IcdResources, IndexEntry, Note, NoteKind, SeventhCharacter
 
 _NOTE_LABELS = {
     NoteKind.INCLUSION_TERM: "Inclusion term",
@@ -62,6 +62,18 @@ def code_card(icd: IcdResources, code: str) -> dict[str, Any]:
         lines.append("  Billable: no - needs a 7th character")
     else:
         lines.append(f"  Billable: no - choose one of {len(leaves)} billable codes below it")
+    card["text"] = "\n".join(lines + _listings(notes, seventh, leaves, entries))
+    return card
+
+
+def _listings(
+    notes: list[Note],
+    seventh: list[SeventhCharacter],
+    leaves: list[CodeInfo],
+    entries: list[IndexEntry],
+) -> list[str]:
+    """Return a card's text below its hierarchy: notes, 7th characters, codes, index entries."""
+    lines = []
     if notes:
         lines.append("")
         lines.append("  Instructional notes (origin in brackets):")
@@ -87,8 +99,7 @@ def code_card(icd: IcdResources, code: str) -> dict[str, Any]:
             lines.append(f"    [{entry.source}] {entry.display}")
         if len(entries) > _MAX_LISTED:
             lines.append(f"    ... (+{len(entries) - _MAX_LISTED})")
-    card["text"] = "\n".join(lines)
-    return card
+    return lines
 
 
 # What a validator needs to judge a candidate: inclusion terms and the notes that constrain it.

@@ -6,31 +6,36 @@ from typing import Any
 
 from langgraph.runtime import Runtime
 
-from graph.context import Context, check_policy, notes_budget
+from clh_llm import Decoding
+from clh_llm.answers import readable_rationale
+from graph.context import Context, notes_budget
 from graph.names import Node
 from graph.nodes.kit import AgentRun
-from graph.result import assignments
-from graph.schemas import Check, CodeAssignment
+from graph.plan import RunPlan
+from graph.result import assignments, evidence_spans
+from graph.schemas import Check, CodeAssignment, Span
 from graph.state import CodingState
-from llm import Decoding
-from llm.answers import readable_rationale
+from tools.abnormal_findings import ABNORMAL_FINDINGS, findings_only
 from tools.code_checks import run_checks
+from tools.first_listed import reason_first
 from tools.guideline_fetch import general_guidelines
 from tools.tabular_lookup import code_details
 
 
 async def code_reconciler(state: CodingState, runtime: Runtime[Context]) -> dict[str, Any]:
     """Select and order the final codes, then run the deterministic checks."""
-    pass_index = state.get("pass_index", 1)
-    run = await AgentRun.start(
-        Node.CODE_RECONCILER, runtime, pass_index, state.get("note_id", "note")
-    )
+    run = await AgentRun.start(Node.CODE_RECONCILER, runtime, state)
     icd = run.deps.icd
     tentative = _tentative(run, state)
     budget = notes_budget(run.context, len(tentative))
     details = {code: code_details(icd, code, budget) for code in tentative}
     ordered, rationale, fallback = await _reconcile(run, state, tentative, details)
-    ordered, checks = run_checks(icd, ordered, check_policy(run.context))
+    starts = _stated_starts(evidence_spans(state.get("findings", []), state.get("candidates", [])))
+    ordered, observed = _abnormal_findings(ordered, starts, state["note"], run.plan)
+    lead: list[Check] = []
+    if ordered and run.plan.first_listed == "stated":
+        ordered, lead = reason_first(ordered, starts, state["note"])
+    ordered, checks = run_checks(icd, ordered, run.plan.check_policy())
     codes = assignments(
         icd,
         ordered,
@@ -41,18 +46,46 @@ async def code_reconciler(state: CodingState, runtime: Runtime[Context]) -> dict
         details,
         checks,
     )
-    codes, unsupported = evidence_required(codes, run.context.evidence == "required")
-    codes, lead = evidence_leads(codes)
+    codes, unsupported = evidence_required(codes, run.plan.evidence_required)
+    codes, leads = evidence_leads(codes)
     return run.finish(
-        checks=fallback + checks + unsupported + lead,
+        checks=fallback + observed + lead + checks + unsupported + leads,
         codes=codes,
-        passes=[{"pass": pass_index, "codes": [c.code for c in codes]}],
+        passes=[{"pass": run.pass_index, "codes": [c.code for c in codes]}],
     )
 
 
 _NOT_EVIDENCE = frozenset("old output essential status history long-term low high".split())
 """Words that are main terms of the index but say nothing alone: "old" reaches "Old" entries,
 "output" reaches "Low, output syndrome (cardiac)"; a span of one of them is not evidence."""
+
+
+def _stated_starts(spans: dict[str, list[Span]]) -> dict[str, list[int]]:
+    """Return where each code's evidence starts, spans of a bare index word aside."""
+    return {
+        code: [s.start for s in found if s.text.strip().lower() not in _NOT_EVIDENCE]
+        for code, found in spans.items()
+    }
+
+
+def _abnormal_findings(
+    codes: list[str], starts: dict[str, list[int]], note: str, plan: RunPlan
+) -> tuple[list[str], list[Check]]:
+    """Remove the codes whose only evidence is in the exam, ROS, vitals, labs or imaging."""
+    if plan.findings != "remove":
+        return codes, []
+    removed = findings_only(codes, starts, note)
+    checks = [
+        Check(
+            rule=ABNORMAL_FINDINGS,
+            codes=[code],
+            action=f"removed {code}",
+            detail="its only evidence is an observation or result (exam, review of systems, "
+            "vitals, labs or imaging), not a diagnosis the provider states",
+        )
+        for code in removed
+    ]
+    return [c for c in codes if c not in removed], checks
 
 
 def has_evidence(code: CodeAssignment) -> bool:
@@ -125,7 +158,7 @@ async def _reconcile(
     the deterministic checks then sequence them (code first, status codes after the
     condition...).
     """
-    if not tentative or run.deps.llm.decoding_for(run.agent) is Decoding.SCORED:
+    if not tentative or run.decoding == Decoding.SCORED:
         return list(tentative), "", []
     messages = run.render(
         note=state["note"],

@@ -7,14 +7,14 @@ from typing import Any
 
 from langgraph.runtime import Runtime
 
+from clh_llm import AnswerError
+from clh_llm.answers import parse_json_answer
 from graph.context import Context
 from graph.names import Node
 from graph.nodes.kit import AgentRun
 from graph.schemas import Finding
 from graph.spans import locate_span
 from graph.state import ChunkTask
-from llm import AnswerError
-from llm.answers import parse_json_answer
 
 MAX_FINDINGS = 30
 """Findings per chunk: a long list from a small model runs past the token limit (a CodiEsp
@@ -122,9 +122,7 @@ def _checked(items: list[Any]) -> list[dict[str, Any]]:
 
 async def evidence_extractor(task: ChunkTask, runtime: Runtime[Context]) -> dict[str, Any]:
     """List the codeable findings of one chunk, each with verified evidence offsets."""
-    run = await AgentRun.start(
-        Node.EVIDENCE_EXTRACTOR, runtime, task["pass_index"], task["note_id"]
-    )
+    run = await AgentRun.start(Node.EVIDENCE_EXTRACTOR, runtime, task)
     structured = run.structured
     messages = run.render(
         note=task["note"][task["start"] : task["end"]],

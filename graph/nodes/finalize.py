@@ -16,4 +16,6 @@ from graph.state import CodingState
 async def finalize(state: CodingState, runtime: Runtime[Context]) -> dict[str, Any]:
     """Return the result a reviewer reads: the final codes, then everything considered."""
     deps = await asyncio.to_thread(get_deps, get_context(runtime))
-    return {"result": build_result(state, lambda code: deps.icd.lookup(code).description)}
+    result = build_result(state, lambda code: deps.icd.lookup(code).description)
+    plan = state.get("plan")  # what the run did, for whoever reads the result
+    return {"result": {**result, "plan": plan.model_dump(mode="json") if plan else None}}

@@ -12,8 +12,9 @@ from graph.nodes.kit import AgentRun
 from graph.schemas import Candidate, Finding, Rejected
 from graph.state import FindingTask
 from icd_resources import IcdResources
-from tools.candidate_pool import complete_code, words
+from tools.candidate_pool import complete_code
 from tools.index_search import EmptyQueryError, SearchHit, hit_line
+from tools.words import plain_words
 
 
 def candidates_from(
@@ -30,7 +31,7 @@ def candidates_from(
     sources += [
         (c.code, f"see {x.target_path}") for x in hit.xrefs if x.kind == "see" for c in x.codes
     ]
-    context_words = words(
+    context_words = plain_words(
         " ".join([finding.term, *finding.modifiers, *(s.text for s in finding.spans)])
     )
     for code, via in sources:
@@ -75,11 +76,13 @@ def candidates_from(
 
 async def index_navigator(task: FindingTask, runtime: Runtime[Context]) -> dict[str, Any]:
     """Search the index for one finding and let the model select the entries that fit."""
-    run = await AgentRun.start(Node.INDEX_NAVIGATOR, runtime, task["pass_index"], task["note_id"])
+    run = await AgentRun.start(Node.INDEX_NAVIGATOR, runtime, task)
     finding = task["finding"]
     context = run.context
     try:
-        hits = run.deps.searcher.search(finding.query, k=context.top_k, mode=context.search_mode)
+        hits = run.deps.searcher.search(
+            finding.query, k=run.plan.navigator_k, mode=context.search_mode
+        )
     except EmptyQueryError as exc:
         run.reject(finding.term, f"not searched: {exc}")
         return run.finish()

@@ -1,9 +1,9 @@
-"""What every agent node repeats, once: timer, context, deps, decoding, prompts, records.
+"""What every agent node repeats, once: timer, context, plan, deps, prompts, records.
 
 A node opens an :class:`AgentRun`, renders its prompt, asks the model, records the outcome
 and returns :meth:`AgentRun.finish`'s partial update::
 
-    run = await AgentRun.start(Node.INDEX_NAVIGATOR, runtime, pass_index, note_id)
+    run = await AgentRun.start(Node.INDEX_NAVIGATOR, runtime, task)
     outcome = await run.deps.llm.ask_ids(run.agent, run.render(...), ids, note_id=run.note_id)
     if not run.record(outcome, scope="finding f1"):
         return run.finish()
@@ -13,26 +13,29 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from langgraph.runtime import Runtime
 from typing_extensions import TypeIs
 
+from clh_llm import Answer, AnswerFailure, Decoding
 from graph.context import Context, get_context
 from graph.deps import Deps, get_deps
 from graph.names import Node
+from graph.plan import RunPlan, run_plan
 from graph.schemas import Failure, Rejected
-from llm import Answer, AnswerFailure, Decoding
 from prompts import render_prompt
 
 
 @dataclass
 class AgentRun:
-    """One run of one agent node: its settings, clients and the records it will return."""
+    """One run of one agent node: its settings, plan, clients and the records it will return."""
 
     agent: Node
     context: Context
+    plan: RunPlan
     deps: Deps
     pass_index: int
     note_id: str
@@ -43,17 +46,30 @@ class AgentRun:
 
     @classmethod
     async def start(
-        cls, agent: Node, runtime: Runtime[Context] | None, pass_index: int, note_id: str
+        cls, agent: Node, runtime: Runtime[Context] | None, task: Mapping[str, Any]
     ) -> AgentRun:
-        """Open a run: read the context and get the clients (the first use loads models)."""
+        """Open a run: read the context, the plan and the clients (the first use loads models).
+
+        Args:
+            agent: the node.
+            runtime: the node's runtime (its context).
+            task: the node's state or ``Send`` payload: its pass, note id and plan.
+        """
         context = get_context(runtime)
         deps = await asyncio.to_thread(get_deps, context)  # loading blocks: off the event loop
-        return cls(agent, context, deps, pass_index, note_id)
+        plan = await run_plan(task, context)
+        pass_index = task.get("pass_index", 1)
+        return cls(agent, context, plan, deps, pass_index, task.get("note_id") or "note")
+
+    @property
+    def decoding(self) -> Decoding:
+        """Return how this agent answers in this run."""
+        return self.plan.decoding_of(self.agent)
 
     @property
     def structured(self) -> bool:
         """Say whether this agent decodes structured (JSON schema) rather than thinking."""
-        return self.deps.llm.decoding_for(self.agent) is Decoding.STRUCTURED
+        return self.decoding == Decoding.STRUCTURED
 
     def render(self, **variables: Any) -> list[dict[str, str]]:
         """Render this agent's prompt in the configured version."""

@@ -3,8 +3,8 @@
 Runs in parallel with the evidence extractors. Every codeable mention becomes a finding of lane
 ``mention`` (its span is the evidence a reviewer sees); mentions that are negated, about family,
 hypothetical or uncertain outside inpatient care are recorded as rejected, with the reason.
-The pool is ordered by the run's pool ranker (``Context.pool_ranker``; its lanes search as
-many hits per query as it was fitted with) and capped; the candidates wait in
+The pool is ordered by the run's pool ranker (``RunPlan.pool_ranker``; its lanes search
+``RunPlan.lane_k`` hits per query, as many as it was fitted with) and capped; the candidates wait in
 ``lane_candidates`` until the navigators are done.
 """
 
@@ -16,39 +16,38 @@ from typing import Any
 
 from langgraph.runtime import Runtime
 
-from graph.context import Context, Lane, get_context, lanes_for
+from graph.context import Context, get_context
 from graph.deps import Deps, get_deps
 from graph.names import Node
+from graph.plan import RunPlan, run_plan
 from graph.schemas import Candidate, Finding, Rejected, Span
 from graph.state import CodingState
-from llm import Decoding
 from tools.candidate_pool import CandidatePool, PooledCandidate
 from tools.code_cues import NoteCues
-from tools.note_lanes import COMPANION_LANE, LANE_WEIGHTS, LaneRun, pool_companions, pool_note
+from tools.lanes import Lane
+from tools.note_lanes import LANE_WEIGHTS, LaneRun, pool_companions, pool_note
 from tools.pool_ranker import PoolRanker, load_pool_ranker
 
 
 async def note_lanes(state: CodingState, runtime: Runtime[Context]) -> dict[str, Any]:
     """Pool the note's deterministic lanes; return their findings and capped candidates."""
     context = get_context(runtime)
-    if context.lanes == []:
+    deps = await asyncio.to_thread(get_deps, context)
+    plan = await run_plan(state, context)
+    if not plan.lanes:
         return {}
     started = time.perf_counter()
     pass_index = state.get("pass_index", 1)
-    deps = await asyncio.to_thread(get_deps, context)
-    scored = deps.llm.decoding_for(Node.TABULAR_VALIDATOR) is Decoding.SCORED
-    lanes = lanes_for(context, scored=scored)
-    ranker = load_pool_ranker(context.pool_ranker)
-    k = ranker.top_k if ranker is not None else context.top_k
-    run = await asyncio.to_thread(pool_lanes, deps, state["note"], context, lanes, k)
+    ranker = load_pool_ranker(plan.pool_ranker)
+    run = await asyncio.to_thread(pool_lanes, deps, state["note"], plan)
     ordered = await asyncio.to_thread(order_pool, deps, state["note"], ranker, run)
-    findings, finding_of = _mention_findings(run, pass_index, context.setting)
+    findings, finding_of = _mention_findings(run, pass_index, plan.setting)
     candidates = [_candidate(c, finding_of) for c in ordered[: context.max_candidates]]
-    if context.companions:
+    if plan.companions:
         extra, extra_findings = await asyncio.to_thread(
             _companions, deps, state["note"], pass_index, {c.code for c in candidates}
         )
-        candidates += extra[: context.max_companions]
+        candidates += extra[: plan.max_companions]
         findings += extra_findings
     rejected = [
         Rejected(step=Node.NOTE_LANES, item=f'"{m.text}" ({m.assertion})', reason=reason)
@@ -64,8 +63,8 @@ async def note_lanes(state: CodingState, runtime: Runtime[Context]) -> dict[str,
     }
 
 
-def pool_lanes(deps: Deps, note: str, context: Context, lanes: list[Lane], k: int) -> LaneRun:
-    """Run the chosen lanes over a note (no model call)."""
+def pool_lanes(deps: Deps, note: str, plan: RunPlan) -> LaneRun:
+    """Run the plan's lanes over a note (no model call)."""
     finder, walker = deps.readers()
     pool = CandidatePool(deps.icd, expansion=3, weights=LANE_WEIGHTS)
     return pool_note(
@@ -74,9 +73,9 @@ def pool_lanes(deps: Deps, note: str, context: Context, lanes: list[Lane], k: in
         deps.searcher,
         finder,
         walker,
-        lanes=lanes,
-        setting=context.setting,
-        k=k,
+        lanes=plan.lanes,
+        setting=plan.setting,
+        k=plan.lane_k,
     )
 
 
@@ -108,7 +107,7 @@ def _companions(
                 id=f"p{pass_index}.k{len(findings) + 1}",
                 term=run.why_of[query],
                 spans=spans if start >= 0 else [],
-                lane=COMPANION_LANE,
+                lane=Lane.COMPANION,
             )
         candidates.append(_candidate(pooled_candidate, {query: findings[query].id}))
     return candidates, list(findings.values())
@@ -126,7 +125,7 @@ def _mention_findings(
             term=mention.text,
             modifiers=[mention.query] if mention.query != mention.text else [],
             spans=[Span(text=mention.text, start=mention.start, end=mention.end)],
-            lane="mention",
+            lane=Lane.MENTION,
         )
         findings.append(finding)
         for query in (mention.query, mention.text, f"personal history of {mention.text}"):

@@ -12,11 +12,13 @@ from langgraph.types import Overwrite
 from graph.context import Context, get_context
 from graph.deps import get_deps
 from graph.errors import NoteError
-from graph.names import Node
+from graph.plan import RunPlan, plan_for, run_plan
+from graph.schemas import Candidate
 from graph.spans import split_note
 from graph.state import CodingState
-from llm import Decoding
-from tools.note_lanes import COMPANION_LANE
+from icd_resources import IcdResources
+from tools.lanes import Lane
+from tools.sides import sided_siblings, stated_sides
 
 MAX_NOTE_CHARS = 2_000_000
 
@@ -39,10 +41,12 @@ async def prepare_pass(state: CodingState, runtime: Runtime[Context]) -> dict[st
             f"{MAX_NOTE_CHARS:,} (split it into encounters)"
         )
     context = get_context(runtime)
-    update: dict[str, Any] = {
-        "chunks": split_note(note, context.chunk_chars) if await _extracts(context) else [],
-        "note_id": state.get("note_id") or "note",
-    }
+    # The plan is decided once per run: by the first pass, then carried in the state.
+    plan = state.get("plan") if "pass_index" in state else None
+    update: dict[str, Any] = {"note_id": state.get("note_id") or "note"}
+    if plan is None:
+        plan = update["plan"] = await _new_plan(context)
+    update["chunks"] = split_note(note, context.chunk_chars) if plan.extractor else []
     if "pass_index" not in state:
         update["started_at"] = time.time()
         update["pass_index"] = 1
@@ -58,12 +62,10 @@ async def prepare_pass(state: CodingState, runtime: Runtime[Context]) -> dict[st
     return update
 
 
-async def _extracts(context: Context) -> bool:
-    """Say whether the model reads the note for findings in this run (Context.extractor)."""
-    if context.extractor is not None:
-        return context.extractor
-    deps = await asyncio.to_thread(get_deps, context)  # the first use loads the clients
-    return deps.llm.decoding_for(Node.TABULAR_VALIDATOR) is not Decoding.SCORED
+async def _new_plan(context: Context) -> RunPlan:
+    """Decide what this run does, once (the first use loads the clients)."""
+    deps = await asyncio.to_thread(get_deps, context)
+    return await asyncio.to_thread(plan_for, context, deps)
 
 
 def scratchpad(state: CodingState) -> str:
@@ -90,7 +92,7 @@ async def merge_findings(state: CodingState) -> dict[str, Any]:
     """
     merged: dict[tuple[str, str, tuple[str, ...]], Any] = {}
     for finding in state.get("findings", []):
-        if finding.lane != "extractor":  # one per mention already, each with its own span
+        if finding.lane != Lane.EXTRACTOR:  # one per mention already, each with its own span
             merged[(finding.lane, finding.id, ())] = finding
             continue
         key = (
@@ -121,10 +123,51 @@ async def join_candidates(state: CodingState, runtime: Runtime[Context]) -> dict
     for candidate in state.get("lane_candidates", []):
         # A companion (tools/companions.py) is a targeted look-up: it is verified beyond the
         # cap, or the codes a coder adds would never reach the validator.
-        companion = COMPANION_LANE in candidate.lanes
+        companion = Lane.COMPANION in candidate.lanes
         if candidate.code in codes or (room <= 0 and not companion):
             continue
         codes.add(candidate.code)
         added.append(candidate)
         room -= 0 if companion else 1
-    return {"candidates": Overwrite(chosen + added)}
+    context = get_context(runtime)
+    sides = stated_sides(state.get("note", ""))
+    sided: list[Candidate] = []
+    if sides and (await run_plan(state, context)).sides:
+        deps = await asyncio.to_thread(get_deps, context)
+        sided = side_candidates(deps.icd, chosen + added, sides)
+    return {"candidates": Overwrite(chosen + added + sided)}
+
+
+MAX_SIDE_CANDIDATES = 8
+"""Sided siblings verified per note, beyond the cap: each is one more yes/no question."""
+
+
+def side_candidates(
+    icd: IcdResources, candidates: list[Candidate], sides: frozenset[str]
+) -> list[Candidate]:
+    """Return the stated sides' siblings of the candidates of unspecified side (tools/sides.py).
+
+    Each carries its relative's finding and says where it came from; verified like any.
+    """
+    codes = {c.code for c in candidates}
+    added: list[Candidate] = []
+    for candidate in candidates:
+        for code in sided_siblings(icd, candidate.code, sides):
+            if code in codes or len(added) >= MAX_SIDE_CANDIDATES:
+                continue
+            codes.add(code)
+            info = icd.lookup(code)
+            added.append(
+                candidate.model_copy(
+                    update={
+                        "code": code,
+                        "description": info.description,
+                        "index_path": f"{code} in the Tabular List, beside {candidate.code}: "
+                        f"{info.description}",
+                        "via": f"side stated in the note, beside {candidate.code}",
+                        "index_code": code,
+                        "lanes": [*candidate.lanes, Lane.SIDE],
+                    }
+                )
+            )
+    return added

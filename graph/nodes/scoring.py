@@ -11,22 +11,17 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-from graph.calibration import find_calibration
+from clh_llm import AnswerFailure
+from clh_llm.answers import NO_LOGPROBS
 from graph.nodes.choice import ask_choice, decide
 from graph.nodes.kit import AgentRun
 from graph.schemas import Candidate, Failure, Verdict
 from graph.state import ChapterTask
-from llm import AnswerFailure
-from llm.answers import NO_LOGPROBS
 from prompts import render_prompt
 from tools.code_checks import excludes, is_vague
 from tools.code_cues import NoteCues, note_contradicts, stated_in_full
 from tools.conditions import Condition, Rival, group_conditions
 from tools.words import content_words
-
-SCORED_PROMPT = "scored2"
-"""The yes/no prompt's default version; ``Context.prompt_versions["scored_verifier"]`` picks
-another (a calibration holds for the version it was fitted with)."""
 
 
 async def score_candidates(
@@ -34,9 +29,9 @@ async def score_candidates(
 ) -> list[Verdict] | None:
     """Score each candidate, group the rivals of one condition, and decide each condition.
 
-    Rivals the note contradicts are set aside first (``Context.cue_filter``); every other
+    Rivals the note contradicts are set aside first (``RunPlan.cue_filter``); every other
     candidate gets its P(yes); each condition with rivals is then decided as
-    ``Context.choice`` says (graph/nodes/choice.py).
+    ``RunPlan.choice`` says (graph/nodes/choice.py).
 
     Returns:
         The verdicts, or None when the server returns no logprobs: that is recorded as a
@@ -48,7 +43,7 @@ async def score_candidates(
     async def ask(line: dict[str, str]) -> Any:
         messages = render_prompt(
             run.agent,
-            scored_prompt(run),
+            run.plan.scored_prompt,
             note=task["note"],
             setting=run.context.setting,
             scratchpad=task["scratchpad"],
@@ -76,8 +71,8 @@ async def score_candidates(
     conditions = _conditions(run, [c for c, _line in asked if c.code in scores])
     conditions = _specific_over_vague(run, task["note"], conditions, shown, contradicted)
     choices = await _choices(run, task, conditions, shown)
-    threshold, source = decision_threshold(run)
-    decisions = decide(conditions, scores, choices, threshold, run.context.choice)
+    threshold, source = run.plan.threshold, run.plan.threshold_source
+    decisions = decide(conditions, scores, choices, threshold, run.plan.choice)
     key_of = {code: condition.key for condition in conditions for code in condition.codes}
     verdicts = []
     for candidate, line in zip(shown, lines, strict=True):
@@ -110,7 +105,7 @@ def _rounded(value: float | None) -> float | None:
 
 def _contradicted(run: AgentRun, note: str, shown: list[Candidate]) -> dict[str, str]:
     """Return the candidates whose specifics the note contradicts, with the reason."""
-    if not run.context.cue_filter:
+    if not run.plan.cue_filter:
         return {}
     icd = run.deps.icd
     cues = NoteCues.read(note)
@@ -128,8 +123,8 @@ def _contradicted(run: AgentRun, note: str, shown: list[Candidate]) -> dict[str,
 
 
 def _conditions(run: AgentRun, candidates: list[Candidate]) -> list[Condition]:
-    """Group the scored candidates into conditions (each alone when Context.choice is each)."""
-    if run.context.choice == "each":
+    """Group the scored candidates into conditions (each alone when the plan's choice is each)."""
+    if run.plan.choice == "each":
         return [Condition((c.code,)) for c in candidates]
     icd = run.deps.icd
     return group_conditions(
@@ -151,7 +146,7 @@ def _specific_over_vague(
     leaves E11.9 no reason to stand beside E11.22 (OCG I.B.9); it is set aside, with the reason
     in ``contradicted``.
     """
-    if not run.context.cue_filter:
+    if not run.plan.cue_filter:
         return conditions
     described = {c.code: c.description for c in shown}
     stems = content_words(note)
@@ -173,8 +168,8 @@ def _specific_over_vague(
 async def _choices(
     run: AgentRun, task: ChapterTask, conditions: list[Condition], shown: list[Candidate]
 ) -> dict[str, dict[str, float]]:
-    """Ask the listwise question of every condition with rivals (Context.choice listwise)."""
-    if run.context.choice != "listwise":
+    """Ask the listwise question of every condition with rivals (the plan's choice listwise)."""
+    if run.plan.choice != "listwise":
         return {}
     descriptions = {c.code: c.description for c in shown}
     rivalled = [c for c in conditions if len(c.codes) > 1]
@@ -182,22 +177,3 @@ async def _choices(
         *(ask_choice(run, task, condition, descriptions) for condition in rivalled)
     )
     return {c.key: a for c, a in zip(rivalled, answers, strict=True) if a is not None}
-
-
-def decision_threshold(run: AgentRun) -> tuple[float, str]:
-    """Return the P(yes) a candidate needs, and where that figure comes from.
-
-    Raises:
-        CalibrationError: for a calibration fitted for another model, release or prompt.
-    """
-    model = run.deps.llm.endpoint.model
-    calibration = find_calibration(run.context.calibration, model)
-    if calibration is None:
-        return run.context.verify_threshold, "the run's verify_threshold"
-    calibration.check(model, run.deps.icd.release, scored_prompt(run))
-    return calibration.verify_threshold, f"calibrated on {calibration.data.split('@')[0]}"
-
-
-def scored_prompt(run: AgentRun) -> str:
-    """Return the yes/no prompt's version for this run."""
-    return run.context.prompt_versions.get("scored_verifier", SCORED_PROMPT)

@@ -6,6 +6,8 @@ from typing import Any
 
 from langgraph.runtime import Runtime
 
+from clh_llm import Decoding
+from clh_llm.answers import readable_rationale
 from graph.context import Context, notes_budget
 from graph.names import Node
 from graph.nodes.kit import AgentRun
@@ -13,8 +15,6 @@ from graph.nodes.scoring import score_candidates
 from graph.schemas import Candidate, Finding, Verdict
 from graph.state import ChapterTask
 from icd_resources import IcdResources
-from llm import Decoding
-from llm.answers import readable_rationale
 from tools.guideline_fetch import chapter_guidelines
 from tools.tabular_lookup import code_details
 
@@ -31,7 +31,7 @@ def unique_by_code(candidates: list[Candidate]) -> list[Candidate]:
 
 async def tabular_validator(task: ChapterTask, runtime: Runtime[Context]) -> dict[str, Any]:
     """Select the assignable billable codes among one chapter's candidates."""
-    run = await AgentRun.start(Node.TABULAR_VALIDATOR, runtime, task["pass_index"], task["note_id"])
+    run = await AgentRun.start(Node.TABULAR_VALIDATOR, runtime, task)
     icd = run.deps.icd
     findings = {f.id: f for f in task["findings"]}
     unique = unique_by_code(task["candidates"])
@@ -44,7 +44,7 @@ async def tabular_validator(task: ChapterTask, runtime: Runtime[Context]) -> dic
         )
     budget = notes_budget(run.context, len(shown))
     lines = _candidate_lines(icd, shown, findings, budget)
-    if run.deps.llm.decoding_for(run.agent) is Decoding.SCORED:
+    if run.decoding == Decoding.SCORED:
         verdicts = await score_candidates(run, task, shown, lines)
         if verdicts is not None:
             return run.finish(verdicts=verdicts)

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
+from clh_llm import LLMUnavailableError
 from evals.batch import code_batch, load_notes
 from graph.context import Context
-from llm import LLMUnavailableError
 from tests.fakes import agent_is
 from tests.graph_support import NOTE, default_rules
 

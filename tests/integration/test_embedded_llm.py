@@ -13,11 +13,11 @@ from pathlib import Path
 
 import pytest
 
+from clh_llm import LLMClient, LLMSettings
+from clh_llm.embedded import EmbeddedConfig, EmbeddedServer
+from clh_llm.errors import EmbeddedServerError, ModelWeightsError
+from clh_llm.weights import ensure_weights, model_spec
 from icd_resources.config import default_cache_dir
-from llm import LLMClient, LLMSettings
-from llm.embedded import EmbeddedConfig, EmbeddedServer
-from llm.errors import EmbeddedServerError, ModelWeightsError
-from llm.weights import ensure_weights, model_spec
 
 pytestmark = pytest.mark.embedded_model
 MODEL = "qwen2.5-coder-0.5b"

@@ -12,10 +12,11 @@ import pytest
 from langchain_core.messages import AIMessage
 from langgraph.checkpoint.memory import InMemorySaver
 
+from clh_llm import LLMUnavailableError
 from graph.builder import build_graph
+from graph.coding_result import CodingResult
 from graph.context import Context
 from graph.errors import NoteError
-from llm import LLMUnavailableError
 from tests.fakes import agent_is, pick_lines
 from tests.graph_support import NOTE, default_rules, letter_choice
 
@@ -377,6 +378,14 @@ def test_the_ranker_pools_every_lane_and_without_it_scored_decoding_walks(make_d
     assert pooled_lanes("fused", Context(pool_ranker="fused")) - {"companion"} == {"walk"}
     both = pooled_lanes("both", Context(lanes=["mention", "walk"]))
     assert both - {"sibling", "companion"} == {"mention", "walk"}
+    # The plan the first pass decided is in the state and in the result, as the nodes read it.
+    state = build_graph(checkpointer=saver).get_state({"configurable": {"thread_id": "fused"}})
+    plan = state.values["plan"]
+    assert plan.lanes == ["walk"] and not plan.extractor and plan.pool_ranker == "fused"
+    assert state.values["result"]["plan"]["lanes"] == ["walk"]
+    # What `clh code --json` writes reads back as the same result (the review page and batch).
+    written = json.loads(json.dumps(state.values["result"]))
+    assert CodingResult.read(written).as_written() == written
 
 
 def _agent_of(system: str, user: str) -> tuple[str]:
@@ -435,7 +444,10 @@ def test_rivals_of_one_condition_yield_one_code_and_the_rest_are_considered(make
     _deps, fake = make_deps(rules, decoding="scored")
     each = run(build_graph(), {"note": NOTE}, context=Context(choice="each"))["result"]
     assert len([c for c in each["codes"] if c["code"].startswith("A00")]) >= 2  # every one alone
-    result = run(build_graph(), {"note": NOTE}, context=Context())["result"]
+    yesno = run(build_graph(), {"note": NOTE}, context=Context())["result"]
+    # The default keeps the rival with the best P(yes): one code for the condition.
+    assert len([c for c in yesno["codes"] if c["code"].startswith("A00")]) == 1
+    result = run(build_graph(), {"note": NOTE}, context=Context(choice="listwise"))["result"]
     cholera = [c for c in result["codes"] if c["code"].startswith("A00")]
     assert [c["code"] for c in cholera] == ["A00.9"]  # the model's choice among the rivals
     assert "A00.0" in cholera[0]["alternatives"] and cholera[0]["score"] == 0.9

@@ -15,9 +15,9 @@ from pathlib import Path
 
 import pytest
 
+from clh_llm.weights import ensure_weights, model_spec
 from icd_resources import IcdResources, ResourceSettings
 from icd_resources.config import default_cache_dir
-from llm.weights import ensure_weights, model_spec
 from tests.conftest import FIXTURE_RELEASE, REPO_ROOT
 from tools.index_search import SearchSettings, build_index
 

@@ -7,6 +7,7 @@ import importlib.util
 import json
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -84,23 +85,15 @@ def test_an_unreachable_database_is_one_line_without_the_password(tmp_path) -> N
         assert "need the postgres extra" in done.stderr
 
 
-@pytest.mark.parametrize("store", ["sqlite", "postgres"])
-def test_a_batch_cut_off_mid_note_resumes_from_its_checkpoint(
-    store, make_deps, request, tmp_path
-) -> None:
-    from evals.batch import code_batch, load_notes
-    from llm import LLMUnavailableError
+def model_that_goes_away(make_deps) -> dict:
+    """Install a fake model whose index navigator fails while ``state["down"]``.
+
+    ``state["extracted"]`` lists the "Visit N." line of each note whose evidence was extracted.
+    """
+    from clh_llm import LLMUnavailableError
     from tests.fakes import agent_is, pick_lines
 
-    checkpoint = (
-        request.getfixturevalue("database") if store == "postgres" else str(tmp_path / "r.sqlite")
-    )
-    folder = tmp_path / "notes"
-    folder.mkdir()
-    for i in range(3):
-        (folder / f"note{i}.txt").write_text(NOTE + f"\nVisit {i}.")
-    notes = load_notes(folder)
-    state = {"down": False, "extracted": []}
+    state: dict = {"down": False, "extracted": []}
 
     def extractor(system: str, user: str) -> str:
         state["extracted"].append(next(line for line in user.splitlines() if "Visit" in line))
@@ -115,6 +108,29 @@ def test_a_batch_cut_off_mid_note_resumes_from_its_checkpoint(
     rules[0] = (agent_is("evidence_extractor"), extractor)
     rules[1] = (agent_is("index_navigator"), navigator)
     make_deps(rules)
+    return state
+
+
+def checkpoint_store(store: str, request, tmp_path: Path) -> str:
+    if store == "postgres":
+        return str(request.getfixturevalue("database"))
+    return str(tmp_path / "r.sqlite")
+
+
+@pytest.mark.parametrize("store", ["sqlite", "postgres"])
+def test_a_batch_cut_off_mid_note_resumes_from_its_checkpoint(
+    store, make_deps, request, tmp_path
+) -> None:
+    from clh_llm import LLMUnavailableError
+    from evals.batch import code_batch, load_notes
+
+    checkpoint = checkpoint_store(store, request, tmp_path)
+    folder = tmp_path / "notes"
+    folder.mkdir()
+    for i in range(3):
+        (folder / f"note{i}.txt").write_text(NOTE + f"\nVisit {i}.")
+    notes = load_notes(folder)
+    state = model_that_goes_away(make_deps)
     whole = asyncio.run(code_batch(notes, tmp_path / "whole", Context(), model="fake"))
 
     state["down"], state["extracted"] = True, []
@@ -128,4 +144,35 @@ def test_a_batch_cut_off_mid_note_resumes_from_its_checkpoint(
     assert resumed.coded == 3
     assert resumed.csv.read_text() == whole.csv.read_text()
     # the notes cut off resumed from their checkpoint: their evidence was not extracted again
+    assert not set(cut_off) & set(state["extracted"])
+
+
+@pytest.mark.parametrize("store", ["sqlite", "postgres"])
+def test_an_eval_cut_off_mid_note_resumes_from_its_checkpoint(
+    store, make_deps, fixture_settings, request, tmp_path
+) -> None:
+    from clh_llm import LLMUnavailableError
+    from evals.run import EvalOptions, run_eval
+
+    checkpoint = checkpoint_store(store, request, tmp_path)
+    data = tmp_path / "notes.jsonl"
+    rows = [{"id": f"n{i}", "text": NOTE + f"\nVisit {i}.", "codes": ["A00.0"]} for i in range(3)]
+    data.write_text("".join(json.dumps(row) + "\n" for row in rows))
+    state = model_that_goes_away(make_deps)
+
+    def evaluate(out: str, store: str | None) -> Any:
+        options = EvalOptions("jsonl", data=data, out=tmp_path / out, checkpoint=store)
+        return run_eval(fixture_settings, options)
+
+    whole = evaluate("whole", None)
+    state["down"], state["extracted"] = True, []
+    with pytest.raises(LLMUnavailableError):
+        evaluate("cut", checkpoint)
+    cut_off = list(state["extracted"])
+    assert cut_off
+    state["down"], state["extracted"] = False, []
+    resumed = evaluate("cut", checkpoint)
+    assert resumed.coded == 3
+    assert resumed.summary == whole.summary | {"cost": resumed.summary["cost"]}
+    assert resumed.summary["all_gold"]["micro_recall"] == 1.0
     assert not set(cut_off) & set(state["extracted"])

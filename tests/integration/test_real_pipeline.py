@@ -12,13 +12,13 @@ from pathlib import Path
 
 import pytest
 
+from clh_llm import LLMClient, LLMSettings
+from clh_llm.weights import ensure_weights, model_spec
 from graph.builder import build_graph
 from graph.context import Context
 from graph.deps import Deps, override_deps
 from icd_resources import IcdResources, ResourceSettings
 from icd_resources.config import default_cache_dir
-from llm import LLMClient, LLMSettings
-from llm.weights import ensure_weights, model_spec
 from tests.conftest import real_data_dir
 from tools.index_search import IndexSearcher, SearchSettings, build_index
 

@@ -480,3 +480,14 @@ def test_one_list_of_alternatives_is_one_flag(real_icd: IcdResources) -> None:
     assert sum("Z79.4" in c.detail for c in flags) == 1
     _, checks = run_checks(real_icd, ["I10"])
     assert sum(c.rule.startswith("Use additional code") for c in checks) <= 1
+
+
+def test_the_first_listed_rule_cites_sections_that_say_so(real_icd: IcdResources) -> None:
+    from tools.first_listed import REASON_FIRST
+
+    assert "OCG II, IV.G" in REASON_FIRST
+    for section, quote in [
+        ("II", "chiefly responsible for occasioning the admission"),
+        ("IV.G", "shown in the medical record to be chiefly responsible for the services"),
+    ]:
+        assert _normalized(quote) in _normalized(real_icd.guideline(section).text), section

@@ -1,4 +1,4 @@
-"""Layers read one way: cli -> evals -> graph -> {llm, tools, icd_resources, prompts}."""
+"""Layers read one way: cli -> evals -> graph -> {clh_llm, tools, icd_resources, prompts}."""
 
 from __future__ import annotations
 
@@ -10,11 +10,11 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 # What each package may import of ours; anything else is a package above it or beside it.
 ALLOWED = {
-    "clh": {"evals", "graph", "llm", "tools", "icd_resources", "prompts"},
-    "evals": {"graph", "llm", "tools", "icd_resources", "prompts"},
-    "graph": {"llm", "tools", "icd_resources", "prompts"},
+    "clh": {"evals", "graph", "clh_llm", "tools", "icd_resources", "prompts"},
+    "evals": {"graph", "clh_llm", "tools", "icd_resources", "prompts"},
+    "graph": {"clh_llm", "tools", "icd_resources", "prompts"},
     "tools": {"icd_resources"},
-    "llm": set(),
+    "clh_llm": set(),
     "icd_resources": set(),
     "prompts": set(),
 }

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from icd_resources import IcdResources, IndexSource
-from tools.index_search.backends import Backend, EdgeBackend, RawHit, ServerBackend
+from tools.index_search.backends import Backend, EdgeBackend, RawHit, ServerBackend, Sparse
 from tools.index_search.build import edge_path, manifest_path, read_manifest, server_collection
 from tools.index_search.encoders import DenseEncoder, SparseEncoder
 from tools.index_search.errors import EmptyQueryError, IndexNotBuiltError, SearchError
@@ -200,20 +200,9 @@ class IndexSearcher:
                 f"the index holds no dense vectors for {', '.join(wanted)}: those entries are "
                 "searched by BM25 alone (mode sparse or hybrid)"
             )
-        dense: list[float] | None = None
-        if chosen in (SearchMode.DENSE, SearchMode.HYBRID) and meant:
-            dense = (
-                list(dense_vector)
-                if dense_vector is not None
-                else self.dense.encode([text])[0].tolist()
-            )
-        sparse = (
-            self.sparse.query(text) if chosen in (SearchMode.SPARSE, SearchMode.HYBRID) else None
-        )
-        if sparse is not None and not sparse[0]:
-            sparse = None  # only stop words: nothing for BM25 to match
-            if chosen is SearchMode.SPARSE:
-                return []
+        dense, sparse = self._query_vectors(text, chosen, dense_vector, bool(meant))
+        if chosen is SearchMode.SPARSE and sparse is None:
+            return []  # only stop words: nothing for BM25 to match
         raw = self.backend.query(
             dense,
             sparse,
@@ -236,6 +225,24 @@ class IndexSearcher:
         seen = {h.entry_id for h in hits}
         hits += [h for h in further if h is not None and h.entry_id not in seen]
         return hits
+
+    def _query_vectors(
+        self, text: str, mode: SearchMode, dense_vector: Sequence[float] | None, embedded: bool
+    ) -> tuple[list[float] | None, Sparse | None]:
+        """Return the query's dense vector and BM25 vector, each None where the mode needs none.
+
+        The dense vector is None too where none of the searched sources is embedded, and the
+        BM25 vector for a query of stop words only (nothing to match).
+        """
+        dense: list[float] | None = None
+        if mode in (SearchMode.DENSE, SearchMode.HYBRID) and embedded:
+            dense = (
+                list(dense_vector)
+                if dense_vector is not None
+                else self.dense.encode([text])[0].tolist()
+            )
+        sparse = self.sparse.query(text) if mode in (SearchMode.SPARSE, SearchMode.HYBRID) else None
+        return dense, sparse if sparse is not None and sparse[0] else None
 
     def unknown_words(self, query: str) -> tuple[list[str], int]:
         """Return the query's words that no index entry holds, and how many words count.

@@ -162,6 +162,18 @@ CASES: list[tuple[str, list[str], dict[str, str], str]] = [
     ),
     ("unknown coder", ["eval", "--coder", "gpt"], {}, "'--coder'"),
     (
+        "eval checkpoint for the baseline",
+        ["eval", "--coder", "baseline", "--checkpoint", "{files}/ck.sqlite"],
+        {},
+        "not for baseline",
+    ),
+    (
+        "eval checkpoint is a directory",
+        ["eval", "--checkpoint", "{files}/folder"],
+        {},
+        "is a directory",
+    ),
+    (
         "timeout not a number",
         ["llm", "check"],
         {"CLH_LLM_TIMEOUT": "abc"},

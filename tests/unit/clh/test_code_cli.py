@@ -45,3 +45,20 @@ def test_check_of_a_malformed_code_is_one_clear_line(tmp_path: Path) -> None:
     assert result.returncode == 2
     assert "'hello' is not a well-formed ICD-10-CM code" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_explain_plan_prints_what_the_run_would_do_and_codes_nothing(tmp_path: Path) -> None:
+    server = ("--base-url", "http://127.0.0.1:9/v1", "--model", "m")  # nothing listens there
+    result = clh(
+        "code", "sample", "--explain-plan", *server, "--set", "pool_ranker=fused", cache=tmp_path
+    )
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert "extractor: True" in lines and "lanes: mention, walk" in lines
+    assert "tabular_validator=thinking" in result.stdout
+    assert "starting the model" not in result.stderr
+    result = clh("code", "sample", "--explain-plan", "--set", "calibration=none", cache=tmp_path)
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert "extractor: False" in lines and "lanes: mention, walk, sentence" in lines
+    assert "threshold_source: the run's verify_threshold" in lines

@@ -112,19 +112,22 @@ def test_resuming_with_other_data_under_the_same_name_is_refused(tmp_path: Path)
         start_run(tmp_path / "run", changed)
 
 
-def test_an_eval_response_cache_is_on_for_its_run_only(tmp_path, monkeypatch) -> None:
+def test_the_response_cache_is_a_setting_passed_down(tmp_path, monkeypatch) -> None:
     import os
 
-    from evals.run import CACHE_ENV, EvalOptions, response_cache
-    from llm import LLMSettings
+    from evals.run import EvalOptions
+    from graph.context import Context, changed_settings
+    from graph.deps import model_settings
 
-    monkeypatch.delenv(CACHE_ENV, raising=False)
-    path = tmp_path / "answers.sqlite"
-    with response_cache(path):
-        assert LLMSettings.resolve().response_cache == str(path)  # the eval's clients
-    assert CACHE_ENV not in os.environ  # `clh code` afterwards asks the model
-    assert LLMSettings.resolve().response_cache is None
-    with response_cache(None):
-        assert CACHE_ENV not in os.environ
+    monkeypatch.delenv("CLH_LLM_RESPONSE_CACHE", raising=False)
+    path = str(tmp_path / "answers.sqlite")
+    assert model_settings(Context(response_cache=path)).response_cache == path
+    assert "CLH_LLM_RESPONSE_CACHE" not in os.environ  # nothing toggled for other runs
+    assert model_settings(Context()).response_cache is None
+    assert changed_settings(Context(response_cache=path)) == ""  # same answers, same run
+    monkeypatch.setenv("CLH_LLM_RESPONSE_CACHE", path)  # the shell's way to set it
+    assert model_settings(Context()).response_cache == path
+    other = str(tmp_path / "other.sqlite")
+    assert model_settings(Context(response_cache=other)).response_cache == other
     named = EvalOptions(settings=("lanes=walk", "max_candidates=30")).name
     assert named.endswith("-lanes=walk-max_candidates=30")

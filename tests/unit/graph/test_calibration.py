@@ -10,8 +10,9 @@ import pytest
 
 from evals.calibrate import fit_threshold, predictions_at
 from graph.calibration import CALIBRATION_VERSION, Calibration, find_calibration, read_calibration
-from graph.context import Context, context_overrides, lanes_for
+from graph.context import Context, context_overrides
 from graph.errors import CalibrationError
+from graph.plan import choose_lanes
 
 FITTED = Calibration(
     version=CALIBRATION_VERSION,
@@ -46,7 +47,7 @@ def test_a_file_round_trips_and_a_bad_one_is_a_clear_error(tmp_path: Path) -> No
     assert read_calibration(path) == FITTED
     assert find_calibration(str(path), "any") == FITTED
     assert find_calibration("none", "any") is None
-    assert find_calibration(None, "a-model-clh-ships-no-file-for") is None
+    assert find_calibration("packaged", "a-model-clh-ships-no-file-for") is None
     path.write_text(json.dumps({**json.loads(FITTED.to_json()), "version": 99}))
     with pytest.raises(CalibrationError, match="version 99"):
         read_calibration(path)
@@ -106,12 +107,12 @@ def test_context_settings_are_typed_and_checked() -> None:
 
 def test_the_lanes_are_the_rankers_or_follow_the_validators_decoding_unless_set() -> None:
     ranked = ["mention", "walk", "sentence"]
-    assert lanes_for(Context(), scored=True) == lanes_for(Context(), scored=False) == ranked
+    assert choose_lanes(Context(), scored=True) == choose_lanes(Context(), scored=False) == ranked
     fused = Context(pool_ranker="fused")
-    assert lanes_for(fused, scored=True) == ["walk"]
-    assert lanes_for(fused, scored=False) == ["mention", "walk"]
-    assert lanes_for(Context(lanes=["mention"]), scored=True) == ["mention"]
-    assert lanes_for(Context(lanes=[]), scored=False) == []
+    assert choose_lanes(fused, scored=True) == ["walk"]
+    assert choose_lanes(fused, scored=False) == ["mention", "walk"]
+    assert choose_lanes(Context(lanes=["mention"]), scored=True) == ["mention"]
+    assert choose_lanes(Context(lanes=[]), scored=False) == []
     assert context_overrides(["lanes=none"]) == {"lanes": None}
 
 

@@ -160,7 +160,7 @@ def test_reconciler_orders_checks_and_traces(make_deps) -> None:
             Verdict(code="A01", chapter=1, finding_id="f1", selected=True),
         ],
     }
-    removing = SimpleNamespace(context=Context(excludes1="remove"))
+    removing = SimpleNamespace(context=Context(excludes1="remove", evidence="any"))
     update = asyncio.run(code_reconciler(state, removing))
     # A00 has "Excludes1: fixture typhoid (A01.-)": the lower-ranked A00.0 is removed.
     assert [c.code for c in update["codes"]] == ["A01"]
@@ -172,12 +172,73 @@ def test_reconciler_orders_checks_and_traces(make_deps) -> None:
     (gone,) = [c for c in result["considered"] if c["code"] == "A00.0"]
     assert gone["why"].startswith("Excludes1 (OCG I.A.12.a)")
     assert result["ranking"][:2] == ["A01", "A00.0"]
-    # The default flags the pair for review and keeps both.
-    update = asyncio.run(code_reconciler(state, RUNTIME))
+    # Excludes1 pairs are flagged for review by default and both are kept (with evidence=any).
+    update = asyncio.run(code_reconciler(state, SimpleNamespace(context=Context(evidence="any"))))
     # A01 has no evidence in the note: A00.0, which has, is listed first.
     assert [c.code for c in update["codes"]] == ["A00.0", "A01"]
     (check,) = [c for c in update["checks"] if c.rule == "Excludes1 (OCG I.A.12.a)"]
     assert check.action == "flagged"
+    # By default a code with no evidence in the note is not final.
+    update = asyncio.run(code_reconciler(state, RUNTIME))
+    assert [c.code for c in update["codes"]] == ["A00.0"]
+
+
+def _typhoid_and_cholera(note: str) -> dict:
+    """A state with A01 from "typhoid" and A00.0 from "classic cholera", spans located in note."""
+    rows = [("A01", "f1", "Typhoid", "typhoid"), ("A00.0", "f2", "Cholera", "classic cholera")]
+    findings = [
+        Finding(
+            id=f, term=term, spans=[Span(text=w, start=note.index(w), end=note.index(w) + len(w))]
+        )
+        for _, f, term, w in rows
+    ]
+    candidates = [
+        Candidate(
+            code=code,
+            description="x",
+            chapter=1,
+            finding_id=f,
+            index_path=f"{term} {code}",
+            via="index",
+            index_code=code,
+        )
+        for code, f, term, _ in rows
+    ]
+    verdicts = [
+        Verdict(code=code, chapter=1, finding_id=f, selected=True) for code, f, _, _ in rows
+    ]
+    return {"note": note, "findings": findings, "candidates": candidates, "verdicts": verdicts}
+
+
+def test_reconciler_lists_first_the_diagnosis_the_note_states_first(make_deps) -> None:
+    from tests.fakes import pick_lines
+
+    make_deps([(agent_is("code_reconciler"), pick_lines("A01 ", "A00.0 "))] * 2)
+    state = _typhoid_and_cholera(
+        "HPI: typhoid.\nDischarge diagnosis: classic cholera\nDispo: home\n"
+    )
+    update = asyncio.run(code_reconciler(state, RUNTIME))
+    assert [c.code for c in update["codes"]] == ["A00.0", "A01"]
+    (moved,) = [c for c in update["checks"] if c.rule.startswith("The diagnosis chiefly")]
+    assert moved.action == "moved A00.0 before A01"
+    by_score = SimpleNamespace(context=Context(first_listed="score"))
+    update = asyncio.run(code_reconciler(state, by_score))
+    assert [c.code for c in update["codes"]] == ["A01", "A00.0"]
+
+
+def test_reconciler_sets_aside_a_code_seen_only_in_the_exam(make_deps) -> None:
+    from tests.fakes import pick_lines
+
+    make_deps([(agent_is("code_reconciler"), pick_lines("A01 ", "A00.0 "))] * 2)
+    state = _typhoid_and_cholera("Exam: typhoid spots.\nDischarge diagnosis: classic cholera\n")
+    update = asyncio.run(code_reconciler(state, RUNTIME))
+    assert [c.code for c in update["codes"]] == ["A00.0"]
+    result = build_result({**state, **update}, lambda code: "described")
+    (gone,) = [c for c in result["considered"] if c["code"] == "A01"]
+    assert gone["why"].startswith("Abnormal findings are coded when the provider states them")
+    kept = SimpleNamespace(context=Context(findings="keep"))
+    update = asyncio.run(code_reconciler(state, kept))
+    assert sorted(c.code for c in update["codes"]) == ["A00.0", "A01"]
 
 
 def test_reconciler_with_nothing_to_reconcile_makes_no_call(make_deps) -> None:

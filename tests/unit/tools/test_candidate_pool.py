@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from icd_resources import IcdResources
-from tools.candidate_pool import SIBLING_LANE, CandidatePool, with_siblings
+from tools.candidate_pool import CandidatePool, with_siblings
 from tools.index_walk import IndexWalker
+from tools.lanes import Lane
 from tools.words import content_words
 
 
@@ -73,9 +74,9 @@ def test_a_small_category_joins_the_pool_whole_after_the_lanes_codes(
     expanded = with_siblings(fixture_icd, lanes, max_codes=12)
     assert [c.code for c in expanded[: len(lanes)]] == [c.code for c in lanes]
     (sibling,) = [c for c in expanded if c.code == "A00.9"]
-    assert sibling.lanes == {SIBLING_LANE: 1}  # its relative A00.0 is the pool's first
-    assert sibling.lists == {SIBLING_LANE: 1}
-    assert sibling.lane_scores[SIBLING_LANE] == lanes[0].score
+    assert sibling.lanes == {Lane.SIBLING: 1}  # its relative A00.0 is the pool's first
+    assert sibling.lists == {Lane.SIBLING: 1}
+    assert sibling.lane_scores[Lane.SIBLING] == lanes[0].score
     assert "beside A00.0" in sibling.index_path and sibling.index_code == "A00"
     # Expanding again adds nothing; a category larger than the limit is not added.
     assert [c.code for c in with_siblings(fixture_icd, expanded, 12)] == [c.code for c in expanded]

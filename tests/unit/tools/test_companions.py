@@ -14,6 +14,8 @@ def _codes(note: str) -> list[str]:
     [
         ("Admitted for cycle 3 of FOLFOX chemotherapy.", ["Z51.11"]),
         ("She presents for her scheduled radiation therapy session.", ["Z51.0"]),
+        ("Reason for visit: C3D1 adjuvant chemotherapy", ["Z51.11"]),
+        ("Chemotherapy was completed last year.", []),  # not this encounter's reason
         ("He quit smoking ten years ago.", ["Z87.891"]),
         ("Former smoker, 20 pack-years.", ["Z87.891"]),
         ("Current smoker, 1 ppd.", ["F17.210"]),

@@ -14,9 +14,9 @@ from evals.doc_types import Doc
 from evals.fit_pool_ranker import count_priors, fit_logistic, fit_ranker
 from icd_resources import IcdResources
 from tools.candidate_pool import PooledCandidate
+from tools.lanes import RANKED_LANES
 from tools.pool_ranker import (
     PACKAGED,
-    RANKED_LANES,
     RANKER_VERSION,
     PoolRanker,
     PoolRankerError,

@@ -1,4 +1,4 @@
-from tools.words import content_words, stem
+from tools.words import TITLE_WORDS, content_words, letter_words, literal_words, plain_words, stem
 
 
 def test_stem_is_the_original_porter_algorithm() -> None:
@@ -18,3 +18,31 @@ def test_content_words_drop_connectors_and_stem() -> None:
 def test_content_words_of_nothing_is_empty() -> None:
     assert content_words("with and of the") == frozenset()
     assert content_words("") == frozenset()
+
+
+def test_plain_words_keep_whole_words_of_three_characters_without_function_words() -> None:
+    assert plain_words("Fracture of the left femur, with routine healing; L5 2nd") == {
+        "fracture",
+        "left",
+        "femur",
+        "routine",
+        "healing",
+        "2nd",
+    }
+
+
+def test_letter_words_read_a_cue_glued_to_a_number() -> None:
+    assert letter_words("left2 knee, T2DM", min_chars=3) == frozenset({"left", "knee"})
+    assert letter_words("Right eye") == frozenset({"right", "eye"})
+
+
+def test_literal_words_keep_any_script() -> None:
+    assert literal_words("Neumonía del lóbulo", min_chars=3) == {"neumonía", "del", "lóbulo"}
+
+
+def test_title_words_leave_the_body_system() -> None:
+    title = "Symptoms and signs involving the circulatory and respiratory systems"
+    assert content_words(title) - TITLE_WORDS == {"circulatori", "respiratori"}
+    # "cause" names no body system: R99 and the external causes chapter do not meet on it.
+    r99 = content_words("Ill-defined and unknown cause of mortality") - TITLE_WORDS
+    assert not r99 & (content_words("External causes of morbidity") - TITLE_WORDS)

@@ -17,7 +17,7 @@ from typing import Any
 import openai
 from langchain_core.messages import AIMessage, BaseMessage
 
-from llm.settings import LLMSettings
+from clh_llm.settings import LLMSettings
 
 Message = dict[str, str]
 TRANSIENT = (openai.APIConnectionError, openai.RateLimitError, openai.InternalServerError)

@@ -1,6 +1,6 @@
 import pytest
 
-from llm.settings import Decoding, LLMSettings
+from clh_llm.settings import Decoding, LLMSettings
 
 
 def test_defaults_are_the_embedded_model(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -8,10 +8,10 @@ import time
 
 import pytest
 
-from llm import AnswerFailure, LLMClient, LLMSettings, LLMUnavailableError
-from llm.answers import parse_json_answer
-from llm.chat import Endpoint, list_models, resolve_endpoint
-from llm.ledger import summarize
+from clh_llm import AnswerFailure, LLMClient, LLMSettings, LLMUnavailableError
+from clh_llm.answers import parse_json_answer
+from clh_llm.chat import Endpoint, list_models, resolve_endpoint
+from clh_llm.ledger import summarize
 from tests.fakes import FakeOpenAIServer, completion
 
 PROMPT = [{"role": "user", "content": "Pick the fruit. ID: 1 | apple | ID END: 1"}]
@@ -168,7 +168,7 @@ def test_structured_reply_cut_at_the_token_limit_is_reasked() -> None:
 
 
 def test_the_ledger_keeps_only_the_latest_calls() -> None:
-    from llm.ledger import CallRecord, Ledger
+    from clh_llm.ledger import CallRecord, Ledger
 
     ledger = Ledger(max_records=3)
     for n in range(5):

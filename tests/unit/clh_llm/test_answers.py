@@ -1,6 +1,6 @@
 import pytest
 
-from llm.answers import (
+from clh_llm.answers import (
     AnswerError,
     extract_answer,
     id_answer_schema,
@@ -83,7 +83,7 @@ def test_json_answer_in_fences() -> None:
 
 
 def test_a_rationale_is_shown_without_the_answer_markup() -> None:
-    from llm.answers import readable_rationale
+    from clh_llm.answers import readable_rationale
 
     assert readable_rationale("<answer>1</answer>") == ""
     assert readable_rationale("E11.22 fits.\n<answer>2, 1</answer> done") == "E11.22 fits. done"

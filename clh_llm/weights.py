@@ -19,7 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from llm.errors import ModelWeightsError
+from clh_llm.errors import ModelWeightsError
 
 WHEELS_DIR_ENV = "CLH_MODEL_WHEELS_DIR"
 _PART_RE = re.compile(r"^[a-z0-9_]+/data/part(\d+)\.bin$")

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from llm.errors import EmbeddedServerError, ModelWeightsError
+from clh_llm.errors import EmbeddedServerError, ModelWeightsError
 
 _GGUF_MAGIC = b"GGUF"
 

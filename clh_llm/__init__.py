@@ -7,11 +7,11 @@
 - ``answers``: the one parser of ``<answer>`` blocks and structured answers.
 """
 
-from llm.answers import AnswerError, extract_answer, parse_id_answer, split_reasoning
-from llm.client import Answer, AnswerFailure, LLMClient
-from llm.errors import LLMError, LLMUnavailableError, ModelWeightsError
-from llm.ledger import CallRecord, Ledger
-from llm.settings import Decoding, LLMSettings
+from clh_llm.answers import AnswerError, extract_answer, parse_id_answer, split_reasoning
+from clh_llm.client import Answer, AnswerFailure, LLMClient
+from clh_llm.errors import LLMError, LLMUnavailableError, ModelWeightsError
+from clh_llm.ledger import CallRecord, Ledger
+from clh_llm.settings import Decoding, LLMSettings
 
 __all__ = [
     "Answer",

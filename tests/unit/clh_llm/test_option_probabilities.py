@@ -6,7 +6,7 @@ import math
 
 import pytest
 
-from llm.answers import NO_LOGPROBS, AnswerError, option_probabilities, yes_probability
+from clh_llm.answers import NO_LOGPROBS, AnswerError, option_probabilities, yes_probability
 
 
 def first_token(alternatives: dict[str, float]) -> dict[str, object]:

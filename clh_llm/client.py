@@ -1,6 +1,6 @@
 """Ask the model: bounded re-asks of malformed answers, scored choices, accounting.
 
-One request, with its transport retries, is :mod:`llm.transport`'s.
+One request, with its transport retries, is :mod:`clh_llm.transport`'s.
 
 A malformed answer never raises: after ``max_reasks`` corrections the caller gets an
 :class:`AnswerFailure` to record in the graph state, and the rest of the note is still coded. A
@@ -20,7 +20,7 @@ from typing import Any, Generic, TypeVar
 
 from langchain_core.messages import AIMessage, BaseMessage
 
-from llm.answers import (
+from clh_llm.answers import (
     AnswerError,
     id_answer_schema,
     option_probabilities,
@@ -28,13 +28,13 @@ from llm.answers import (
     split_reasoning,
     yes_probability,
 )
-from llm.chat import Endpoint, build_chat_model, resolve_endpoint
-from llm.errors import LLMUnavailableError
-from llm.ledger import CallRecord, Ledger
-from llm.reasks import reask_for_ids, reask_plainly
-from llm.response_cache import served_from_cache
-from llm.settings import Decoding, LLMSettings
-from llm.transport import Message, Sent, bind_options, fatal_for, send
+from clh_llm.chat import Endpoint, build_chat_model, resolve_endpoint
+from clh_llm.errors import LLMUnavailableError
+from clh_llm.ledger import CallRecord, Ledger
+from clh_llm.reasks import reask_for_ids, reask_plainly
+from clh_llm.response_cache import served_from_cache
+from clh_llm.settings import Decoding, LLMSettings
+from clh_llm.transport import Message, Sent, bind_options, fatal_for, send
 
 T = TypeVar("T")
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field, fields, replace
 from enum import StrEnum
 from typing import Any
 
-from llm.errors import LLMConfigError
+from clh_llm.errors import LLMConfigError
 
 
 class Decoding(StrEnum):

@@ -4,8 +4,8 @@ from pathlib import Path
 
 import pytest
 
-from llm.errors import ModelWeightsError
-from llm.weights import EmbeddedModel, ensure_weights, model_spec
+from clh_llm.errors import ModelWeightsError
+from clh_llm.weights import EmbeddedModel, ensure_weights, model_spec
 
 PARTS = [b"GGUF" + b"a" * 1000, b"b" * 700, b"c" * 5]
 

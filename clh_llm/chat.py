@@ -20,11 +20,11 @@ from langchain_core.outputs import ChatResult
 from langchain_openai import ChatOpenAI
 from pydantic import SecretStr
 
-from llm.embedded import EmbeddedConfig, embedded_server
-from llm.errors import LLMUnavailableError
-from llm.response_cache import SQLiteResponseCache
-from llm.settings import LLMSettings
-from llm.weights import ensure_weights, model_spec
+from clh_llm.embedded import EmbeddedConfig, embedded_server
+from clh_llm.errors import LLMUnavailableError
+from clh_llm.response_cache import SQLiteResponseCache
+from clh_llm.settings import LLMSettings
+from clh_llm.weights import ensure_weights, model_spec
 
 _PROBE_TIMEOUT_S = 10.0
 
@@ -53,6 +53,18 @@ class Endpoint:
     model: str
     embedded: bool
     load_seconds: float = 0.0
+
+
+def expected_model(settings: LLMSettings) -> str | None:
+    """Return the name the model will answer under, without starting or asking any server.
+
+    None: a server that is not told a model names the one it serves when asked.
+    """
+    if settings.model or settings.base_url:
+        return settings.model
+    if settings.embedded_gguf:
+        return Path(settings.embedded_gguf).stem
+    return model_spec(settings.embedded_model).name
 
 
 def resolve_endpoint(
@@ -85,7 +97,7 @@ def resolve_endpoint(
         if settings.embedded_gguf
         else ensure_weights(spec, cache_dir, progress=progress)
     )
-    alias = settings.model or (spec.name if not settings.embedded_gguf else gguf.stem)
+    alias = expected_model(settings) or spec.name
     server = embedded_server(
         EmbeddedConfig(
             gguf,

@@ -1,0 +1,75 @@
+"""The first-listed code is the diagnosis the note states first (OCG II, IV.G)."""
+
+from __future__ import annotations
+
+from tools.first_listed import REASON_FIRST, can_lead, reason_first, stated_reason
+from tools.note_sections import diagnosis_sections
+
+NOTE = """CHIEF COMPLAINT: fever and dysuria
+HPI: 67M with fever, dysuria. Former smoker. Pneumonia last year.
+DISCHARGE DIAGNOSES:
+1. Sepsis due to E. coli
+2. Acute cystitis
+HTN: continue lisinopril
+Dispo: home
+A/P: hypertension, stable
+"""
+
+
+def _at(word: str, nth: int = 0) -> int:
+    start = -1
+    for _ in range(nth + 1):
+        start = NOTE.index(word, start + 1)
+    return start
+
+
+def test_sections_are_found_by_their_headings_and_end_at_the_next_one() -> None:
+    sections = diagnosis_sections(NOTE)
+    assert [(s.heading, s.rank) for s in sections] == [
+        ("CHIEF COMPLAINT", 2),
+        ("DISCHARGE DIAGNOSES", 0),
+        ("A/P", 1),
+    ]
+    discharge = NOTE[sections[1].start : sections[1].end]
+    # "HTN:" inside the list is not a heading; "Dispo:" is, and ends the section.
+    assert "continue lisinopril" in discharge
+    assert "home" not in discharge
+
+
+def test_the_first_stated_discharge_diagnosis_leads() -> None:
+    starts = {
+        "I10": [_at("HTN"), _at("hypertension")],
+        "N30.00": [_at("cystitis")],
+        "A41.51": [_at("Sepsis")],
+        "R50.9": [_at("fever"), _at("fever", 1)],
+    }
+    codes, (check,) = reason_first(["I10", "N30.00", "R50.9", "A41.51"], starts, NOTE)
+    assert codes == ["A41.51", "I10", "N30.00", "R50.9"]
+    assert check.rule == REASON_FIRST and check.action == "moved A41.51 before I10"
+    assert "DISCHARGE DIAGNOSES" in check.detail
+
+
+def test_the_assessment_then_the_reason_for_the_visit_when_no_final_diagnosis_is_stated() -> None:
+    # Only the chief complaint and the A/P state these: the A/P outranks the complaint.
+    starts = {"R50.9": [_at("fever")], "I10": [_at("hypertension")]}
+    assert stated_reason(["R50.9", "I10"], starts, NOTE)[0] == "I10"
+    assert reason_first(["R50.9"], {"R50.9": [_at("fever")]}, NOTE) == (["R50.9"], [])
+
+
+def test_status_history_and_external_causes_never_lead() -> None:
+    assert not can_lead("Z87.891") and not can_lead("W19.XXXA") and not can_lead("Z3A.37")
+    assert can_lead("Z51.11") and can_lead("A41.51")
+    note = "Discharge diagnosis: history of tobacco use; fall; hip fracture\n"
+    starts = {
+        "Z87.891": [note.index("history")],
+        "W19.XXXA": [note.index("fall")],
+        "S72.001A": [note.index("hip")],
+    }
+    codes, _ = reason_first(["Z87.891", "W19.XXXA", "S72.001A"], starts, note)
+    assert codes[0] == "S72.001A"
+
+
+def test_without_a_diagnosis_section_the_order_stays() -> None:
+    note = "A 40-year-old woman with asthma and hypertension."
+    starts = {"I10": [note.index("hypertension")], "J45.909": [note.index("asthma")]}
+    assert reason_first(["I10", "J45.909"], starts, note) == (["I10", "J45.909"], [])

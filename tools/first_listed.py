@@ -1,0 +1,89 @@
+"""The first-listed code: the diagnosis the provider states as the reason for the encounter.
+
+OCG II: the principal diagnosis is "that condition established after study to be chiefly
+responsible for occasioning the admission"; OCG IV.G: list first the code "shown in the medical
+record to be chiefly responsible for the services provided". The record shows it where the
+provider states the diagnoses (`tools.note_sections`): the code whose evidence comes first in the
+principal or discharge diagnosis section leads; failing one, the assessment or impression;
+failing that, the reason for the visit. The sequencing checks run after this (a treatment
+encounter, OCG I.C.2.e.2, and etiology before manifestation, OCG I.A.13, still win).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+from tools.code_checks import STATUS_CATEGORIES, Check
+from tools.note_sections import DiagnosisSection, diagnosis_sections
+
+REASON_FIRST = "The diagnosis chiefly responsible for the encounter first-listed (OCG II, IV.G)"
+
+_NEVER_FIRST_CATEGORIES = STATUS_CATEGORIES | {"Z3A", "Z37"}
+"""Weeks of gestation and the outcome of delivery are additional codes (OCG I.C.15.b.5,
+I.C.15.d); status and history codes describe the patient (OCG I.C.21.c.3-4)."""
+
+
+def can_lead(code: str) -> bool:
+    """Say whether a code may be first-listed.
+
+    External causes never are (OCG I.C.20.a.6); status, history, weeks of gestation and the
+    outcome of delivery are additional codes.
+    """
+    return code[0] not in "VWXY" and code[:3] not in _NEVER_FIRST_CATEGORIES
+
+
+def _first_stated(
+    codes: Sequence[str], starts: Mapping[str, Sequence[int]], section: DiagnosisSection
+) -> tuple[int, str] | None:
+    stated = [
+        (min(inside), code)
+        for code in codes
+        if can_lead(code)
+        for inside in [[p for p in starts.get(code, ()) if section.start <= p < section.end]]
+        if inside
+    ]
+    # min() keeps the earlier code of the list on a tie: the better scored one.
+    return min(stated, key=lambda pair: pair[0]) if stated else None
+
+
+def stated_reason(
+    codes: Sequence[str], starts: Mapping[str, Sequence[int]], note: str
+) -> tuple[str, DiagnosisSection] | None:
+    """Return the code the note states first as its diagnosis, and the section it is in.
+
+    Args:
+        codes: The final codes, best first.
+        starts: Each code's evidence positions (character offsets) in the note.
+        note: The note's text.
+
+    Returns:
+        The code and its section, or None when no diagnosis section states one of the codes.
+    """
+    sections = diagnosis_sections(note)
+    for rank in sorted({s.rank for s in sections}):
+        for section in (s for s in sections if s.rank == rank):
+            found = _first_stated(codes, starts, section)
+            if found is not None:
+                return found[1], section
+    return None
+
+
+def reason_first(
+    codes: list[str], starts: Mapping[str, Sequence[int]], note: str
+) -> tuple[list[str], list[Check]]:
+    """Move the code the note states first as its diagnosis to the front of the list.
+
+    Returns:
+        The codes in their new order and the record of the move (empty when nothing moved).
+    """
+    found = stated_reason(codes, starts, note)
+    if found is None or found[0] == codes[0]:
+        return codes, []
+    lead, section = found
+    check = Check(
+        rule=REASON_FIRST,
+        codes=[lead, codes[0]],
+        action=f"moved {lead} before {codes[0]}",
+        detail=f"{lead} is the first diagnosis the note states under '{section.heading}'.",
+    )
+    return [lead, *[c for c in codes if c != lead]], [check]
