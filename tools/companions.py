@@ -81,6 +81,11 @@ COMPANIONS: tuple[Companion, ...] = (
         for code, words in _DRUG_WORDS.items()
     ),
     _rule(
+        "Z66",
+        r"\b(?:do[- ]not[- ]resuscitate|DNR|no code)\b",
+        "Do not resuscitate status, documented at any time during the stay (OCG I.C.21.c.3)",
+    ),
+    _rule(
         "Z37.0",
         r"\b(?:delivered|delivery of|gave birth to|born)\b[^.\n]{0,60}"
         r"\b(?:live|viable|healthy|male|female|infant|baby|boy|girl|neonate)\b",

@@ -45,10 +45,12 @@ async def note_lanes(state: CodingState, runtime: Runtime[Context]) -> dict[str,
     candidates = [_candidate(c, finding_of) for c in ordered[: context.max_candidates]]
     if plan.companions:
         extra, extra_findings = await asyncio.to_thread(
-            _companions, deps, state["note"], pass_index, {c.code for c in candidates}
+            _companions, deps, state["note"], pass_index
         )
+        candidates, extra = lend_evidence(candidates, extra)
         candidates += extra[: plan.max_companions]
-        findings += extra_findings
+        used = {c.finding_id for c in candidates}
+        findings += [f for f in extra_findings if f.id in used]
     rejected = [
         Rejected(step=Node.NOTE_LANES, item=f'"{m.text}" ({m.assertion})', reason=reason)
         for m, reason in run.set_aside
@@ -87,17 +89,39 @@ def order_pool(
     return ranker.rank(deps.icd, pooled, note) if ranker is not None else pooled
 
 
-def _companions(
-    deps: Deps, note: str, pass_index: int, pooled: set[str]
-) -> tuple[list[Candidate], list[Finding]]:
+def lend_evidence(
+    candidates: list[Candidate], companions: list[Candidate]
+) -> tuple[list[Candidate], list[Candidate]]:
+    """Return the candidates with the companions' evidence lent, and the companions left.
+
+    A companion another lane pooled already is not asked twice; the companion's sentence
+    becomes the candidate's evidence: it is what documents the code, where the other lane
+    showed no span (the sentence lane) or a bare index word ("long-term", "status"), and
+    a code the note documents is not set aside for want of evidence.
+    """
+    by_code = {c.code: c for c in companions}
+    lent = [
+        c.model_copy(
+            update={
+                "finding_id": by_code[c.code].finding_id,
+                "lanes": sorted({*c.lanes, Lane.COMPANION}),
+            }
+        )
+        if c.code in by_code
+        else c
+        for c in candidates
+    ]
+    pooled = {c.code for c in candidates}
+    return lent, [c for c in companions if c.code not in pooled]
+
+
+def _companions(deps: Deps, note: str, pass_index: int) -> tuple[list[Candidate], list[Finding]]:
     """Return the companions the note documents, each with its sentence as a finding."""
     pool = CandidatePool(deps.icd, expansion=3, weights=LANE_WEIGHTS)
     run = pool_companions(note, pool, deps.searcher, NoteCues.read(note).weeks)
     findings: dict[str, Finding] = {}
     candidates = []
     for pooled_candidate in pool.ranked():
-        if pooled_candidate.code in pooled:
-            continue
         query = pooled_candidate.queries[0]
         if query not in findings:
             sentence = run.sentence_of[query]

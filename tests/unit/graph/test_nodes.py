@@ -374,3 +374,38 @@ def test_evidence_required_removes_the_codes_with_none() -> None:
     assert evidence_required(codes, False) == (codes, [])
     kept, (check,) = evidence_required(codes, True)
     assert [(c.rank, c.code) for c in kept] == [(1, "J18.9")] and check.action == "removed E16.2"
+
+
+def test_a_companion_lends_its_sentence_to_the_same_code_pooled_without_evidence() -> None:
+    from graph.nodes.note_lanes import lend_evidence
+
+    def candidate(code: str, finding_id: str, lanes: list[str]) -> Candidate:
+        return Candidate(
+            code=code,
+            description="d",
+            chapter=21,
+            finding_id=finding_id,
+            index_path="p",
+            via="lanes",
+            index_code=code,
+            lanes=lanes,
+        )
+
+    pooled = [
+        candidate("Z79.4", "", ["sentence"]),  # the sentence lane shows no span
+        candidate("E11.9", "p1.m1", ["mention"]),
+        candidate("Z87.891", "p1.m2", ["mention"]),  # a bare "smoking": the sentence is better
+    ]
+    companions = [
+        candidate("Z79.4", "p1.k1", ["companion"]),
+        candidate("Z87.891", "p1.k2", ["companion"]),
+        candidate("Z51.11", "p1.k3", ["companion"]),
+    ]
+    lent, left = lend_evidence(pooled, companions)
+    assert [(c.code, c.finding_id) for c in lent] == [
+        ("Z79.4", "p1.k1"),
+        ("E11.9", "p1.m1"),
+        ("Z87.891", "p1.k2"),
+    ]
+    assert lent[0].lanes == ["companion", "sentence"] and lent[1] is pooled[1]
+    assert [c.code for c in left] == ["Z51.11"]

@@ -28,6 +28,9 @@ def _codes(note: str) -> list[str]:
         ("Takes clopidogrel and aspirin 81 mg daily.", ["Z79.02", "Z79.82"]),
         ("Delivered a healthy male infant by spontaneous vaginal delivery.", ["Z37.0"]),
         ("No insulin use.", []),  # negated before the word
+        ("Code status: do not resuscitate (DNR), as discussed with the family.", ["Z66"]),
+        ("Code status: full code.", []),
+        ("The patient is not DNR.", []),
     ],
 )
 def test_companions_the_note_documents(note: str, expected: list[str]) -> None:
