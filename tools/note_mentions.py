@@ -12,12 +12,13 @@ from __future__ import annotations
 import logging
 import threading
 import warnings
-from collections.abc import Iterable
+from collections.abc import Collection
 from dataclasses import dataclass, replace
 from enum import StrEnum
 from typing import Any
 
 from icd_resources import IcdResources, IndexSource
+from tools.abbreviations import ABBREVIATIONS, expand
 
 _CLAUSE_WORDS = 5
 """Words kept on each side of a mention in its query (within its clause)."""
@@ -214,20 +215,38 @@ class MentionFinder:
         for ent in doc.ents:
             if _in_section_title(ent):  # "Past history:" names a section, not a finding
                 continue
-            sentence = ent.sent
+            # The query and the sentence are read with the abbreviations spelt out ("HTN" ->
+            # "hypertension"): the index and the walk know only the words.
             mentions.append(
                 Mention(
                     text=ent.text,
                     start=ent.start_char,
                     end=ent.end_char,
-                    query=_clause_query(ent),
-                    sentence=sentence.text[:_MAX_SENTENCE_CHARS],
+                    query=expand(_clause_query(ent)),
+                    sentence=expand(ent.sent.text)[:_MAX_SENTENCE_CHARS],
                     assertion=_assertion(ent),
                     section=str(getattr(ent._, "section_category", None) or ""),
-                    main_terms=self.vocabulary.get(ent.text.lower(), ()),
+                    main_terms=self.main_terms(ent.text),
                 )
             )
         return Reading(sentences, mentions)
+
+    def main_terms(self, text: str) -> tuple[int, ...]:
+        """Return the main terms a mention looks up: its own, or its abbreviation's words'."""
+        own = self.vocabulary.get(text.lower())
+        if own is not None or text not in ABBREVIATIONS:
+            return own or ()
+        words = ABBREVIATIONS[text].lower().split()
+        found: list[int] = []
+        taken: set[int] = set()
+        for size in (3, 2, 1):  # the longest phrases first, as the target matcher reads them
+            for start in range(len(words) - size + 1):
+                at = set(range(start, start + size))
+                terms = self.vocabulary.get(" ".join(words[start : start + size]), ())
+                if terms and not at & taken:
+                    taken |= at
+                    found += [t for t in terms if t not in found]
+        return tuple(found)
 
 
 PIECE_CHARS = 8_000
@@ -246,7 +265,7 @@ def pieces(text: str, limit: int) -> list[tuple[int, str]]:
     return out
 
 
-def _load_pipeline(vocabulary: Iterable[str]) -> Any:
+def _load_pipeline(vocabulary: Collection[str]) -> Any:
     from loguru import logger
 
     logger.disable("PyRuSH")  # it logs every token at DEBUG level
@@ -272,6 +291,14 @@ def _load_pipeline(vocabulary: Iterable[str]) -> Any:
     )
     nlp.get_pipe("medspacy_target_matcher").add(
         [TargetRule(phrase, "MAIN_TERM") for phrase in sorted(vocabulary)]
+        + [
+            # As written, case and all: "CAD" is coronary artery disease, "cad" is not.
+            TargetRule(
+                short, "ABBREVIATION", pattern=[{"TEXT": t.text} for t in nlp.tokenizer(short)]
+            )
+            for short in sorted(ABBREVIATIONS)
+            if short.lower() not in vocabulary
+        ]
     )
     context = nlp.get_pipe("medspacy_context")
     for rule in context.rules:  # within the sentence (a global max_scope crosses sentences)
@@ -339,5 +366,9 @@ def _clause_query(ent: Any) -> str:
         if ent.doc[right].text in _CLAUSE_STOPS or ent.doc[right].is_sent_end:
             break
         right += 1
-    words = [t.text for t in ent.doc[left:right] if not t.is_space and t.text not in ".!?"]
-    return " ".join(words)
+
+    def words(tokens: Any) -> list[str]:
+        return [t.text for t in tokens if not t.is_space and t.text not in ".!?"]
+
+    # The mention as written ("A-fib", not "A - fib"): an abbreviation is spelt out by its text.
+    return " ".join([*words(ent.doc[left : ent.start]), ent.text, *words(ent.doc[ent.end : right])])

@@ -158,3 +158,16 @@ def test_mentions_of_a_long_note_keep_their_offsets_in_the_note(
     reading = finder.read(text)
     assert [text[m.start : m.end] for m in reading.mentions] == ["pneumonia"] * 4 + ["chest pain"]
     assert reading.mentions[-1].assertion is Assertion.NEGATED
+
+
+def test_an_abbreviation_is_read_as_the_words_it_stands_for(finder: MentionFinder) -> None:
+    htn, t2dm = finder.find("PMH: HTN, T2DM on metformin.")
+    assert (htn.text, htn.query, htn.main_terms) == ("HTN", "hypertension", (4,))
+    assert (t2dm.text, t2dm.query, t2dm.main_terms) == (
+        "T2DM",
+        "type 2 diabetes mellitus on metformin",
+        (5,),
+    )
+    assert "hypertension, type 2 diabetes mellitus" in htn.sentence
+    # Negated like any mention; matched as written: "htn" in lower case is no abbreviation.
+    assert only(finder, "No HTN. The htn file.").assertion is Assertion.NEGATED
