@@ -103,8 +103,20 @@ class CandidatePool:
         self.set_aside: dict[str, str] = {}
         """Codes a search reached whose intent or encounter the clause does not state."""
 
-    def add_hits(self, lane: Lane, query: str, hits: Sequence[SearchHit], context: str) -> None:
-        """Add one search's hits, in rank order (cross-referenced codes follow their hit's)."""
+    def add_hits(
+        self,
+        lane: Lane,
+        query: str,
+        hits: Sequence[SearchHit],
+        context: str,
+        only: tuple[str, ...] = (),
+        most: int | None = None,
+    ) -> None:
+        """Add one search's hits, in rank order (cross-referenced codes follow their hit's).
+
+        ``only``: the code prefixes the search may add (empty: any); ``most``: how many of
+        the index's codes it adds at most (None: all).
+        """
         items: list[tuple[str, str]] = []
         for hit in hits:
             items += [(c.code, hit.display) for c in hit.codes]
@@ -114,6 +126,13 @@ class CandidatePool:
                 if x.kind == "see"
                 for c in x.codes
             ]
+        if only:
+            items = [(code, line) for code, line in items if code.startswith(only)]
+        if most is not None:
+            first: dict[str, str] = {}
+            for code, line in items:
+                first.setdefault(code, line)
+            items = list(first.items())[:most]
         self.add_codes(lane, query, items, context)
 
     def add_entries(

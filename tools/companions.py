@@ -186,5 +186,74 @@ def companion_searches(note: str) -> list[CompanionSearch]:
     return searches
 
 
+@dataclass(frozen=True, slots=True)
+class CompanionWalk:
+    """A walk of an external-cause index main term with the sentence that documents it."""
+
+    main_term: str
+    sentence: str
+    why: str
+
+
+_EXTERNAL_WALKS = (
+    ("Activity", "Activity of the patient when injured (OCG I.C.20.c)"),
+    ("Place of occurrence", "Place of occurrence (OCG I.C.20.b)"),
+)
+
+_WORK_RE = re.compile(
+    r"\b(?:at work|on the job|while working|at his job|at her job|work(?:place|site)|"
+    r"employee|occupational|on duty)\b",
+    re.IGNORECASE,
+)
+
+
+def companion_walks(note: str) -> list[CompanionWalk]:
+    """Return the external-cause index walks an injury's sentences ask for.
+
+    The activity and the place are coded at the initial encounter with the cause (OCG
+    I.C.20.b, I.C.20.c); the walk reaches only what the sentence names ("playing basketball"
+    -> Y93.67), never the unspecified Y92.9 or Y93.9 (I.C.20.b: not when the place is not
+    stated).
+    """
+    return [
+        CompanionWalk(main_term, sentence, why)
+        for sentence in _sentences(note)
+        if _INJURY_CAUSE_RE.search(sentence)
+        for main_term, why in _EXTERNAL_WALKS
+    ]
+
+
+@dataclass(frozen=True, slots=True)
+class StatusCode:
+    """The external cause status a note documents: the code, why, and the sentence behind it."""
+
+    code: str
+    why: str
+    sentence: str
+
+
+def external_cause_status(note: str, activity_found: bool) -> StatusCode | None:
+    """Return the Y99 status the note documents; None when it states none.
+
+    OCG I.C.20.k: a status code goes with the other external cause codes; Y99.9 is never
+    assigned when the status is not stated. Work for pay is Y99.0; an activity done for
+    leisure (a sport, a hobby: the activity code found) is Y99.8.
+    """
+    sentences = _sentences(note)
+    injury = next((s for s in sentences if _INJURY_CAUSE_RE.search(s)), None)
+    if injury is None:
+        return None
+    work = next((s for s in sentences if _WORK_RE.search(s)), None)
+    if work is not None:
+        return StatusCode(
+            "Y99.0", "External cause status: work done for income (OCG I.C.20.k)", work
+        )
+    if activity_found:
+        return StatusCode(
+            "Y99.8", "External cause status: a leisure activity (OCG I.C.20.k)", injury
+        )
+    return None
+
+
 def _sentences(note: str) -> list[str]:
     return [s.strip() for s in re.split(r"(?<=[.!?])\s+|\n+", note) if s.strip()]

@@ -22,7 +22,13 @@ from typing import Any
 
 from icd_resources import IndexEntry, IndexSource
 from tools.candidate_pool import CandidatePool
-from tools.companions import companion_searches, documented, gestation_codes
+from tools.companions import (
+    companion_searches,
+    companion_walks,
+    documented,
+    external_cause_status,
+    gestation_codes,
+)
 from tools.index_search import EmptyQueryError, Searcher
 from tools.index_walk import IndexWalker
 from tools.lanes import FUSED_LANES, Lane
@@ -76,6 +82,16 @@ def pool_note(
         searches += [Search(Lane.SENTENCE, s, "") for s in reading.sentences]
     run.queries = _search_all(searcher, pool, searches, k)
     return run
+
+
+FAMILY_HISTORY = ("Z80", "Z81", "Z82", "Z83", "Z84")
+"""The categories of family history codes, the only ones a family member's condition yields."""
+_FAMILY_WHY = "Family history: the patient's risk (OCG I.C.21.c.4)"
+
+
+def family_query(mention: Mention) -> str:
+    """Return the look-up of a family member's condition: the patient's family history code."""
+    return f"family history of {mention.query}"
 
 
 def _walk(
@@ -155,10 +171,28 @@ class CompanionRun:
 
 
 def pool_companions(
-    note: str, pool: CandidatePool, searcher: Searcher, weeks: frozenset[int], k: int = 5
+    note: str,
+    pool: CandidatePool,
+    searcher: Searcher,
+    walker: IndexWalker,
+    weeks: frozenset[int],
+    family: Sequence[Mention] = (),
+    k: int = 5,
 ) -> CompanionRun:
-    """Pool the codes a coder adds beside the conditions (tools/companions.py)."""
+    """Pool the codes a coder adds beside the conditions (tools/companions.py).
+
+    ``family``: the mentions of a family member's condition, each looked up as the patient's
+    family history (OCG I.C.21.c.4: it puts the patient at higher risk of the disease).
+    """
     run = CompanionRun(pool)
+    _walk_external_causes(note, pool, walker, run)
+    for mention in family:
+        query = family_query(mention)
+        if query in run.sentence_of:
+            continue  # one look-up per clause ("colon cancer" is two mentions)
+        run.sentence_of[query], run.why_of[query] = mention.sentence, _FAMILY_WHY
+        hits = [h for h in searcher.search(query, k=k) if h.via == "search"]
+        pool.add_hits(Lane.COMPANION, query, hits, mention.sentence, only=FAMILY_HISTORY, most=2)
     for companion, sentence in documented(note):
         run.sentence_of.setdefault(sentence, sentence)
         run.why_of.setdefault(sentence, companion.why)
@@ -178,6 +212,32 @@ def pool_companions(
         ranked = [h for h in hits if h.via == "search"]
         pool.add_hits(Lane.COMPANION, search.query, ranked, search.context)
     return run
+
+
+def _walk_external_causes(
+    note: str, pool: CandidatePool, walker: IndexWalker, run: CompanionRun
+) -> None:
+    """Pool the activity, place and status an injury's sentences name (OCG I.C.20)."""
+    main_terms = {
+        e.title: e.id for e in walker.icd.index_entries(IndexSource.EINDEX) if e.level == 0
+    }
+    activity = False
+    for walk in companion_walks(note):
+        reached = [
+            r.entry for r in walker.walk(main_terms[walk.main_term], walk.sentence) if r.depth
+        ]
+        if not reached:
+            continue
+        query = f"{walk.main_term.lower()}: {walk.sentence}"
+        run.sentence_of.setdefault(query, walk.sentence)
+        run.why_of.setdefault(query, walk.why)
+        pool.add_entries(Lane.COMPANION, query, reached, walk.sentence)
+        activity = activity or walk.main_term == "Activity"
+    status = external_cause_status(note, activity)
+    if status is not None:
+        run.sentence_of.setdefault(status.why, status.sentence)
+        run.why_of.setdefault(status.why, status.why)
+        pool.add_codes(Lane.COMPANION, status.why, [(status.code, status.why)], status.why)
 
 
 def _sentence_with(note: str, word: str) -> str:

@@ -26,6 +26,7 @@ from tools.candidate_pool import CandidatePool, PooledCandidate
 from tools.code_cues import NoteCues
 from tools.lanes import Lane
 from tools.note_lanes import LANE_WEIGHTS, LaneRun, pool_companions, pool_note
+from tools.note_mentions import Assertion
 from tools.pool_ranker import PoolRanker, load_pool_ranker
 
 
@@ -45,7 +46,7 @@ async def note_lanes(state: CodingState, runtime: Runtime[Context]) -> dict[str,
     candidates = [_candidate(c, finding_of) for c in ordered[: context.max_candidates]]
     if plan.companions:
         extra, extra_findings = await asyncio.to_thread(
-            _companions, deps, state["note"], pass_index
+            _companions, deps, state["note"], pass_index, run
         )
         candidates, extra = lend_evidence(candidates, extra)
         candidates += extra[: plan.max_companions]
@@ -115,10 +116,14 @@ def lend_evidence(
     return lent, [c for c in companions if c.code not in pooled]
 
 
-def _companions(deps: Deps, note: str, pass_index: int) -> tuple[list[Candidate], list[Finding]]:
+def _companions(
+    deps: Deps, note: str, pass_index: int, lanes: LaneRun
+) -> tuple[list[Candidate], list[Finding]]:
     """Return the companions the note documents, each with its sentence as a finding."""
     pool = CandidatePool(deps.icd, expansion=3, weights=LANE_WEIGHTS)
-    run = pool_companions(note, pool, deps.searcher, NoteCues.read(note).weeks)
+    _finder, walker = deps.readers()
+    family = [m for m, _ in lanes.set_aside if m.assertion is Assertion.FAMILY]
+    run = pool_companions(note, pool, deps.searcher, walker, NoteCues.read(note).weeks, family)
     findings: dict[str, Finding] = {}
     candidates = []
     for pooled_candidate in pool.ranked():

@@ -2,7 +2,13 @@ import pytest
 
 from icd_resources import IndexSource
 from tools.code_cues import NoteCues
-from tools.companions import companion_searches, documented, gestation_codes
+from tools.companions import (
+    companion_searches,
+    companion_walks,
+    documented,
+    external_cause_status,
+    gestation_codes,
+)
 
 
 def _codes(note: str) -> list[str]:
@@ -60,3 +66,30 @@ def test_an_injury_is_searched_for_its_cause_and_place_and_a_drug_for_its_effect
     (drug,) = [s for s in searches if s.sources == (IndexSource.DRUG,)]
     assert drug.query == "amoxicillin" and "adverse effect" in drug.context
     assert drug.sentence.startswith("Rash attributed")
+
+
+def test_an_injury_sentence_is_walked_for_its_activity_and_place() -> None:
+    note = "Fell while playing basketball at the gym. Twisted his ankle. Past: asthma."
+    walks = [(w.main_term, w.sentence) for w in companion_walks(note)]
+    assert walks == [
+        ("Activity", "Fell while playing basketball at the gym."),
+        ("Place of occurrence", "Fell while playing basketball at the gym."),
+    ]
+    assert companion_walks("Asthma exacerbation, no injury.") == []
+
+
+@pytest.mark.parametrize(
+    ("note", "activity", "expected"),
+    [
+        ("Fell from a ladder at work.", False, "Y99.0"),
+        ("Fell while playing basketball.", True, "Y99.8"),
+        ("Fell at home.", False, None),  # no status stated: never Y99.9 (OCG I.C.20.k)
+        ("Works as a carpenter; asthma flare.", True, None),  # no injury, no status
+    ],
+)
+def test_the_external_cause_status_is_the_one_the_note_states(
+    note: str, activity: bool, expected: str | None
+) -> None:
+    status = external_cause_status(note, activity)
+    assert (status.code if status else None) == expected
+    assert status is None or "OCG I.C.20.k" in status.why and status.sentence in note

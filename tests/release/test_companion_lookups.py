@@ -1,0 +1,55 @@
+"""The companion look-ups a coder makes, against the real release's indexes."""
+
+from __future__ import annotations
+
+from icd_resources import IcdResources, IndexSource
+from tests.fakes import FakeSearcher
+from tools.candidate_pool import CandidatePool
+from tools.index_search.searcher import HitCode, SearchHit
+from tools.index_walk import IndexWalker
+from tools.note_lanes import pool_companions
+from tools.note_mentions import Assertion, MentionFinder
+
+
+def _companions(icd: IcdResources, note: str) -> list[str]:
+    family = [
+        m for m in MentionFinder.for_release(icd).find(note) if m.assertion is Assertion.FAMILY
+    ]
+    pool = CandidatePool(icd)
+    pool_companions(note, pool, FakeSearcher(icd), IndexWalker(icd), frozenset(), family)
+    return [c.code for c in pool.ranked()]
+
+
+def test_an_injury_gets_its_activity_and_status(real_icd: IcdResources) -> None:
+    codes = _companions(real_icd, "He fell while playing basketball and twisted his ankle.")
+    assert {"Y93.67", "Y99.8"} <= set(codes)
+    assert not {"Y93.9", "Y92.9", "Y99.9"} & set(codes)  # never the unstated ones
+
+
+class _Hits:
+    """A searcher that returns the same hits for any query, and records the queries."""
+
+    def __init__(self, codes: list[str]) -> None:
+        self.codes = codes
+        self.queries: list[str] = []
+
+    def search(self, query: str, **_: object) -> list[SearchHit]:
+        self.queries.append(query)
+        return [
+            SearchHit(i, IndexSource.TABULAR, code, code, 1.0, (HitCode(code, "code", False),))
+            for i, code in enumerate(self.codes)
+        ]
+
+
+def test_a_family_members_condition_is_looked_up_as_family_history(
+    real_icd: IcdResources,
+) -> None:
+    note = "Family history: his mother had breast cancer."
+    family = [m for m in MentionFinder.for_release(real_icd).find(note)]
+    assert family and all(m.assertion is Assertion.FAMILY for m in family)
+    searcher = _Hits(["C50.919", "Z80.3", "Z80.9", "Z80.0"])
+    pool = CandidatePool(real_icd)
+    pool_companions(note, pool, searcher, IndexWalker(real_icd), frozenset(), family)
+    # One look-up per clause; only family history codes, the best two.
+    assert searcher.queries == ["family history of his mother had breast cancer"]
+    assert [c.code for c in pool.ranked()] == ["Z80.3", "Z80.9"]
