@@ -4,8 +4,10 @@ A coder who reaches C50.412, C50.912 and C50.812 for one "left breast cancer" re
 them; the verifier that asks about each code alone accepts all three. Candidates are rivals when
 they could code the same documented condition:
 
-- they share a category and the same evidence (the same mention of the note, or no mention of
-  their own, as the sentence lane's hits), so two sites mentioned apart stay two conditions;
+- they share a category and the same evidence (the same mention of the note, evidence that
+  overlaps in the note — "smoker" inside the sentence a companion rule read — or no mention of
+  their own, as the sentence lane's hits), so two sites mentioned apart stay two conditions,
+  and E11.22 and E11.40 from two complications stay two;
 - they were found from the same mention ("shock": R65.21 or R57.9; "pneumoniae": J13 or
   J18.9); the validator groups one chapter's candidates, so a mention's codes of two chapters
   (E11.22 and N18.31 for "diabetic CKD stage 3a") are never rivals;
@@ -28,6 +30,8 @@ class Rival:
     code: str
     mention: str
     """The finding id of its evidence; empty when no mention of its own found it."""
+    spans: tuple[tuple[int, int], ...] = ()
+    """Where its evidence lies in the note: (start, end) character offsets."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,8 +54,10 @@ def group_conditions(rivals: Sequence[Rival], excludes: Excludes) -> list[Condit
     """Group candidates into conditions, each in input order, ordered by its first member."""
     codes = list(dict.fromkeys(r.code for r in rivals))
     mentions: dict[str, set[str]] = {}
+    spans: dict[str, set[tuple[int, int]]] = {}
     for rival in rivals:
         mentions.setdefault(rival.code, set()).add(rival.mention)
+        spans.setdefault(rival.code, set()).update(rival.spans)
     parent = {code: code for code in codes}
 
     def root(code: str) -> str:
@@ -62,7 +68,9 @@ def group_conditions(rivals: Sequence[Rival], excludes: Excludes) -> list[Condit
 
     for i, first in enumerate(codes):
         for second in codes[i + 1 :]:
-            if _rivals(first, second, mentions, excludes):
+            if _rivals(first, second, mentions, excludes) or (
+                first[:3] == second[:3] and _overlap(spans[first], spans[second])
+            ):
                 a, b = root(first), root(second)
                 if a != b:  # the earlier code stays the root: groups keep the pool's order
                     keep, drop = (a, b) if codes.index(a) < codes.index(b) else (b, a)
@@ -81,3 +89,8 @@ def _rivals(first: str, second: str, mentions: dict[str, set[str]], excludes: Ex
     if first[:3] == second[:3] and ("" in a or "" in b):
         return True
     return excludes(first, second) or excludes(second, first)
+
+
+def _overlap(first: set[tuple[int, int]], second: set[tuple[int, int]]) -> bool:
+    """Say whether some span of one lies over some span of the other."""
+    return any(a < d and c < b for a, b in first for c, d in second)

@@ -15,7 +15,7 @@ from clh_llm import AnswerFailure
 from clh_llm.answers import NO_LOGPROBS
 from graph.nodes.choice import ask_choice, decide
 from graph.nodes.kit import AgentRun
-from graph.schemas import Candidate, Failure, Verdict
+from graph.schemas import Candidate, Failure, Finding, Verdict
 from graph.state import ChapterTask
 from prompts import render_prompt
 from tools.code_checks import excludes, is_vague
@@ -68,7 +68,7 @@ async def score_candidates(
         for (c, _line), o in zip(asked, outcomes, strict=True)
         if run.record(o, f"{c.code} (scored)")
     }
-    conditions = _conditions(run, [c for c, _line in asked if c.code in scores])
+    conditions = _conditions(run, [c for c, _line in asked if c.code in scores], task["findings"])
     conditions = _specific_over_vague(run, task["note"], conditions, shown, contradicted)
     choices = await _choices(run, task, conditions, shown)
     threshold, source = run.plan.threshold, run.plan.threshold_source
@@ -122,13 +122,16 @@ def _contradicted(run: AgentRun, note: str, shown: list[Candidate]) -> dict[str,
     return found
 
 
-def _conditions(run: AgentRun, candidates: list[Candidate]) -> list[Condition]:
+def _conditions(
+    run: AgentRun, candidates: list[Candidate], findings: list[Finding]
+) -> list[Condition]:
     """Group the scored candidates into conditions (each alone when the plan's choice is each)."""
     if run.plan.choice == "each":
         return [Condition((c.code,)) for c in candidates]
     icd = run.deps.icd
+    spans = {f.id: tuple((s.start, s.end) for s in f.spans if s.start >= 0) for f in findings}
     return group_conditions(
-        [Rival(c.code, c.finding_id) for c in candidates],
+        [Rival(c.code, c.finding_id, spans.get(c.finding_id, ())) for c in candidates],
         lambda a, b: excludes(icd, a, b) is not None,
     )
 

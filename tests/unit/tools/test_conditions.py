@@ -24,6 +24,25 @@ def test_two_mentions_of_one_category_stay_two_conditions() -> None:
     assert [g.codes for g in groups] == [("S82.51XA",), ("S82.52XA",)]
 
 
+def test_evidence_that_overlaps_in_the_note_is_one_condition_within_a_category() -> None:
+    # "Current smoker, 1 ppd": F17.200 from the mention "smoker", F17.210 from the companion
+    # rule that read the whole sentence; E11.22 and E11.40 from two complications stay two.
+    rivals = [
+        Rival("F17.200", "m4", ((120, 126),)),
+        Rival("F17.210", "k1", ((112, 140),)),
+        Rival("E11.22", "m1", ((10, 40),)),
+        Rival("E11.40", "m2", ((45, 70),)),
+        Rival("Z87.891", "k2", ((112, 140),)),  # another category: not a rival by overlap
+    ]
+    groups = group_conditions(rivals, _never)
+    assert [g.codes for g in groups] == [
+        ("F17.200", "F17.210"),
+        ("E11.22",),
+        ("E11.40",),
+        ("Z87.891",),
+    ]
+
+
 def test_a_hit_with_no_mention_of_its_own_joins_its_category() -> None:
     rivals = [Rival("A41.01", "m1"), Rival("A41.9", ""), Rival("A41.51", "m2")]
     groups = group_conditions(rivals, _never)
