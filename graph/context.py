@@ -235,6 +235,16 @@ class Context:
             "considered; 'keep' it."
         },
     )
+    symptoms: Literal["stated", "any"] = field(
+        default="stated",
+        metadata={
+            "description": "'stated': when the note states its diagnoses under headings "
+            "(principal, discharge, final, secondary diagnoses, assessment, impression), a "
+            "symptom code (chapter 18) whose evidence lies outside them is not final: the "
+            "diagnosis explains it (OCG I.C.18, I.C.18.b), listed under considered; 'any' "
+            "keeps it."
+        },
+    )
     first_listed: Literal["stated", "score"] = field(
         default="stated",
         metadata={

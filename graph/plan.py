@@ -51,6 +51,7 @@ class RunPlan(BaseModel):
     max_companions: int
     sides: bool
     findings: Literal["remove", "keep"]
+    symptoms: Literal["stated", "any"]
     first_listed: Literal["stated", "score"]
     excludes1: Action
     unspecified: Action
@@ -127,6 +128,7 @@ def build_plan(
         max_companions=context.max_companions,
         sides=context.sides,
         findings=context.findings,
+        symptoms=context.symptoms,
         first_listed=context.first_listed,
         excludes1=Action(context.excludes1),
         unspecified=Action(context.unspecified),

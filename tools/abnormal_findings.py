@@ -1,19 +1,26 @@
-"""Codes whose only evidence is an observation or a result, not the provider's diagnosis.
+"""Codes whose only evidence is an observation, a result or a complaint, not a diagnosis.
 
 OCG III.B: "Abnormal findings (laboratory, x-ray, pathologic, and other diagnostic results)
 are not coded and reported unless the provider indicates their clinical significance." A code
 whose every evidence span lies in the exam, the review of systems, the vitals, the labs or the
 imaging (`tools.note_sections.FINDING_SECTIONS`) has no such statement behind it; the same
 words in the history, the course or the assessment are the provider's.
+
+OCG I.C.18: symptom codes "are acceptable for reporting purposes when a related definitive
+diagnosis has not been established (confirmed) by the provider"; I.C.18.b: one routinely
+associated with a diagnosis is not coded beside it. Where a note lists its diagnoses under
+headings, a symptom the provider does not list there is the presentation the diagnoses explain
+(the fever and cough of a pneumonia), not a code.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from tools.note_sections import finding_sections
+from tools.note_sections import finding_sections, stated_sections
 
 ABNORMAL_FINDINGS = "Abnormal findings are coded when the provider states them (OCG III.B)"
+UNSTATED_SYMPTOMS = "Symptoms are coded when no stated diagnosis explains them (OCG I.C.18)"
 
 
 def findings_only(
@@ -34,3 +41,28 @@ def findings_only(
         return any(start <= position < end for start, end in sections)
 
     return [c for c in codes if starts.get(c) and all(observed(p) for p in starts[c])]
+
+
+def unstated_symptoms(
+    symptoms: Sequence[str], evidence: Mapping[str, Sequence[tuple[int, str]]], note: str
+) -> list[str]:
+    """Return the symptom codes the note's stated diagnoses leave out.
+
+    Args:
+        symptoms: The final codes that are symptoms (chapter 18).
+        evidence: Each code's evidence as (position, words); a code with none is not returned.
+            Words found again in a stated section count as stated there too (one mention of a
+            code is its evidence; the note may state the symptom twice).
+        note: The note's text; with no diagnosis heading, nothing is returned.
+    """
+    sections = stated_sections(note)
+    if not sections:
+        return []
+    stated_text = " ".join(note[start:end].lower() for start, end in sections)
+
+    def stated(position: int, words: str) -> bool:
+        return any(start <= position < end for start, end in sections) or (
+            words.strip().lower() in stated_text
+        )
+
+    return [c for c in symptoms if evidence.get(c) and not any(stated(*e) for e in evidence[c])]

@@ -192,6 +192,23 @@ def diagnosis_sections(note: str) -> list[DiagnosisSection]:
     ]
 
 
+_LISTED = frozenset(["secondary", "secondary diagnoses", "other diagnoses"])
+"""Diagnoses the provider lists after the principal one: stated, though never first-listed."""
+
+
+def stated_sections(note: str) -> list[tuple[int, int]]:
+    """Return the (start, end) of each section where the provider states diagnoses.
+
+    The principal, discharge, final and secondary diagnoses, the assessment and the
+    impression; not the reason for the visit (a complaint, before any diagnosis).
+    """
+    return [
+        (start, end)
+        for _, key, start, end in _sections(note)
+        if _RANKS.get(key, 2) < 2 or key in _LISTED
+    ]
+
+
 def finding_sections(note: str) -> list[tuple[int, int]]:
     """Return the (start, end) of each section of observations and results (exam, ROS, labs)."""
     return [(start, end) for _, key, start, end in _sections(note) if key in FINDING_SECTIONS]

@@ -15,7 +15,13 @@ from graph.plan import RunPlan
 from graph.result import assignments, evidence_spans
 from graph.schemas import Check, CodeAssignment, Span
 from graph.state import CodingState
-from tools.abnormal_findings import ABNORMAL_FINDINGS, findings_only
+from icd_resources import IcdResources
+from tools.abnormal_findings import (
+    ABNORMAL_FINDINGS,
+    UNSTATED_SYMPTOMS,
+    findings_only,
+    unstated_symptoms,
+)
 from tools.code_checks import run_checks
 from tools.first_listed import reason_first
 from tools.guideline_fetch import general_guidelines
@@ -30,8 +36,9 @@ async def code_reconciler(state: CodingState, runtime: Runtime[Context]) -> dict
     budget = notes_budget(run.context, len(tentative))
     details = {code: code_details(icd, code, budget) for code in tentative}
     ordered, rationale, fallback = await _reconcile(run, state, tentative, details)
-    starts = _stated_starts(evidence_spans(state.get("findings", []), state.get("candidates", [])))
-    ordered, observed = _abnormal_findings(ordered, starts, state["note"], run.plan)
+    spans = evidence_spans(state.get("findings", []), state.get("candidates", []))
+    starts = _stated_starts(spans)
+    ordered, observed = _abnormal_findings(icd, ordered, spans, state["note"], run.plan)
     lead: list[Check] = []
     if ordered and run.plan.first_listed == "stated":
         ordered, lead = reason_first(ordered, starts, state["note"])
@@ -69,23 +76,42 @@ def _stated_starts(spans: dict[str, list[Span]]) -> dict[str, list[int]]:
 
 
 def _abnormal_findings(
-    codes: list[str], starts: dict[str, list[int]], note: str, plan: RunPlan
+    icd: IcdResources, codes: list[str], spans: dict[str, list[Span]], note: str, plan: RunPlan
 ) -> tuple[list[str], list[Check]]:
-    """Remove the codes whose only evidence is in the exam, ROS, vitals, labs or imaging."""
-    if plan.findings != "remove":
-        return codes, []
-    removed = findings_only(codes, starts, note)
-    checks = [
-        Check(
-            rule=ABNORMAL_FINDINGS,
-            codes=[code],
-            action=f"removed {code}",
-            detail="its only evidence is an observation or result (exam, review of systems, "
-            "vitals, labs or imaging), not a diagnosis the provider states",
-        )
-        for code in removed
+    """Remove the codes whose only evidence is an observation, a result or a complaint.
+
+    Observations and results: the exam, ROS, vitals, labs, imaging (``RunPlan.findings``);
+    complaints: symptoms the stated diagnoses leave out (``RunPlan.symptoms``).
+    """
+    starts = _stated_starts(spans)
+    observed = findings_only(codes, starts, note) if plan.findings == "remove" else []
+    unstated: list[str] = []
+    if plan.symptoms == "stated":
+        symptoms = [c for c in codes if c not in observed and icd.chapter_of(c).number == 18]
+        evidence = {
+            code: [(s.start, s.text) for s in spans[code] if s.start in starts[code]]
+            for code in symptoms
+            if code in starts
+        }
+        unstated = unstated_symptoms(symptoms, evidence, note)
+    checks = [_removed(ABNORMAL_FINDINGS, code, _OBSERVED) for code in observed] + [
+        _removed(UNSTATED_SYMPTOMS, code, _UNSTATED) for code in unstated
     ]
-    return [c for c in codes if c not in removed], checks
+    return [c for c in codes if c not in observed and c not in unstated], checks
+
+
+_OBSERVED = (
+    "its only evidence is an observation or result (exam, review of systems, vitals, labs or "
+    "imaging), not a diagnosis the provider states"
+)
+_UNSTATED = (
+    "a symptom the note's stated diagnoses do not list: the presentation of a diagnosis, not "
+    "coded beside it"
+)
+
+
+def _removed(rule: str, code: str, detail: str) -> Check:
+    return Check(rule=rule, codes=[code], action=f"removed {code}", detail=detail)
 
 
 def has_evidence(code: CodeAssignment) -> bool:

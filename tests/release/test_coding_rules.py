@@ -491,3 +491,14 @@ def test_the_first_listed_rule_cites_sections_that_say_so(real_icd: IcdResources
         ("IV.G", "shown in the medical record to be chiefly responsible for the services"),
     ]:
         assert _normalized(quote) in _normalized(real_icd.guideline(section).text), section
+
+
+def test_the_unstated_symptom_rule_cites_sections_that_say_so(real_icd: IcdResources) -> None:
+    from tools.abnormal_findings import UNSTATED_SYMPTOMS
+
+    assert "OCG I.C.18" in UNSTATED_SYMPTOMS
+    for section, quote in [
+        ("I.C.18", "when a related definitive diagnosis has not been established"),
+        ("I.C.18.b", "associated routinely with a disease process should not be assigned"),
+    ]:
+        assert _normalized(quote) in _normalized(real_icd.guideline(section).text), section

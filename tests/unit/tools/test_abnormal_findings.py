@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tools.abnormal_findings import findings_only
+from tools.abnormal_findings import findings_only, unstated_symptoms
 
 NOTE = """HPI: 3 days of sore throat and fever.
 Exam: erythematous pharynx, tonsillar exudate. Ecchymosis L shin.
@@ -32,3 +32,33 @@ def test_codes_seen_only_in_the_exam_or_labs_are_findings() -> None:
 def test_a_note_without_such_sections_removes_nothing() -> None:
     note = "A 40-year-old with a rash on exam and a high white count."
     assert findings_only(["R21"], {"R21": [note.index("rash")]}, note) == []
+
+
+LISTED = """HPI: 3 days of fever, cough and fatigue.
+PRINCIPAL DIAGNOSIS: Community-acquired pneumonia
+SECONDARY DIAGNOSES: Dysphagia; hypertension
+Hospital course: fatigue improved. Dysphagia evaluated by speech therapy.
+Chief complaint: chest pain
+"""
+
+
+def test_symptoms_the_stated_diagnoses_leave_out_are_the_presentation() -> None:
+    def at(word: str) -> tuple[int, str]:
+        return (LISTED.index(word), word)
+
+    evidence = {
+        "R50.9": [at("fever")],  # the HPI's: pneumonia explains it
+        "R53.83": [at("fatigue")],
+        "R13.10": [at("Dysphagia")],  # listed under the secondary diagnoses
+        "R07.9": [at("chest pain")],  # a complaint, not a stated diagnosis
+        "R05.9": [],
+    }
+    assert unstated_symptoms(list(evidence), evidence, LISTED) == ["R50.9", "R53.83", "R07.9"]
+    # Stated twice, its evidence from the course: the stated words still count.
+    later = {"R13.10": [(LISTED.index("Dysphagia evaluated"), "Dysphagia")]}
+    assert unstated_symptoms(["R13.10"], later, LISTED) == []
+
+
+def test_a_note_that_states_no_diagnosis_under_a_heading_keeps_its_symptoms() -> None:
+    note = "A 40-year-old with fever. Diagnosed with pneumonia and treated."
+    assert unstated_symptoms(["R50.9"], {"R50.9": [(note.index("fever"), "fever")]}, note) == []
