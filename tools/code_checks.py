@@ -380,15 +380,38 @@ def _is_unspecified_side(run: _Run, vague: str, specific: str) -> bool:
     return a == b and a_unspecified > b_unspecified
 
 
+_RESIDUAL_KINDS: tuple[tuple[str, Callable[[str], bool]], ...] = (
+    # An injury of unspecified body region beside an injury whose site is coded (OCG I.C.19.b
+    # says of T07, unspecified multiple injuries: "unless information for a more specific
+    # code is not available").
+    ("T14.", lambda c: c[0] == "S" or ("T15" <= c[:3] <= "T34")),
+    # "Exposure to other specified factors" beside an external cause that names the cause.
+    ("X58.", lambda c: "V00" <= c[:3] <= "Y38" and not c.startswith("X58")),
+    ("B99.9", lambda c: "A00" <= c[:3] <= "B99" and not c.startswith("B99")),
+)
+"""Residual codes that a specific code of another category codes more specifically."""
+
+
+def _of_kind(vague: str, other: str) -> bool:
+    """Say whether ``other`` codes more specifically what the residual ``vague`` codes.
+
+    With ``other`` empty: whether ``vague`` is a residual code at all.
+    """
+    return any(
+        vague.startswith(prefix) and (not other or kind(other)) for prefix, kind in _RESIDUAL_KINDS
+    )
+
+
 def _unspecified(run: _Run, codes: list[str]) -> list[str]:
     # OCG I.B.9 / I.A.9.b: when the record supports a more specific code of the same
-    # category, the unspecified one ("without complications", "unspecified") is not also
-    # reported; an unspecified side is the laterality rule's business.
+    # category (or, for a residual code, of its kind), the unspecified one ("without
+    # complications", "unspecified") is not also reported; an unspecified side is the
+    # laterality rule's business.
     kept = list(codes)
     in_kept = set(codes)
     by_category = _group(codes, lambda c: c[:3])
     for vague in codes:
-        if not run.is_vague(vague):
+        if not run.is_vague(vague) and not _of_kind(vague, ""):
             continue
         specific = next(
             (
@@ -401,6 +424,7 @@ def _unspecified(run: _Run, codes: list[str]) -> list[str]:
             ),
             None,
         )
+        specific = specific or next((c for c in codes if c in in_kept and _of_kind(vague, c)), None)
         if specific is None or vague not in in_kept:
             continue
         remove = run.policy.unspecified is Action.REMOVE

@@ -269,6 +269,23 @@ CASES = [
         "I.A.9.b",
         UNSPECIFIED,
     ),
+    Case(
+        "an injury of unspecified region beside a coded site goes",
+        ["S93.401A", "T14.90XA", "W01.0XXA", "X58.XXXA"],
+        ["S93.401A", "W01.0XXA"],
+        "Unspecified beside specific",
+        "I.C.19.b",
+        "should not be assigned in the inpatient setting unless information for a more specific "
+        "code is not available",
+    ),
+    Case(
+        "an unspecified infectious disease beside a named one goes",
+        ["A41.9", "B99.9"],
+        ["A41.9"],
+        "Unspecified beside specific",
+        "I.A.9.b",
+        UNSPECIFIED,
+    ),
     # OCG I.B.13 laterality.
     Case(
         "unspecified ear beside right ear",
