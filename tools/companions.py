@@ -113,6 +113,47 @@ _DRUG_EFFECT_RE = re.compile(
     re.IGNORECASE,
 )
 
+_POISONING_OF_RE = re.compile(
+    r"\b(?:overdose|overdosed|ingestion|ingested|poisoning|intoxication)\s+(?:of|on|with)\s+"
+    r"(?:his |her |the |an? |\d+ |several |many )*(?:tablets of |pills of )?([a-z]{4,})",
+    re.IGNORECASE,
+)
+_DRUG_POISONING_RE = re.compile(
+    r"\b([a-z]{4,}) (?:overdose|poisoning|intoxication|ingestion)\b", re.IGNORECASE
+)
+_UNDERDOSING_RE = re.compile(
+    r"\b(?:ran out of|run out of|missed|skipped|stopped taking|not taking|off)\s+"
+    r"(?:his |her |the |several |\d+ |a few |(?:days|doses) of )*([a-z]{4,})",
+    re.IGNORECASE,
+)
+_NOT_DRUGS = frozenset(
+    "doses dose days weeks medication medications meds pills tablets work school after "
+    "intentional accidental deliberate suspected possible reported presumed known".split()
+)
+"""Words those patterns catch that name no drug ("missed doses", "off work", "intentional
+overdose")."""
+
+_FINANCIAL_RE = re.compile(r"\b(?:afford|cost|costs|expensive|insurance|financial)\b", re.I)
+_FORGOT_RE = re.compile(r"\b(?:forgot|forgets|forgetting|confus\w*)\b", re.I)
+
+
+def noncompliance(note: str) -> tuple[str, str] | None:
+    """Return the noncompliance code an underdosing sentence documents, and that sentence.
+
+    OCG I.C.19.e.5.c: "Noncompliance (Z91.12-, Z91.13-, Z91.14-) ... codes are to be used
+    with an underdosing code to indicate intent, if known": forgetting is unintentional,
+    cost is intentional due to financial hardship, stopping or running out otherwise is
+    intentional for another reason.
+    """
+    for sentence in _sentences(note):
+        match = _UNDERDOSING_RE.search(sentence)
+        if match is None or match.group(1).lower() in _NOT_DRUGS:
+            continue
+        if _FORGOT_RE.search(sentence):
+            return "Z91.138", sentence
+        return ("Z91.120" if _FINANCIAL_RE.search(note) else "Z91.128"), sentence
+    return None
+
 
 @dataclass(frozen=True, slots=True)
 class CompanionSearch:
@@ -149,7 +190,7 @@ def gestation_codes(note: str, weeks: frozenset[int]) -> list[str]:
 
 
 def companion_searches(note: str) -> list[CompanionSearch]:
-    """Return the searches for an injury's external causes and a drug's adverse effect."""
+    """Return the searches for an injury's external causes and a drug's effect or misuse."""
     searches: list[CompanionSearch] = []
     for sentence in _sentences(note):
         if _INJURY_CAUSE_RE.search(sentence):
@@ -172,16 +213,36 @@ def companion_searches(note: str) -> list[CompanionSearch]:
                     "Place of occurrence (OCG I.C.20.b)",
                 )
             )
-        for match in _DRUG_EFFECT_RE.finditer(sentence):
-            drug = match.group(1) or match.group(2)
+        searches += _drug_searches(sentence)
+    return searches
+
+
+_DRUG_USES = (
+    (
+        _DRUG_EFFECT_RE,
+        "adverse effect",
+        "Adverse effect: the T code after its manifestation (OCG I.C.19.e.5.a)",
+    ),
+    (_POISONING_OF_RE, "poisoning", "Poisoning: the T code first (OCG I.C.19.e.5.b)"),
+    (_DRUG_POISONING_RE, "poisoning", "Poisoning: the T code first (OCG I.C.19.e.5.b)"),
+    (
+        _UNDERDOSING_RE,
+        "underdosing",
+        "Underdosing: the T code after the condition it caused (OCG I.C.19.e.5.c)",
+    ),
+)
+
+
+def _drug_searches(sentence: str) -> list[CompanionSearch]:
+    """Return the Table of Drugs look-ups of a sentence's drugs, each in the column it names."""
+    searches = []
+    for pattern, column, why in _DRUG_USES:
+        for match in pattern.finditer(sentence):
+            drug = next(g for g in match.groups() if g)
+            if drug.lower() in _NOT_DRUGS:
+                continue
             searches.append(
-                CompanionSearch(
-                    drug,
-                    sentence,
-                    f"{sentence} adverse effect",
-                    (IndexSource.DRUG,),
-                    "Adverse effect: the T code after its manifestation (OCG I.C.19.e.5.a)",
-                )
+                CompanionSearch(drug, sentence, f"{sentence} {column}", (IndexSource.DRUG,), why)
             )
     return searches
 

@@ -28,6 +28,7 @@ from tools.companions import (
     documented,
     external_cause_status,
     gestation_codes,
+    noncompliance,
 )
 from tools.index_search import EmptyQueryError, Searcher
 from tools.index_walk import IndexWalker
@@ -233,6 +234,13 @@ def _walk_external_causes(
         run.why_of.setdefault(query, walk.why)
         pool.add_entries(Lane.COMPANION, query, reached, walk.sentence)
         activity = activity or walk.main_term == "Activity"
+    found = noncompliance(note)
+    if found is not None:
+        code, sentence = found
+        why = "Noncompliance beside an underdosing code (OCG I.C.19.e.5.c)"
+        run.sentence_of.setdefault(why, sentence)
+        run.why_of.setdefault(why, why)
+        pool.add_codes(Lane.COMPANION, why, [(code, why)], why)
     status = external_cause_status(note, activity)
     if status is not None:
         run.sentence_of.setdefault(status.why, status.sentence)

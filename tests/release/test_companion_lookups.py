@@ -53,3 +53,12 @@ def test_a_family_members_condition_is_looked_up_as_family_history(
     # One look-up per clause; only family history codes, the best two.
     assert searcher.queries == ["family history of his mother had breast cancer"]
     assert [c.code for c in pool.ranked()] == ["Z80.3", "Z80.9"]
+
+
+def test_the_noncompliance_codes_are_billable_and_the_guideline_asks_for_them(
+    real_icd: IcdResources,
+) -> None:
+    text = " ".join(real_icd.guideline("I.C.19.e.5.c").text.split())
+    assert "Noncompliance (Z91.12-, Z91.13-" in text
+    for code in ("Z91.120", "Z91.128", "Z91.138"):
+        assert real_icd.is_billable(code)

@@ -8,6 +8,7 @@ from tools.companions import (
     documented,
     external_cause_status,
     gestation_codes,
+    noncompliance,
 )
 
 
@@ -93,3 +94,38 @@ def test_the_external_cause_status_is_the_one_the_note_states(
     status = external_cause_status(note, activity)
     assert (status.code if status else None) == expected
     assert status is None or "OCG I.C.20.k" in status.why and status.sentence in note
+
+
+@pytest.mark.parametrize(
+    ("note", "expected"),
+    [
+        (
+            "Intentional overdose of acetaminophen, about 30 tablets.",
+            [("acetaminophen", "poisoning")],
+        ),
+        ("Oxycodone overdose.", [("Oxycodone", "poisoning")]),
+        ("Ran out of his insulin 3 days ago.", [("insulin", "underdosing")]),
+        ("Rash from an adverse effect of ceftriaxone.", [("ceftriaxone", "adverse effect")]),
+        ("Off work for 2 weeks; missed doses.", []),  # no drug named
+    ],
+)
+def test_a_drug_is_looked_up_in_the_column_its_sentence_names(
+    note: str, expected: list[tuple[str, str]]
+) -> None:
+    searches = companion_searches(note)
+    assert [(s.query, s.context.removeprefix(note + " ")) for s in searches] == expected
+    assert all(s.sources == (IndexSource.DRUG,) and "OCG I.C.19.e.5" in s.why for s in searches)
+
+
+@pytest.mark.parametrize(
+    ("note", "code"),
+    [
+        ("He ran out of his insulin because he could not afford it.", "Z91.120"),
+        ("She stopped taking lisinopril last month.", "Z91.128"),
+        ("Missed doses of levetiracetam; she forgot.", "Z91.138"),
+        ("Takes insulin daily.", None),
+    ],
+)
+def test_underdosing_brings_the_noncompliance_it_states(note: str, code: str | None) -> None:
+    found = noncompliance(note)
+    assert (found[0] if found else None) == code
