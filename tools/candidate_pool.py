@@ -17,19 +17,18 @@ from icd_resources import CodeInfo, IcdResources, IndexEntry
 from tools.code_cues import unsupported_axis
 from tools.index_search import SearchHit
 from tools.lanes import Lane
-from tools.words import content_words, plain_words, telling_words
+from tools.words import plain_words
 
 _QUERIES_KEPT = 5
 
 
 def complete_code(
-    icd: IcdResources, code: str, context: frozenset[str], limit: int
+    icd: IcdResources, code: str, context: set[str], limit: int
 ) -> tuple[list[CodeInfo], int]:
     """Return the billable codes an index code stands for, best first, and how many there are.
 
     A billable code stands for itself; an incomplete one for its billable descendants, ranked
-    by the telling words their descriptions share with the context's stems (``content_words``:
-    "diabetic" meets "diabetes"; ties: tabular order), ``limit`` of them kept.
+    by words in common with the context (ties: tabular order), ``limit`` of them kept.
     """
     info = icd.get(code)
     if info is None:
@@ -37,7 +36,7 @@ def complete_code(
     if info.billable:
         return [info], 1
     leaves = icd.billable_descendants(code)
-    ranked = sorted(leaves, key=lambda c: -len(telling_words(c.description) & context))
+    ranked = sorted(leaves, key=lambda c: -len(plain_words(c.description) & context))
     return ranked[:limit], len(leaves)
 
 
@@ -141,11 +140,10 @@ class CandidatePool:
     ) -> None:
         """Add a ranked list of (index code, line); codes are completed to billable ones."""
         context_words = plain_words(f"{query} {context}")
-        context_stems = content_words(f"{query} {context}")
         ranked: list[RankedCode] = []
         seen: set[str] = set()
         for index_code, line in items:
-            completed, _total = complete_code(self.icd, index_code, context_stems, self.expansion)
+            completed, _total = complete_code(self.icd, index_code, context_words, self.expansion)
             for info in completed:
                 reason = unsupported_axis(
                     info.code,

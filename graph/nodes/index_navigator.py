@@ -14,7 +14,7 @@ from graph.state import FindingTask
 from icd_resources import IcdResources
 from tools.candidate_pool import complete_code
 from tools.index_search import EmptyQueryError, SearchHit, hit_line
-from tools.words import content_words
+from tools.words import plain_words
 
 
 def candidates_from(
@@ -31,11 +31,11 @@ def candidates_from(
     sources += [
         (c.code, f"see {x.target_path}") for x in hit.xrefs if x.kind == "see" for c in x.codes
     ]
-    context_stems = content_words(
+    context_words = plain_words(
         " ".join([finding.term, *finding.modifiers, *(s.text for s in finding.spans)])
     )
     for code, via in sources:
-        leaves, total = complete_code(icd, code, context_stems, max_expansion)
+        leaves, total = complete_code(icd, code, context_words, max_expansion)
         if total == 0:
             rejected.append(
                 Rejected(

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from typing import cast
-
-from icd_resources import CodeInfo, IcdResources, NodeKind
-from tools.candidate_pool import CandidatePool, complete_code, with_siblings
+from icd_resources import IcdResources
+from tools.candidate_pool import CandidatePool, with_siblings
 from tools.index_walk import IndexWalker
 from tools.lanes import Lane
 from tools.words import content_words
@@ -83,44 +81,3 @@ def test_a_small_category_joins_the_pool_whole_after_the_lanes_codes(
     # Expanding again adds nothing; a category larger than the limit is not added.
     assert [c.code for c in with_siblings(fixture_icd, expanded, 12)] == [c.code for c in expanded]
     assert with_siblings(fixture_icd, lanes, max_codes=1) == lanes
-
-
-class _P70:
-    """The codes of P70 as the release has them: what ``complete_code`` reads of a release."""
-
-    leaves = [
-        CodeInfo(code, description, NodeKind.SUBCATEGORY, "P70", 16, "P70-P74", True, 4)
-        for code, description in [
-            ("P70.0", "Syndrome of infant of mother with gestational diabetes"),
-            ("P70.1", "Syndrome of infant of a diabetic mother"),
-            ("P70.2", "Neonatal diabetes mellitus"),
-            ("P70.3", "Iatrogenic neonatal hypoglycemia"),
-        ]
-    ]
-    category = CodeInfo(
-        "P70",
-        "Transitory disorders of carbohydrate metabolism specific to newborn",
-        NodeKind.CATEGORY,
-        "P70-P74",
-        16,
-        "P70-P74",
-        False,
-        3,
-    )
-
-    def get(self, code: str) -> CodeInfo | None:
-        return {c.code: c for c in [self.category, *self.leaves]}.get(code)
-
-    def billable_descendants(self, code: str) -> list[CodeInfo]:
-        return self.leaves if code == "P70" else []
-
-
-def test_completion_matches_a_note_word_to_its_description_word_by_stem() -> None:
-    icd = cast(IcdResources, _P70())
-    # Unstemmed, "diabetic" met only P70.1's "diabetic mother"; as stems it meets "diabetes"
-    # and "neonate" meets "neonatal", so the neonate's own diabetes comes first.
-    leaves, total = complete_code(icd, "P70", content_words("Diabetic neonate on insulin"), 1)
-    assert [c.code for c in leaves] == ["P70.2"] and total == 4
-    # With no word in common, the tabular order decides.
-    leaves, _total = complete_code(icd, "P70", content_words("jaundice"), 2)
-    assert [c.code for c in leaves] == ["P70.0", "P70.1"]
