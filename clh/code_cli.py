@@ -190,8 +190,6 @@ def code(
     ] = False,
 ) -> None:
     """Code a clinical note: evidence, index, tabular, reconciled codes."""
-    from graph.checkpoints import masked
-
     resources: ResourceSettings = ctx.obj
     context = run_context(settings, base_url=base_url, model=model, max_passes=passes)
     if explain_plan:
@@ -203,19 +201,29 @@ def code(
     check_outputs(note, checkpoint, note_id, resume=resume, html=html, force=force)
     load_resources(resources)
     if resume and checkpoint is not None and note_id is not None:
-        saved = asyncio.run(_finished_result(checkpoint, note_id, text))
+        saved = _saved_result(checkpoint, note_id, text)
         if saved is not None:
-            done = f"{note_id} already finished in {masked(checkpoint)}: its saved result"
-            _err.print(done, markup=False, highlight=False)
             _print_and_review(saved, text, as_json, html)
             return
     prepare_coding(resources, context)
-    run_id = (
-        note_id
-        or (Path(note).stem if note not in ("-", SAMPLE) else note) + f"-{uuid.uuid4().hex[:8]}"
-    )
-    result = asyncio.run(_run(text, run_id, context, checkpoint, resume))
+    result = asyncio.run(_run(text, note_id or _new_run_id(note), context, checkpoint, resume))
     _print_and_review(result, text, as_json, html)
+
+
+def _saved_result(checkpoint: str, note_id: str, text: str) -> dict[str, Any] | None:
+    """Return the saved result of a finished thread, saying so, or None for one still to run."""
+    from graph.checkpoints import masked
+
+    saved = asyncio.run(_finished_result(checkpoint, note_id, text))
+    if saved is not None:
+        done = f"{note_id} already finished in {masked(checkpoint)}: its saved result"
+        _err.print(done, markup=False, highlight=False)
+    return saved
+
+
+def _new_run_id(note: str) -> str:
+    """Return a fresh thread id named after the note file ('-' or 'sample' as they are)."""
+    return (Path(note).stem if note not in ("-", SAMPLE) else note) + f"-{uuid.uuid4().hex[:8]}"
 
 
 def _print_and_review(result: dict[str, Any], note: str, as_json: bool, html: Path | None) -> None:

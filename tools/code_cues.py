@@ -22,7 +22,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from tools.words import GENERIC_WORDS, content_words, letter_words
+from tools.words import letter_words, telling_words
 
 _SUBSEQUENT = frozenset(
     "subsequent follow followup healing healed recovery routine aftercare cast removal".split()
@@ -186,5 +186,5 @@ def note_contradicts(code: str, description: str, cues: NoteCues, *, seventh: bo
 
 def stated_in_full(description: str, note_stems: frozenset[str]) -> bool:
     """Say whether the note states every telling word of a code's description (as stems)."""
-    telling = content_words(description) - GENERIC_WORDS
+    telling = telling_words(description)
     return bool(telling) and telling <= note_stems

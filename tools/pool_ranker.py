@@ -28,7 +28,7 @@ from icd_resources import IcdResources
 from tools.candidate_pool import PooledCandidate, with_siblings
 from tools.fitted_files import read_fitted_file
 from tools.lanes import RANKED_LANES, Lane
-from tools.words import GENERIC_WORDS, content_words
+from tools.words import content_words, telling_words
 
 RANKER_VERSION = 2
 PACKAGED = Path(__file__).parent / "pool_rankers" / "codiesp-train.json"
@@ -79,18 +79,13 @@ def candidate_features(
         features[f"{lane}_score"] = 60.0 * candidate.lane_scores.get(lane, 0.0)
         features[f"{lane}_rank"] = 1.0 / rank if rank else 0.0
         features[f"{lane}_lists"] = math.log1p(candidate.lists.get(lane, 0))
-    described = _description_words(candidate.description)
+    described = telling_words(candidate.description)
     features["described"] = len(described & note_words) / max(len(described), 1)
     features["unspecified"] = float("unspecified" in candidate.description.lower())
     features["characters"] = float(len(candidate.code.replace(".", "")))
     features["as_indexed"] = float(candidate.index_code == candidate.code)
     features.update(priors.log_rates(icd, candidate.code))
     return features
-
-
-@lru_cache(maxsize=65_536)
-def _description_words(description: str) -> frozenset[str]:
-    return content_words(description) - GENERIC_WORDS
 
 
 @dataclass(slots=True)

@@ -11,6 +11,8 @@
   finding a quoted span in a note.
 - ``GENERIC_WORDS`` and ``TITLE_WORDS``: words every description, or every chapter and block
   title, has; sharing them says nothing.
+- :func:`telling_words`: a code description's content words without the generic ones, what
+  a note's stems are matched against.
 """
 
 from __future__ import annotations
@@ -68,6 +70,13 @@ def literal_words(text: str, min_chars: int = 1) -> set[str]:
 
 GENERIC_WORDS = content_words("other unspecified specified type site part not elsewhere classified")
 """Words every other description has (as stems): sharing them says nothing about the note."""
+
+
+@functools.lru_cache(maxsize=65_536)
+def telling_words(description: str) -> frozenset[str]:
+    """Return a code description's content words (stems) without the generic ones."""
+    return content_words(description) - GENERIC_WORDS
+
 
 TITLE_WORDS = content_words(
     "abnormal certain cause causes diseases disorders examination findings general involving "

@@ -39,35 +39,9 @@ async def score_candidates(
     """
     contradicted = _contradicted(run, task["note"], shown)
     asked = [(c, line) for c, line in zip(shown, lines, strict=True) if c.code not in contradicted]
-
-    async def ask(line: dict[str, str]) -> Any:
-        messages = render_prompt(
-            run.agent,
-            run.plan.scored_prompt,
-            note=task["note"],
-            setting=run.context.setting,
-            scratchpad=task["scratchpad"],
-            **line,
-        )
-        return await run.deps.llm.score_yes(run.agent, messages, note_id=run.note_id)
-
-    outcomes = await asyncio.gather(*(ask(line) for _c, line in asked))
-    if any(isinstance(o, AnswerFailure) and o.reason == NO_LOGPROBS for o in outcomes):
-        run.calls += [c.to_dict() for o in outcomes for c in o.calls]
-        run.failures.append(
-            Failure(
-                agent=run.agent,
-                scope=f"chapter {task['chapter']}",
-                reason=NO_LOGPROBS,
-                recovered=True,
-            )
-        )
+    scores = await _scores(run, task, asked)
+    if scores is None:
         return None
-    scores = {
-        c.code: o.value
-        for (c, _line), o in zip(asked, outcomes, strict=True)
-        if run.record(o, f"{c.code} (scored)")
-    }
     conditions = _conditions(run, [c for c, _line in asked if c.code in scores], task["findings"])
     conditions = _specific_over_vague(run, task["note"], conditions, shown, contradicted)
     choices = await _choices(run, task, conditions, shown)
@@ -97,6 +71,45 @@ async def score_candidates(
             )
         )
     return verdicts
+
+
+async def _scores(
+    run: AgentRun, task: ChapterTask, asked: list[tuple[Candidate, dict[str, str]]]
+) -> dict[str, float] | None:
+    """Ask the yes/no question of each candidate; return its P(yes) by code.
+
+    A call that fails is recorded (``run.record``) and its code left out. Returns None, with
+    the failure recorded as recovered, when the server returns no logprobs.
+    """
+
+    async def ask(line: dict[str, str]) -> Any:
+        messages = render_prompt(
+            run.agent,
+            run.plan.scored_prompt,
+            note=task["note"],
+            setting=run.context.setting,
+            scratchpad=task["scratchpad"],
+            **line,
+        )
+        return await run.deps.llm.score_yes(run.agent, messages, note_id=run.note_id)
+
+    outcomes = await asyncio.gather(*(ask(line) for _c, line in asked))
+    if any(isinstance(o, AnswerFailure) and o.reason == NO_LOGPROBS for o in outcomes):
+        run.calls += [c.to_dict() for o in outcomes for c in o.calls]
+        run.failures.append(
+            Failure(
+                agent=run.agent,
+                scope=f"chapter {task['chapter']}",
+                reason=NO_LOGPROBS,
+                recovered=True,
+            )
+        )
+        return None
+    return {
+        c.code: o.value
+        for (c, _line), o in zip(asked, outcomes, strict=True)
+        if run.record(o, f"{c.code} (scored)")
+    }
 
 
 def _rounded(value: float | None) -> float | None:

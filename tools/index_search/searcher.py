@@ -212,19 +212,28 @@ class IndexSearcher:
             None if len(meant) == len(IndexSource) else meant,
         )
         top = raw[0].score if raw else 0.0
-        hits = self._main_terms(text, wanted, expand, top) if main_terms_first else []
-        first = {(h.source, h.entry_id) for h in hits}
+        first = self._main_terms(text, wanted, expand, top) if main_terms_first else []
+        return self._with_see_also(self._top_hits(first, raw, limit, expand), expand)
+
+    def _top_hits(
+        self, first: list[SearchHit], raw: Sequence[RawHit], limit: int, expand: bool
+    ) -> list[SearchHit]:
+        """Return the first ``limit`` hits: ``first``, then the ranked entries not among them."""
+        hits = list(first)
+        taken = {(h.source, h.entry_id) for h in hits}
         for r in raw:
             if len(hits) >= limit:
                 break
             hit = self._hit(r, expand)
-            if (hit.source, hit.entry_id) not in first:
+            if (hit.source, hit.entry_id) not in taken:
                 hits.append(hit)
-        hits = hits[:limit]
+        return hits[:limit]
+
+    def _with_see_also(self, hits: list[SearchHit], expand: bool) -> list[SearchHit]:
+        """Return the hits, then the targets of their ``see also`` references not among them."""
         further = [self._see_also_hit(h, expand) for h in hits if h.see_also]
         seen = {h.entry_id for h in hits}
-        hits += [h for h in further if h is not None and h.entry_id not in seen]
-        return hits
+        return hits + [h for h in further if h is not None and h.entry_id not in seen]
 
     def _query_vectors(
         self, text: str, mode: SearchMode, dense_vector: Sequence[float] | None, embedded: bool

@@ -1,4 +1,12 @@
-from tools.words import TITLE_WORDS, content_words, letter_words, literal_words, plain_words, stem
+from tools.words import (
+    TITLE_WORDS,
+    content_words,
+    letter_words,
+    literal_words,
+    plain_words,
+    stem,
+    telling_words,
+)
 
 
 def test_stem_is_the_original_porter_algorithm() -> None:
@@ -46,3 +54,8 @@ def test_title_words_leave_the_body_system() -> None:
     # "cause" names no body system: R99 and the external causes chapter do not meet on it.
     r99 = content_words("Ill-defined and unknown cause of mortality") - TITLE_WORDS
     assert not r99 & (content_words("External causes of morbidity") - TITLE_WORDS)
+
+
+def test_telling_words_drop_what_every_description_has() -> None:
+    described = "Other specified type 2 diabetes with diabetic neuropathy, not elsewhere classified"
+    assert telling_words(described) == {"2", "diabet", "neuropathi"}
