@@ -122,16 +122,16 @@ _DRUG_POISONING_RE = re.compile(
     r"\b([a-z]{4,}) (?:overdose|poisoning|intoxication|ingestion)\b", re.IGNORECASE
 )
 _UNDERDOSING_RE = re.compile(
-    r"\b(?:ran out of|run out of|missed|skipped|stopped taking|not taking|off)\s+"
+    r"\b(?:ran out of|run out of|missed|skipped|stopped taking|not taking)\s+"
     r"(?:his |her |the |several |\d+ |a few |(?:days|doses) of )*([a-z]{4,})",
     re.IGNORECASE,
 )
 _NOT_DRUGS = frozenset(
-    "doses dose days weeks medication medications meds pills tablets work school after "
+    "doses dose days weeks medication medications meds pills tablets work school after test "
     "intentional accidental deliberate suspected possible reported presumed known".split()
 )
-"""Words those patterns catch that name no drug ("missed doses", "off work", "intentional
-overdose")."""
+"""Words those patterns catch that name no drug ("missed doses", "ran out of test strips",
+"intentional overdose"). "Off" is no sign of underdosing: "off HCTZ", "off lights"."""
 
 _FINANCIAL_RE = re.compile(r"\b(?:afford|cost|costs|expensive|insurance|financial)\b", re.I)
 _FORGOT_RE = re.compile(r"\b(?:forgot|forgets|forgetting|confus\w*)\b", re.I)
@@ -233,18 +233,38 @@ _DRUG_USES = (
 )
 
 
+_SELF_HARM_RE = re.compile(r"\b(?:intentional|suicid\w*|self[- ]harm|deliberate)\b", re.I)
+_ASSAULT_RE = re.compile(r"\b(?:assault\w*|poisoned by|given by another)\b", re.I)
+
+
 def _drug_searches(sentence: str) -> list[CompanionSearch]:
-    """Return the Table of Drugs look-ups of a sentence's drugs, each in the column it names."""
+    """Return the Table of Drugs look-ups of a sentence's drugs, each in the column it names.
+
+    Each cell of the table is an entry of its own ("Acetaminophen, poisoning, accidental"):
+    the query names the column, and a poisoning's intent as the sentence states it
+    (accidental when it states none, OCG I.C.19.e.5.b).
+    """
     searches = []
     for pattern, column, why in _DRUG_USES:
         for match in pattern.finditer(sentence):
             drug = next(g for g in match.groups() if g)
             if drug.lower() in _NOT_DRUGS:
                 continue
+            cell = f"{column} {_intent(sentence)}" if column == "poisoning" else column
             searches.append(
-                CompanionSearch(drug, sentence, f"{sentence} {column}", (IndexSource.DRUG,), why)
+                CompanionSearch(
+                    f"{drug} {cell}", sentence, f"{sentence} {cell}", (IndexSource.DRUG,), why
+                )
             )
     return searches
+
+
+def _intent(sentence: str) -> str:
+    if _SELF_HARM_RE.search(sentence):
+        return "intentional self-harm"
+    if _ASSAULT_RE.search(sentence):
+        return "assault"
+    return "accidental (unintentional)"
 
 
 @dataclass(frozen=True, slots=True)

@@ -65,7 +65,7 @@ def test_an_injury_is_searched_for_its_cause_and_place_and_a_drug_for_its_effect
     assert any("slipped on ice" in s.query for s in eindex)
     assert any(s.query == "place of occurrence home" for s in eindex)
     (drug,) = [s for s in searches if s.sources == (IndexSource.DRUG,)]
-    assert drug.query == "amoxicillin" and "adverse effect" in drug.context
+    assert drug.query == "amoxicillin adverse effect" and "adverse effect" in drug.context
     assert drug.sentence.startswith("Rash attributed")
 
 
@@ -101,11 +101,23 @@ def test_the_external_cause_status_is_the_one_the_note_states(
     [
         (
             "Intentional overdose of acetaminophen, about 30 tablets.",
-            [("acetaminophen", "poisoning")],
+            [("acetaminophen poisoning intentional self-harm", "poisoning intentional self-harm")],
         ),
-        ("Oxycodone overdose.", [("Oxycodone", "poisoning")]),
-        ("Ran out of his insulin 3 days ago.", [("insulin", "underdosing")]),
-        ("Rash from an adverse effect of ceftriaxone.", [("ceftriaxone", "adverse effect")]),
+        (
+            "Oxycodone overdose.",
+            [
+                (
+                    "Oxycodone poisoning accidental (unintentional)",
+                    "poisoning accidental (unintentional)",
+                )
+            ],
+        ),
+        ("Ran out of his insulin 3 days ago.", [("insulin underdosing", "underdosing")]),
+        (
+            "Rash from an adverse effect of ceftriaxone.",
+            [("ceftriaxone adverse effect", "adverse effect")],
+        ),
+        ("Off HCTZ; ran out of test strips.", []),  # no underdosing, no drug
         ("Off work for 2 weeks; missed doses.", []),  # no drug named
     ],
 )
@@ -124,6 +136,7 @@ def test_a_drug_is_looked_up_in_the_column_its_sentence_names(
         ("She stopped taking lisinopril last month.", "Z91.128"),
         ("Missed doses of levetiracetam; she forgot.", "Z91.138"),
         ("Takes insulin daily.", None),
+        ("BP 150s off HCTZ; off benzos by day 4.", None),
     ],
 )
 def test_underdosing_brings_the_noncompliance_it_states(note: str, code: str | None) -> None:
