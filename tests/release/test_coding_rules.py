@@ -13,7 +13,9 @@ from dataclasses import dataclass, field
 import pytest
 
 from icd_resources import IcdResources
+from tools.abnormal_findings import UNSTATED_SYMPTOMS
 from tools.code_checks import Action, CheckPolicy, run_checks
+from tools.first_listed import REASON_FIRST
 
 pytestmark = pytest.mark.release
 
@@ -499,23 +501,31 @@ def test_one_list_of_alternatives_is_one_flag(real_icd: IcdResources) -> None:
     assert sum(c.rule.startswith("Use additional code") for c in checks) <= 1
 
 
-def test_the_first_listed_rule_cites_sections_that_say_so(real_icd: IcdResources) -> None:
-    from tools.first_listed import REASON_FIRST
-
-    assert "OCG II, IV.G" in REASON_FIRST
-    for section, quote in [
-        ("II", "chiefly responsible for occasioning the admission"),
-        ("IV.G", "shown in the medical record to be chiefly responsible for the services"),
-    ]:
-        assert _normalized(quote) in _normalized(real_icd.guideline(section).text), section
-
-
-def test_the_unstated_symptom_rule_cites_sections_that_say_so(real_icd: IcdResources) -> None:
-    from tools.abnormal_findings import UNSTATED_SYMPTOMS
-
-    assert "OCG I.C.18" in UNSTATED_SYMPTOMS
-    for section, quote in [
-        ("I.C.18", "when a related definitive diagnosis has not been established"),
-        ("I.C.18.b", "associated routinely with a disease process should not be assigned"),
-    ]:
+@pytest.mark.parametrize(
+    ("rule", "cited", "quotes"),
+    [
+        (
+            REASON_FIRST,
+            "OCG II, IV.G",
+            [
+                ("II", "chiefly responsible for occasioning the admission"),
+                ("IV.G", "shown in the medical record to be chiefly responsible for the services"),
+            ],
+        ),
+        (
+            UNSTATED_SYMPTOMS,
+            "OCG I.C.18",
+            [
+                ("I.C.18", "when a related definitive diagnosis has not been established"),
+                ("I.C.18.b", "associated routinely with a disease process should not be assigned"),
+            ],
+        ),
+    ],
+    ids=["first-listed", "unstated symptoms"],
+)
+def test_a_note_reading_rule_cites_sections_that_say_so(
+    real_icd: IcdResources, rule: str, cited: str, quotes: list[tuple[str, str]]
+) -> None:
+    assert cited in rule
+    for section, quote in quotes:
         assert _normalized(quote) in _normalized(real_icd.guideline(section).text), section
