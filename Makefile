@@ -12,9 +12,15 @@ endif
 
 .PHONY: setup run dev serve serve-setup test lint typecheck clean
 
-$(VENV)/.installed: pyproject.toml
+## Two steps: what coding needs (make run), then what development and evaluation add (the
+## linters, the test runner, LangGraph Studio, the plots), so first codes wait for no more.
+$(VENV)/.base: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed: $(VENV)/.base
 	$(BIN)/python -m pip install --quiet -e '.[dev,eval]'
 	touch $@
 
@@ -23,7 +29,7 @@ setup: $(VENV)/.installed
 ## Main job: code the bundled sample note end to end on the embedded defaults. The first run
 ## builds the release artifact, the index collection and the model weights (minutes); later
 ## runs reuse them from ~/.cache/clh.
-run: setup
+run: $(VENV)/.base
 	$(BIN)/clh code sample
 
 ## LangGraph Studio / API server on a free port (2024 is often taken): make dev PORT=8123
