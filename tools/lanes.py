@@ -28,8 +28,6 @@ class Lane(StrEnum):
     """The rest of a small category the other lanes reached (the pool ranker adds them)."""
     SIDE = "side"
     """A sibling of the side the note names, beside a candidate of unspecified side."""
-    STATED = "stated"
-    """A candidate of a mention in the note's stated diagnoses, verified beyond the cap."""
 
 
 RANKED_LANES = (Lane.MENTION, Lane.WALK, Lane.SENTENCE)

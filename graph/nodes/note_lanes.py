@@ -27,7 +27,6 @@ from tools.code_cues import NoteCues
 from tools.lanes import Lane
 from tools.note_lanes import LANE_WEIGHTS, LaneRun, pool_companions, pool_note
 from tools.note_mentions import Assertion
-from tools.note_sections import stated_sections
 from tools.pool_ranker import PoolRanker, load_pool_ranker
 
 
@@ -45,7 +44,6 @@ async def note_lanes(state: CodingState, runtime: Runtime[Context]) -> dict[str,
     ordered = await asyncio.to_thread(order_pool, deps, state["note"], ranker, run)
     findings, finding_of = _mention_findings(run, pass_index, plan.setting)
     candidates = [_candidate(c, finding_of) for c in ordered[: context.max_candidates]]
-    candidates += stated_candidates(state["note"], ordered, findings, finding_of, candidates)
     if plan.companions:
         extra, extra_findings = await asyncio.to_thread(
             _companions, deps, state["note"], pass_index, run
@@ -90,47 +88,6 @@ def order_pool(
     """Return the pool in the ranker's order (fused scores without one)."""
     pooled = run.pool.ranked()
     return ranker.rank(deps.icd, pooled, note) if ranker is not None else pooled
-
-
-STATED_PER_MENTION = 2
-"""Candidates verified for each mention of a stated diagnosis: its best two in the pool."""
-MAX_STATED = 8
-"""Stated candidates verified per note beyond the cap: each is one more yes/no question."""
-
-
-def stated_candidates(
-    note: str,
-    ordered: list[PooledCandidate],
-    findings: list[Finding],
-    finding_of: dict[str, str],
-    capped: list[Candidate],
-) -> list[Candidate]:
-    """Return the best pooled candidates of each mention in the note's stated diagnoses.
-
-    A coder codes first what the provider lists as the diagnoses (OCG II, III, IV.G); the pool
-    ranker, fitted on case reports, may rank the principal diagnosis below the cap. Each mention
-    under a diagnosis heading has its best candidates verified, at most ``MAX_STATED`` beyond
-    the cap.
-    """
-    sections = stated_sections(note)
-    stated = {
-        f.id
-        for f in findings
-        if any(start <= s.start < end for s in f.spans for start, end in sections)
-    }
-    count = {f: sum(c.finding_id == f for c in capped) for f in stated}
-    taken = {c.code for c in capped}
-    added: list[Candidate] = []
-    for pooled in ordered:
-        if len(added) >= MAX_STATED:
-            break
-        candidate = _candidate(pooled, finding_of)
-        mention = candidate.finding_id
-        if candidate.code in taken or count.get(mention, STATED_PER_MENTION) >= STATED_PER_MENTION:
-            continue
-        count[mention] += 1
-        added.append(candidate.model_copy(update={"lanes": [*candidate.lanes, Lane.STATED]}))
-    return added
 
 
 def lend_evidence(

@@ -121,10 +121,9 @@ async def join_candidates(state: CodingState, runtime: Runtime[Context]) -> dict
     room = get_context(runtime).max_candidates - len(codes)
     added = []
     for candidate in state.get("lane_candidates", []):
-        # A companion (tools/companions.py) is a targeted look-up, a stated one codes what the
-        # note lists as its diagnoses: both are verified beyond the cap, or the codes a coder
-        # adds and the principal diagnosis ranked low in the pool never reach the validator.
-        companion = bool({Lane.COMPANION, Lane.STATED} & set(candidate.lanes))
+        # A companion (tools/companions.py) is a targeted look-up: it is verified beyond the
+        # cap, or the codes a coder adds would never reach the validator.
+        companion = Lane.COMPANION in candidate.lanes
         if candidate.code in codes or (room <= 0 and not companion):
             continue
         codes.add(candidate.code)

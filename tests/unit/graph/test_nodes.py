@@ -16,7 +16,6 @@ from graph.result import build_result
 from graph.schemas import Candidate, Finding, Span, Verdict
 from tests.fakes import agent_is
 from tests.graph_support import NOTE
-from tools.lanes import Lane
 
 RUNTIME = SimpleNamespace(context=Context())
 
@@ -410,28 +409,3 @@ def test_a_companion_lends_its_sentence_to_the_same_code_pooled_without_evidence
     ]
     assert lent[0].lanes == ["companion", "sentence"] and lent[1] is pooled[1]
     assert [c.code for c in left] == ["Z51.11"]
-
-
-def test_the_mentions_of_the_stated_diagnoses_are_verified_beyond_the_cap() -> None:
-    from graph.nodes.note_lanes import STATED_PER_MENTION, _candidate, stated_candidates
-    from tools.candidate_pool import PooledCandidate
-
-    note = "HPI: cough for a week.\nPRINCIPAL DIAGNOSIS: Sepsis\nPlan: antibiotics."
-    findings = [
-        Finding(id="m1", term="cough", spans=[Span(text="cough", start=5, end=10)]),
-        Finding(id="m2", term="Sepsis", spans=[Span(text="Sepsis", start=44, end=50)]),
-    ]
-    finding_of = {"cough": "m1", "Sepsis": "m2"}
-
-    def pooled(code: str, query: str) -> PooledCandidate:
-        return PooledCandidate(code, "d", 1, lanes={Lane.WALK: 1}, queries=[query])
-
-    ordered = [pooled("R05.9", "cough"), pooled("A41.9", "Sepsis"), pooled("R05.1", "cough")]
-    ordered += [pooled(f"A41.{i}", "Sepsis") for i in (0, 1, 2)]
-    capped = [_candidate(c, finding_of) for c in ordered[:2]]
-    added = stated_candidates(note, ordered, findings, finding_of, capped)
-    # The stated mention had one candidate within the cap: one more of its own, none of the HPI's.
-    assert [c.code for c in added] == ["A41.0"] and STATED_PER_MENTION == 2
-    assert added[0].lanes == ["walk", "stated"]
-    # A note with no diagnosis heading adds nothing.
-    assert stated_candidates("cough. sepsis.", ordered, findings, finding_of, capped) == []
