@@ -245,6 +245,15 @@ class Context:
             "keeps it."
         },
     )
+    subterms: Literal["stated", "any"] = field(
+        default="stated",
+        metadata={
+            "description": "'stated': before the choice, set aside a candidate whose index "
+            "line goes down to a subterm (an essential modifier) the note never states, "
+            "e.g. J45.909 through 'Dyspnea, asthmatic' (OCG I.A.7, tools/index_modifiers.py); "
+            "'any' keeps it."
+        },
+    )
     first_listed: Literal["stated", "score"] = field(
         default="stated",
         metadata={

@@ -52,6 +52,7 @@ class RunPlan(BaseModel):
     sides: bool
     findings: Literal["remove", "keep"]
     symptoms: Literal["stated", "any"]
+    subterms: Literal["stated", "any"]
     first_listed: Literal["stated", "score"]
     excludes1: Action
     unspecified: Action
@@ -129,6 +130,7 @@ def build_plan(
         sides=context.sides,
         findings=context.findings,
         symptoms=context.symptoms,
+        subterms=context.subterms,
         first_listed=context.first_listed,
         excludes1=Action(context.excludes1),
         unspecified=Action(context.unspecified),

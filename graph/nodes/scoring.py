@@ -21,6 +21,8 @@ from prompts import render_prompt
 from tools.code_checks import excludes, is_vague
 from tools.code_cues import NoteCues, note_contradicts, stated_in_full
 from tools.conditions import Condition, Rival, group_conditions
+from tools.index_modifiers import note_words, unstated_subterm
+from tools.lanes import Lane
 from tools.words import content_words
 
 
@@ -117,21 +119,39 @@ def _rounded(value: float | None) -> float | None:
 
 
 def _contradicted(run: AgentRun, note: str, shown: list[Candidate]) -> dict[str, str]:
-    """Return the candidates whose specifics the note contradicts, with the reason."""
+    """Return the candidates whose specifics or index subterms the note contradicts, and why."""
+    found = _unstated_subterms(run, note, shown) if run.plan.subterms == "stated" else {}
     if not run.plan.cue_filter:
-        return {}
+        return found
     icd = run.deps.icd
     cues = NoteCues.read(note)
-    found = {}
     for candidate in shown:
         code = candidate.code
         seventh = (
             len(code) == 8 and icd.exists(code[:-1]) and icd.needs_seventh_character(code[:-1])
         )
         reason = note_contradicts(code, candidate.description, cues, seventh=seventh)
-        if reason is not None:
+        if reason is not None and code not in found:
             found[code] = reason
             run.reject(code, f"the note contradicts it: {reason}")
+    return found
+
+
+def _unstated_subterms(run: AgentRun, note: str, shown: list[Candidate]) -> dict[str, str]:
+    """Return the candidates whose index line goes down to a subterm the note never states.
+
+    A companion's line comes from its own look-up (a family member's "cancer" reaches
+    "History, family, of, malignant neoplasm"), so only the searched lanes' lines are read.
+    """
+    stems = note_words(note)
+    found = {}
+    for candidate in shown:
+        if Lane.COMPANION in candidate.lanes:
+            continue
+        subterm = unstated_subterm(run.deps.icd, candidate.index_path, stems)
+        if subterm is not None:
+            found[candidate.code] = f"the note never states the index subterm {subterm!r}"
+            run.reject(candidate.code, f"{found[candidate.code]} (OCG I.A.7)")
     return found
 
 
