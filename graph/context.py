@@ -212,6 +212,14 @@ class Context:
             "flag (measured default) or remove."
         },
     )
+    residual: Literal["flag", "remove"] = field(
+        default="remove",
+        metadata={
+            "description": "A residual code (T14 injury of unspecified region, X58 other "
+            "specified factors, B99.9 unspecified infection) beside a code that names its "
+            "kind: remove (OCG I.C.19.b, I.A.9.b) or flag."
+        },
+    )
     evidence: Literal["any", "required"] = field(
         default="required",
         metadata={

@@ -56,6 +56,7 @@ class RunPlan(BaseModel):
     first_listed: Literal["stated", "score"]
     excludes1: Action
     unspecified: Action
+    residual: Action
     integral: Action
     setting: Setting
     evidence_required: bool
@@ -73,6 +74,7 @@ class RunPlan(BaseModel):
         return CheckPolicy(
             excludes1=self.excludes1,
             unspecified=self.unspecified,
+            residual=self.residual,
             integral=self.integral,
             setting=self.setting,
         )
@@ -134,6 +136,7 @@ def build_plan(
         first_listed=context.first_listed,
         excludes1=Action(context.excludes1),
         unspecified=Action(context.unspecified),
+        residual=Action(context.residual),
         integral=Action(context.integral),
         setting=Setting(context.setting),
         evidence_required=context.evidence == "required",

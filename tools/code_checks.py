@@ -70,6 +70,10 @@ class CheckPolicy:
 
     excludes1: Action = Action.FLAG
     unspecified: Action = Action.FLAG
+    residual: Action = Action.REMOVE
+    """A residual code (T14, X58, B99.9) beside a code that names its kind (OCG I.C.19.b):
+    removed, as the guideline says; on the CodiEsp train notes it fits on, removing changes no
+    prediction (docs/evaluation.md), so this is the guideline's call, not a fitted one."""
     integral: Action = Action.FLAG
     setting: Setting = Setting.INPATIENT
     disabled: frozenset[str] = field(default_factory=frozenset)
@@ -424,10 +428,12 @@ def _unspecified(run: _Run, codes: list[str]) -> list[str]:
             ),
             None,
         )
+        residual = specific is None
         specific = specific or next((c for c in codes if c in in_kept and _of_kind(vague, c)), None)
         if specific is None or vague not in in_kept:
             continue
-        remove = run.policy.unspecified is Action.REMOVE
+        action = run.policy.residual if residual else run.policy.unspecified
+        remove = action is Action.REMOVE
         if remove:
             kept.remove(vague)
             in_kept.discard(vague)

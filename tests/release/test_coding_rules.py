@@ -288,6 +288,25 @@ CASES = [
         "I.A.9.b",
         UNSPECIFIED,
     ),
+    Case(
+        "a residual injury code goes by default, with unspecified codes flagged",
+        ["S93.401A", "T14.90XA", "W01.0XXA", "X58.XXXA"],
+        ["S93.401A", "W01.0XXA"],
+        "Unspecified beside specific",
+        "I.C.19.b",
+        "should not be assigned in the inpatient setting unless information for a more specific "
+        "code is not available",
+        CheckPolicy(),
+    ),
+    Case(
+        "a residual code is kept, flagged, when the policy says flag",
+        ["A41.9", "B99.9"],
+        ["A41.9", "B99.9"],
+        None,
+        "I.A.9.b",
+        UNSPECIFIED,
+        CheckPolicy(residual=Action.FLAG),
+    ),
     # OCG I.B.13 laterality.
     Case(
         "unspecified ear beside right ear",
