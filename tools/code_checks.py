@@ -428,11 +428,11 @@ def _unspecified(run: _Run, codes: list[str]) -> list[str]:
             ),
             None,
         )
-        residual = specific is None
+        by_kind = specific is None  # a residual code, beside a code of its kind
         specific = specific or next((c for c in codes if c in in_kept and _of_kind(vague, c)), None)
         if specific is None or vague not in in_kept:
             continue
-        action = run.policy.residual if residual else run.policy.unspecified
+        action = run.policy.residual if by_kind else run.policy.unspecified
         remove = action is Action.REMOVE
         if remove:
             kept.remove(vague)

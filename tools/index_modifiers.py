@@ -26,7 +26,8 @@ from tools.abbreviations import expand
 from tools.words import content_words, telling_words
 
 _PREFIX = 4
-"""Letters a subterm's word and a note's word must share at the start (stems differ: lobar/lobe)."""
+"""Letters a subterm's word and a note's word must share at the start: Porter stems still
+differ (arthritic: arthrit, arthritis: arthriti), while "lobar" is no "lobe"."""
 _ABSENCE = ("without", "not ", "no ", "absence")
 _LINE_END = re.compile(r" \(| \[| - see | [A-Z][0-9][0-9A-Z]")
 _INDEX_WORDS = {
