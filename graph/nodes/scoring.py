@@ -18,12 +18,12 @@ from graph.nodes.kit import AgentRun
 from graph.schemas import Candidate, Failure, Finding, Verdict
 from graph.state import ChapterTask
 from prompts import render_prompt
-from tools.code_checks import excludes, is_vague
-from tools.code_cues import NoteCues, note_contradicts, stated_in_full
+from tools.code_checks import excludes
+from tools.code_cues import NoteCues, note_contradicts
 from tools.conditions import Condition, Rival, group_conditions
-from tools.index_modifiers import note_words, unstated_subterm
+from tools.index_modifiers import index_line_path, note_words, subterms, unstated_subterm
 from tools.lanes import Lane
-from tools.words import content_words
+from tools.rival_specifics import evidence_sentences, unstated_rivals
 
 
 async def score_candidates(
@@ -45,10 +45,10 @@ async def score_candidates(
     if scores is None:
         return None
     conditions = _conditions(run, [c for c, _line in asked if c.code in scores], task["findings"])
-    conditions = _specific_over_vague(run, task["note"], conditions, shown, contradicted)
+    conditions, lifted = _rivals_the_note_decides(run, task, conditions, shown, contradicted, scores)
     choices = await _choices(run, task, conditions, shown)
     threshold, source = run.plan.threshold, run.plan.threshold_source
-    decisions = decide(conditions, scores, choices, threshold, run.plan.choice)
+    decisions = decide(conditions, scores | lifted, choices, threshold, run.plan.choice)
     key_of = {code: condition.key for condition in conditions for code in condition.codes}
     verdicts = []
     for candidate, line in zip(shown, lines, strict=True):
@@ -56,7 +56,8 @@ async def score_candidates(
         if code in contradicted:
             selected, why = False, f"set aside: {contradicted[code]}"
         elif code in decisions:
-            selected, why = decisions[code].selected, f"{decisions[code].why}, {source}"
+            lift = " (its condition's, from a rival set aside for it)" if code in lifted else ""
+            selected, why = decisions[code].selected, f"{decisions[code].why}{lift}, {source}"
         else:
             continue  # its call failed: recorded by run.record
         verdicts.append(
@@ -169,36 +170,67 @@ def _conditions(
     )
 
 
-def _specific_over_vague(
+def _rivals_the_note_decides(
     run: AgentRun,
-    note: str,
+    task: ChapterTask,
     conditions: list[Condition],
     shown: list[Candidate],
     contradicted: dict[str, str],
-) -> list[Condition]:
-    """Take an unspecified rival out of a condition whose specific rival the note states whole.
+    scores: dict[str, float],
+) -> tuple[list[Condition], dict[str, float]]:
+    """Take out of each condition the rivals the note's words set aside (tools/rival_specifics).
 
-    "Type 2 diabetes mellitus with diabetic chronic kidney disease" written out in the note
-    leaves E11.9 no reason to stand beside E11.22 (OCG I.B.9); it is set aside, with the reason
-    in ``contradicted``.
+    "Acute gangrenous appendicitis with localized peritonitis" written in the note leaves
+    K35.30 (without gangrene) and K35.80 no reason to stand beside K35.31 (OCG I.B.9, I.A.7);
+    they are set aside, with the reason in ``contradicted``.
+
+    Returns:
+        The conditions without those rivals, and the score each kept code is decided by where
+        a rival set aside for it scored higher: the model judged whether the condition is
+        documented, the note's words which code it takes ("OSA": G47.30 at 0.74 makes
+        G47.33 at 0.59 the condition's code).
     """
     if not run.plan.cue_filter:
-        return conditions
+        return conditions, {}
     described = {c.code: c.description for c in shown}
-    stems = content_words(note)
-    kept = []
+    spans = {f.id: [(s.start, s.end) for s in f.spans if s.start >= 0] for f in task["findings"]}
+    found_by = {c.code: c.finding_id for c in shown}
+    kept: list[Condition] = []
+    lifted: dict[str, float] = {}
     for condition in conditions:
-        stated = [
-            c
-            for c in condition.codes
-            if not is_vague(described[c]) and stated_in_full(described[c], stems)
-        ]
-        vague = [c for c in condition.codes if stated and is_vague(described[c])]
-        for code in vague:
-            contradicted[code] = f"the note states {stated[0]} in full (OCG I.B.9)"
-            run.reject(code, f"unspecified beside what the note states: {contradicted[code]}")
-        kept.append(Condition(tuple(c for c in condition.codes if c not in vague)))
-    return kept
+        if len(condition.codes) < 2:
+            kept.append(condition)
+            continue
+        where = [span for c in condition.codes for span in spans.get(found_by[c], [])]
+        stems = note_words(evidence_sentences(task["note"], where))
+        descriptions = {c: described[c] for c in condition.codes}
+        aside = unstated_rivals(descriptions, stems, _named(run, shown, condition))
+        for code, reason in aside.items():
+            contradicted[code] = reason
+            run.reject(code, f"a rival the note's words set aside: {reason}")
+        kept.append(Condition(tuple(c for c in condition.codes if c not in aside)))
+        lifted.update(_lifted(kept[-1], aside, scores))
+    return kept, lifted
+
+
+def _lifted(
+    condition: Condition, aside: dict[str, str], scores: dict[str, float]
+) -> dict[str, float]:
+    """Return each kept code's score lifted to the best of the rivals of its category set aside."""
+    lifted = {}
+    for code in condition.codes:
+        rivals = [scores[a] for a in aside if a[:3] == code[:3] and a in scores]
+        if code in scores and rivals and max(rivals) > scores[code]:
+            lifted[code] = max(rivals)
+    return lifted
+
+
+def _named(run: AgentRun, shown: list[Candidate], condition: Condition) -> frozenset[str]:
+    """Return the codes of a condition an index subterm reached (their kind is named)."""
+    lines = {c.code: c.index_path for c in shown if c.code in condition.codes}
+    return frozenset(
+        code for code, line in lines.items() if subterms(run.deps.icd, index_line_path(line))
+    )
 
 
 async def _choices(

@@ -466,6 +466,27 @@ def test_rivals_of_one_condition_yield_one_code_and_the_rest_are_considered(make
     assert any("None of these" in u and "A00.9 " in u for u in choices)
 
 
+def test_the_rival_the_note_states_is_the_conditions_code_at_its_conditions_score(
+    make_deps,
+) -> None:
+    rules = default_rules()
+    score = {"A00.0": 0.2, "A00.9": 0.9}  # the model prefers the unspecified code
+    rules[2] = (
+        agent_is("scored_verifier"),
+        yes_no(lambda u: next((p for c, p in score.items() if f"Code: {c}" in u), 0.1)),
+    )
+    _deps, _fake = make_deps(rules, decoding="scored")
+    note = NOTE.replace("classic cholera", "fixture cholera due to classic strain")
+    result = run(build_graph(), {"note": note}, context=Context(verify_threshold=0.5))["result"]
+    cholera = [c for c in result["codes"] if c["code"].startswith("A00")]
+    assert [c["code"] for c in cholera] == ["A00.0"]  # the note states it in full (OCG I.B.9)
+    assert "its condition's" in cholera[0]["rationale"] and cholera[0]["score"] == 0.2
+    (vague,) = [c for c in result["considered"] if c["code"] == "A00.9"]
+    assert "the note states A00.0 in full" in vague["why"]
+    unstated = run(build_graph(), {"note": NOTE}, context=Context(verify_threshold=0.5))["result"]
+    assert [c["code"] for c in unstated["codes"] if c["code"].startswith("A00")] == ["A00.9"]
+
+
 def test_a_prompt_injection_neither_leads_nor_codes_without_evidence(make_deps) -> None:
     rules = default_rules()
     rules[2] = (agent_is("scored_verifier"), yes_no(lambda u: 0.95))  # a verifier fooled
