@@ -22,7 +22,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from tools.words import letter_words, telling_words
+from tools.words import letter_words
 
 _SUBSEQUENT = frozenset(
     "subsequent follow followup healing healed recovery routine aftercare cast removal".split()
@@ -112,6 +112,39 @@ _DIABETES_TYPES = (  # (category, words that state it); E11 is the index's defau
     ("E13", re.compile(r"\bother specified diabetes|\bsecondary diabetes|\bmody\b", re.I)),
 )
 _TYPE_2_RE = re.compile(r"\b(?:type (?:2|ii)\b|t2dm|niddm)", re.IGNORECASE)
+FORMER_TOBACCO = (
+    r"\b(?:former|ex-?|previous|past|remote)[- ]?(?:smoker|smoking|tobacco)|"
+    r"\bquit (?:smoking|tobacco|cigarettes)|\bsmoked\b[^.\n]{0,40}\b(?:quit|stopped)\b"
+)
+CURRENT_CIGARETTES = (
+    r"\b(?:current(?:ly)? (?:smoker|smokes)|active smoker|(?:still )?smokes\b[^.\n]{0,20}"
+    r"(?:cigarettes|pack|ppd|daily|a day)|\d+(?:\.\d+)?\s*(?:ppd|packs? (?:per|a) day)|"
+    r"cigarette smoker)"
+)
+OTHERS_SMOKING = re.compile(
+    r"\b(?:dad|mom|father|mother|parents?|brother|sister|husband|wife|spouse|partner|"
+    r"household|caregivers?|grand\w+|roommate)\b[^.\n]{0,30}$",
+    re.IGNORECASE,
+)
+"""Words before a smoking phrase that make it someone else's: exposure, not the patient's use."""
+_NEGATED_RE = re.compile(r"\b(?:no|not|denies|denied|never|negative for|without)\b", re.I)
+_FORMER_RE = re.compile(FORMER_TOBACCO, re.IGNORECASE)
+_CURRENT_RE = re.compile(CURRENT_CIGARETTES, re.IGNORECASE)
+PREGNANCY_RE = re.compile(
+    r"\b(?:(?i:pregnan\w*|gestation\w*|gravida|obstetric|labou?r|\w+partum)|G\dP\d|EGA)\b"
+)
+_BMI_RE = re.compile(r"\bBMI\b[^0-9\n]{0,12}(\d{2}(?:\.\d+)?)(?!\s*(?:st|nd|rd|th)\b)", re.I)
+_PERCENTILE_RE = re.compile(
+    r"\bBMI\b(?:[^.\n]|\.\d){0,40}?\b(\d{1,2})(?:st|nd|rd|th) percentile", re.I
+)
+_OF_95TH_RE = re.compile(r"\b(\d{3})\s*% of the 95th percentile", re.I)
+_AGE_RE = re.compile(
+    r"\b(\d{1,3})[- ]?(?:yo\b|y/o|y\.o\.|years?[- ]old|yr[- ]old|-year-old|(?:M|F)\b)",
+)
+_WEIGHT_DIAGNOSIS_RE = re.compile(
+    r"\b(?:obes\w*|overweight|underweight|malnutrition|malnourish\w*|cachexi\w*|anorexi\w*)",
+    re.IGNORECASE,
+)
 UNSPECIFIED_SIDE_RE = re.compile(
     r"\bunspecified (?:side|ear|eye|breast|kidney|lung|ovary|testis|upper limb|lower limb|"
     r"(?:upper |lower )?(?:arm|leg|hand|foot|knee|hip|shoulder|elbow|wrist|ankle|thigh))\b",
@@ -129,6 +162,14 @@ class NoteCues:
     """N18 codes the stated stages give (N18.31 for "CKD stage 3a", N18.6 for ESRD)."""
     diabetes: frozenset[str]
     """Diabetes categories the note states by type (E10, E11, E08, E09, E13)."""
+    tobacco: str = ""
+    """The patient's tobacco status the note states: "current" (cigarettes), "former" or ""."""
+    bmi: str = ""
+    """The Z68 code the stated BMI gives, "" when none is stated."""
+    bmi_reportable: bool = False
+    """Whether a BMI may be coded: a weight diagnosis stated, no pregnancy (OCG I.C.21.c.3)."""
+    adult: bool = True
+    """Whether the patient is 20 or older (or of no stated age): adult BMI codes, not pediatric."""
 
     @classmethod
     def read(cls, note: str) -> NoteCues:
@@ -144,7 +185,71 @@ class NoteCues:
             frozenset(int(m.group(1)) for m in _WEEKS_RE.finditer(note)),
             frozenset(stages),
             frozenset(diabetes),
+            _tobacco(note),
+            bmi_code(note) or "",
+            bool(_WEIGHT_DIAGNOSIS_RE.search(note)) and not PREGNANCY_RE.search(note),
+            _is_adult(note),
         )
+
+
+def _is_adult(note: str) -> bool:
+    age = _AGE_RE.search(note)
+    return age is None or int(age.group(1)) >= 20
+
+
+def bmi_code(note: str) -> str | None:
+    """Return the Z68 code of the BMI a note states, or None.
+
+    Adult codes are for persons 20 or older (an age unstated reads as an adult's), pediatric
+    ones, by percentile, for ages 2-19 (Z68's note); of several values the most severe is
+    coded (OCG I.C.21.c.3): the highest, or the lowest where underweight is the diagnosis.
+    """
+    if not _is_adult(note):
+        return _pediatric_bmi(note)
+    values = [float(m.group(1)) for m in _BMI_RE.finditer(note)]
+    if not values:
+        return None
+    low = re.search(r"\b(?:underweight|malnutrition|malnourish|cachexi|anorexi)", note, re.I)
+    return _adult_bmi(min(values) if low else max(values))
+
+
+def _adult_bmi(value: float) -> str:
+    if value < 20:
+        return "Z68.1"
+    if value < 40:
+        return f"Z68.{int(value)}"
+    for limit, code in ((45, "Z68.41"), (50, "Z68.42"), (60, "Z68.43"), (70, "Z68.44")):
+        if value < limit:
+            return code
+    return "Z68.45"
+
+
+def _pediatric_bmi(note: str) -> str | None:
+    found = _PERCENTILE_RE.search(note)
+    if found is None:
+        return None
+    percentile = int(found.group(1))
+    share = _OF_95TH_RE.search(note)
+    if share and int(share.group(1)) >= 120:
+        return "Z68.56" if int(share.group(1)) >= 140 else "Z68.55"
+    for limit, code in ((5, "Z68.51"), (85, "Z68.52"), (95, "Z68.53")):
+        if percentile < limit:
+            return code
+    return "Z68.54"
+
+
+def patients_own(match: re.Match[str]) -> bool:
+    """Say whether a smoking phrase is the patient's: not negated, not a household member's."""
+    text = match.string
+    start = max(text.rfind(end, 0, match.start()) for end in ("\n", ". ", "; ")) + 1
+    before = text[start : match.start()]
+    return OTHERS_SMOKING.search(before) is None and _NEGATED_RE.search(before) is None
+
+
+def _tobacco(note: str) -> str:
+    if any(patients_own(m) for m in _CURRENT_RE.finditer(note)):
+        return "current"
+    return "former" if any(patients_own(m) for m in _FORMER_RE.finditer(note)) else ""
 
 
 def _ckd_code(stage: str, sub: str | None) -> str:
@@ -179,12 +284,37 @@ def note_contradicts(code: str, description: str, cues: NoteCues, *, seventh: bo
         return f"the note states the CKD stage of {stages}, not {code} (OCG I.C.14.a.1)"
     if code[:3] in ("E08", "E09", "E10", "E11", "E13") and code[:3] not in cues.diabetes:
         return f"the note does not state the type of diabetes of {code[:3]} (OCG I.C.4.a.2)"
+    tobacco = _tobacco_contradiction(code, cues.tobacco)
+    if tobacco is not None:
+        return tobacco
+    if code.startswith("Z68"):
+        return _bmi_contradiction(code, cues)
     if UNSPECIFIED_SIDE_RE.search(description) and cues.words & {"right", "left", "bilateral"}:
         return "the note states a side, the code an unspecified one (OCG I.B.13)"
     return unsupported_axis(code, set(cues.words), seventh=seventh, description=description)
 
 
-def stated_in_full(description: str, note_stems: frozenset[str]) -> bool:
-    """Say whether the note states every telling word of a code's description (as stems)."""
-    telling = telling_words(description)
-    return bool(telling) and telling <= note_stems
+def _tobacco_contradiction(code: str, status: str) -> str | None:
+    # OCG I.C.21.c.4: a history code is for a condition that no longer exists; Z87.891
+    # excludes current nicotine dependence (F17.2-).
+    if status == "former" and code.startswith("F17.2"):
+        return "the note states former tobacco use (Z87.891), not current dependence"
+    if status == "current" and code == "Z87.891":
+        return "the note states current smoking (F17.21-), not a history (OCG I.C.21.c.4)"
+    if status == "current" and code.startswith("F17.2") and not code.startswith("F17.21"):
+        return "the note states cigarettes: F17.21- (OCG I.B.9)"
+    return None
+
+
+def _bmi_contradiction(code: str, cues: NoteCues) -> str | None:
+    if not cues.bmi_reportable:
+        return (
+            "a BMI is coded only beside a weight diagnosis the provider states, never in "
+            "pregnancy (OCG I.C.21.c.3)"
+        )
+    if cues.bmi and code != cues.bmi:
+        return f"the note's BMI gives {cues.bmi}, not {code} (OCG I.C.21.c.3)"
+    if cues.adult != (code[:5] != "Z68.5"):
+        age = "20 or older" if cues.adult else "2-19"
+        return f"the patient is {age}: Z68's {'adult' if cues.adult else 'pediatric'} codes"
+    return None

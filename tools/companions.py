@@ -15,6 +15,13 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from icd_resources import IndexSource
+from tools.code_cues import (
+    CURRENT_CIGARETTES,
+    FORMER_TOBACCO,
+    PREGNANCY_RE,
+    NoteCues,
+    patients_own,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,15 +68,12 @@ COMPANIONS: tuple[Companion, ...] = (
     ),
     _rule(
         "Z87.891",
-        r"\b(?:former|ex-?|previous|past|remote)[- ]?(?:smoker|smoking|tobacco)|"
-        r"\bquit (?:smoking|tobacco|cigarettes)|\bsmoked\b[^.\n]{0,40}\b(?:quit|stopped)\b",
+        FORMER_TOBACCO,
         "History of nicotine dependence: 'use additional code' (OCG I.C.21.c.4)",
     ),
     _rule(
         "F17.210",
-        r"\b(?:current(?:ly)? (?:smoker|smokes)|active smoker|smokes\b[^.\n]{0,20}"
-        r"(?:cigarettes|pack|ppd|daily|a day)|\d+(?:\.\d+)?\s*(?:ppd|packs? (?:per|a) day)|"
-        r"cigarette smoker)",
+        CURRENT_CIGARETTES,
         "Nicotine dependence, cigarettes: a 'use additional code' note (OCG I.A.13)",
     ),
     *(
@@ -94,9 +98,6 @@ COMPANIONS: tuple[Companion, ...] = (
 )
 
 _NEGATION_RE = re.compile(r"\b(?:no|not|denies|denied|never|negative for|without)\b", re.I)
-_PREGNANCY_RE = re.compile(
-    r"\b(?:pregnan\w*|gestation\w*|G\dP\d|gravida|obstetric|labou?r|EGA|\w+partum)\b"
-)
 _INJURY_CAUSE_RE = re.compile(
     r"\b(?:fell|falls?|slipped|tripped|struck|hit by|collision|mvc|mva|motor vehicle|"
     r"bitten|bite|burned|scald\w*|assault\w*|stabbed|gunshot|crushed)\b",
@@ -171,7 +172,7 @@ def documented(note: str) -> Iterator[tuple[Companion, str]]:
     for companion in COMPANIONS:
         for sentence in _sentences(note):
             match = companion.pattern.search(sentence)
-            if match and not _NEGATION_RE.search(sentence[: match.start()]):
+            if match and not _NEGATION_RE.search(sentence[: match.start()]) and patients_own(match):
                 yield companion, sentence
                 break
 
@@ -182,11 +183,22 @@ def gestation_codes(note: str, weeks: frozenset[int]) -> list[str]:
     Chapter 15's note: "Use additional code from category Z3A, Weeks of gestation, to
     identify the specific week of the pregnancy, if known".
     """
-    if not _PREGNANCY_RE.search(note):
+    if not PREGNANCY_RE.search(note):
         return []
     # The encounter's weeks are the latest the note states (an earlier one is its history).
     latest = max(weeks, default=0)
     return [f"Z3A.{latest:02d}"] if 8 <= latest <= 42 else []
+
+
+def bmi_codes(note: str) -> list[str]:
+    """Return the Z68 code of the BMI a note states beside a weight diagnosis.
+
+    E66's note: "Use additional code to identify body mass index (BMI), if known (Z68.-)";
+    a BMI is coded only beside the weight diagnosis it qualifies, never in pregnancy
+    (OCG I.C.21.c.3).
+    """
+    cues = NoteCues.read(note)
+    return [cues.bmi] if cues.bmi and cues.bmi_reportable else []
 
 
 def companion_searches(note: str) -> list[CompanionSearch]:

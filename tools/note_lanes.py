@@ -23,6 +23,7 @@ from typing import Any
 from icd_resources import IndexEntry, IndexSource
 from tools.candidate_pool import CandidatePool
 from tools.companions import (
+    bmi_codes,
     companion_searches,
     companion_walks,
     documented,
@@ -203,6 +204,10 @@ def pool_companions(
         query = f"{code[4:]} weeks of gestation"
         run.sentence_of[query], run.why_of[query] = _sentence_with(note, code[4:]), why
         pool.add_codes(Lane.COMPANION, query, [(code, why)], query)
+    for code in bmi_codes(note):
+        why = "Body mass index: E66's 'use additional code ... (Z68.-)' (OCG I.C.21.c.3)"
+        run.sentence_of[code], run.why_of[code] = _sentence_with(note, "BMI"), why
+        pool.add_codes(Lane.COMPANION, code, [(code, why)], code)
     for search in companion_searches(note):
         try:
             hits = searcher.search(search.query, k=k, sources=search.sources)

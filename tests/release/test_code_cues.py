@@ -80,11 +80,19 @@ def test_intent_is_read_from_drug_and_toxic_codes_only() -> None:
 WEEKS = "Codes in category Z3A, Weeks of gestation, may be assigned to provide additional"
 CKD_STAGE = "The severity of CKD is designated by stages 1-5"
 DIABETES_TYPE = "If the type of diabetes mellitus is not documented in the medical record the"
+BMI = "BMI codes should only be assigned when there is an associated, reportable diagnosis"
+BMI_PREGNANCY = "Do not assign BMI codes during pregnancy"
 
 
 @pytest.mark.parametrize(
     ("section", "quote"),
-    [("I.C.21.c.11", WEEKS), ("I.C.14.a.1", CKD_STAGE), ("I.C.4.a.2", DIABETES_TYPE)],
+    [
+        ("I.C.21.c.11", WEEKS),
+        ("I.C.14.a.1", CKD_STAGE),
+        ("I.C.4.a.2", DIABETES_TYPE),
+        ("I.C.21.c.3", BMI),
+        ("I.C.21.c.3", BMI_PREGNANCY),
+    ],
 )
 def test_the_guidelines_name_the_specifics(real_icd: IcdResources, section: str, quote: str):
     assert _normalized(quote) in _normalized(real_icd.guideline(section).text)
@@ -122,6 +130,20 @@ NOTE_T1 = "Type 1 diabetes mellitus with hyperglycemia; follow-up of a healing f
         ("Right tibia fracture, initial visit.", "S82.201D", True),  # subsequent not stated
         ("Rash from an adverse effect of ceftriaxone.", "T36.1X5A", False),
         ("Rash from an adverse effect of ceftriaxone.", "T36.1X1A", True),  # not a poisoning
+        ("Former smoker, quit 1990.", "Z87.891", False),
+        ("Former smoker, quit 1990.", "F17.200", True),  # OCG I.C.21.c.4: a history
+        ("Smokes 1 ppd cigarettes.", "F17.210", False),
+        ("Smokes 1 ppd cigarettes.", "F17.200", True),  # the product is stated
+        ("Smokes 1 ppd cigarettes.", "Z87.891", True),  # current use, not a history
+        ("Former smoker? Still smokes a few cigarettes a day.", "Z87.891", True),
+        ("Dad smokes cigarettes at home.", "F17.200", False),  # the father's, not the patient's
+        ("Denies current smoker status; former smoker.", "F17.210", True),
+        ("27 yo F, obesity, BMI 32.4.", "Z68.32", False),
+        ("27 yo F, obesity, BMI 32.4.", "Z68.30", True),  # the number gives the code
+        ("27 yo F, BMI 32.4.", "Z68.32", True),  # no weight diagnosis stated
+        ("G1P0 at 30 weeks, obesity, BMI 36.", "Z68.36", True),  # never in pregnancy
+        ("12 yo M, obesity, BMI 31 (99th percentile).", "Z68.54", False),
+        ("12 yo M, obesity, BMI 31 (99th percentile).", "Z68.31", True),  # a child: pediatric
     ],
 )
 def test_the_note_contradicts_a_rivals_specifics(

@@ -3,6 +3,7 @@ import pytest
 from icd_resources import IndexSource
 from tools.code_cues import NoteCues
 from tools.companions import (
+    bmi_codes,
     companion_searches,
     companion_walks,
     documented,
@@ -27,6 +28,7 @@ def _codes(note: str) -> list[str]:
         ("Former smoker, 20 pack-years.", ["Z87.891"]),
         ("Current smoker, 1 ppd.", ["F17.210"]),
         ("Denies smoking. Never a smoker.", []),
+        ("Dad smokes cigarettes at home (outside mostly).", []),  # exposure, not the patient's
         (
             "Medications: insulin glargine 20 units nightly, metformin 1000 mg bid.",
             ["Z79.4", "Z79.84"],
@@ -47,6 +49,24 @@ def test_companions_the_note_documents(note: str, expected: list[str]) -> None:
 def test_each_companion_names_the_instruction_that_asks_for_it() -> None:
     (companion, sentence), *_ = documented("Admitted for cycle 2 of chemotherapy.")
     assert "OCG I.C.2.e" in companion.why and sentence.startswith("Admitted")
+
+
+@pytest.mark.parametrize(
+    ("note", "expected"),
+    [
+        ("61 yo M w/ HTN, obesity (BMI 30.6), COVID-19 pneumonia.", ["Z68.30"]),
+        ("Class III obesity; BMI 41 on admission, 44.2 at discharge.", ["Z68.41"]),  # most severe
+        ("Anorexia nervosa, BMI 16.1 (from 17.5).", ["Z68.1"]),
+        ("BMI 32.4. Acute appendicitis.", []),  # no weight diagnosis: OCG I.C.21.c.3
+        ("Pregnant at 30 weeks, obesity, BMI 36.", []),
+        ("9 yo with obesity, BMI at the 97th percentile.", ["Z68.54"]),
+        ("9 yo with obesity, BMI 24.", []),  # a child's BMI is coded by percentile
+    ],
+)
+def test_a_bmi_is_added_beside_the_weight_diagnosis_it_qualifies(
+    note: str, expected: list[str]
+) -> None:
+    assert bmi_codes(note) == expected
 
 
 def test_weeks_of_gestation_only_in_a_pregnancy() -> None:
