@@ -24,7 +24,6 @@ from tools.conditions import Condition, Rival, group_conditions
 from tools.index_modifiers import index_line_path, note_words, subterms, unstated_subterm
 from tools.lanes import Lane
 from tools.rival_specifics import evidence_sentences, unstated_rivals
-from tools.words import telling_words
 
 
 async def score_candidates(
@@ -168,10 +167,7 @@ def _conditions(
     icd = run.deps.icd
     spans = {f.id: tuple((s.start, s.end) for s in f.spans if s.start >= 0) for f in findings}
     return group_conditions(
-        [
-            Rival(c.code, c.finding_id, spans.get(c.finding_id, ()), telling_words(c.description))
-            for c in candidates
-        ],
+        [Rival(c.code, c.finding_id, spans.get(c.finding_id, ())) for c in candidates],
         lambda a, b: excludes(icd, a, b) is not None,
     )
 
