@@ -253,13 +253,15 @@ class Context:
             "keeps it."
         },
     )
-    subterms: Literal["stated", "any"] = field(
+    subterms: Literal["stated", "exact", "any"] = field(
         default="stated",
         metadata={
             "description": "'stated': before the choice, set aside a candidate whose index "
             "line goes down to a subterm (an essential modifier) the note never states, "
             "e.g. J45.909 through 'Dyspnea, asthmatic' (OCG I.A.7, tools/index_modifiers.py); "
-            "'any' keeps it."
+            "'exact' also one whose line stops above a subterm the note states beside its "
+            "evidence when that subterm leads to another candidate or entry (J18.9 'Pneumonia' "
+            "beside J69.0 for 'aspiration pneumonia'); 'any' keeps both."
         },
     )
     first_listed: Literal["stated", "score"] = field(

@@ -52,7 +52,7 @@ class RunPlan(BaseModel):
     sides: bool
     findings: Literal["remove", "keep"]
     symptoms: Literal["stated", "any"]
-    subterms: Literal["stated", "any"]
+    subterms: Literal["stated", "exact", "any"]
     first_listed: Literal["stated", "score"]
     excludes1: Action
     unspecified: Action

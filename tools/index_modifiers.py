@@ -23,6 +23,7 @@ from collections.abc import Iterable
 
 from icd_resources import IcdResources, IndexEntry
 from tools.abbreviations import expand
+from tools.rival_specifics import is_stated
 from tools.words import content_words, telling_words
 
 _PREFIX = 4
@@ -127,3 +128,29 @@ def unstated_subterm(icd: IcdResources, line: str, stems: frozenset[str]) -> str
     if not titles or _stated(titles[-1], stems):
         return None
     return titles[-1]
+
+
+def stated_subterm_below(icd: IcdResources, line: str, stems: frozenset[str]) -> IndexEntry | None:
+    """Return a subterm under an index line that the note states in full, or None.
+
+    "Pneumonia J18.9" read from "aspiration pneumonia" stopped a level short: the subterm
+    "aspiration" (J69.0) is an essential modifier the note states, and it changes the code
+    (OCG I.A.7). Every telling word of the subterm must be stated
+    (:func:`tools.rival_specifics.is_stated`); of several, the one of most words is returned.
+
+    Args:
+        icd: the release, whose index resolves the line's path to its entries.
+        line: the printed index line that reached a candidate (``Candidate.index_path``).
+        stems: :func:`note_words` of the sentences around the candidate's evidence.
+    """
+    entries = icd.find_index_path(index_line_path(line))
+    if not entries:
+        return None
+    best: tuple[int, IndexEntry | None] = (0, None)
+    for child in icd.index_children(entries[0].id):
+        if child.column or child.title.lower().startswith(_ABSENCE):
+            continue
+        words = {w for w in telling_words(child.title) if not any(ch.isdigit() for ch in w)}
+        if words and len(words) > best[0] and all(is_stated(w, stems) for w in words):
+            best = (len(words), child)
+    return best[1]

@@ -17,11 +17,18 @@ from graph.nodes.choice import ask_choice, decide
 from graph.nodes.kit import AgentRun
 from graph.schemas import Candidate, Failure, Finding, Verdict
 from graph.state import ChapterTask
+from icd_resources import IndexEntry
 from prompts import render_prompt
 from tools.code_checks import excludes
 from tools.code_cues import NoteCues, note_contradicts
 from tools.conditions import Condition, Rival, group_conditions
-from tools.index_modifiers import index_line_path, note_words, subterms, unstated_subterm
+from tools.index_modifiers import (
+    index_line_path,
+    note_words,
+    stated_subterm_below,
+    subterms,
+    unstated_subterm,
+)
 from tools.lanes import Lane
 from tools.rival_specifics import evidence_sentences, unstated_rivals
 
@@ -39,7 +46,7 @@ async def score_candidates(
         The verdicts, or None when the server returns no logprobs: that is recorded as a
         failure recovered by the caller's fallback (thinking decoding).
     """
-    contradicted = _contradicted(run, task["note"], shown)
+    contradicted = _contradicted(run, task, shown)
     asked = [(c, line) for c, line in zip(shown, lines, strict=True) if c.code not in contradicted]
     scores = await _scores(run, task, asked)
     if scores is None:
@@ -121,9 +128,10 @@ def _rounded(value: float | None) -> float | None:
     return None if value is None else round(value, 4)
 
 
-def _contradicted(run: AgentRun, note: str, shown: list[Candidate]) -> dict[str, str]:
+def _contradicted(run: AgentRun, task: ChapterTask, shown: list[Candidate]) -> dict[str, str]:
     """Return the candidates whose specifics or index subterms the note contradicts, and why."""
-    found = _unstated_subterms(run, note, shown) if run.plan.subterms == "stated" else {}
+    note = task["note"]
+    found = _index_subterms(run, task, shown) if run.plan.subterms != "any" else {}
     if not run.plan.cue_filter:
         return found
     icd = run.deps.icd
@@ -140,22 +148,44 @@ def _contradicted(run: AgentRun, note: str, shown: list[Candidate]) -> dict[str,
     return found
 
 
-def _unstated_subterms(run: AgentRun, note: str, shown: list[Candidate]) -> dict[str, str]:
-    """Return the candidates whose index line goes down to a subterm the note never states.
+def _index_subterms(run: AgentRun, task: ChapterTask, shown: list[Candidate]) -> dict[str, str]:
+    """Return the candidates whose index line is deeper (or shallower) than the note states.
 
-    A companion's line comes from its own look-up (a family member's "cancer" reaches
-    "History, family, of, malignant neoplasm"), so only the searched lanes' lines are read.
+    Deeper: the line goes down to a subterm the note never states. Shallower, with
+    ``subterms=exact``: the note states a subterm below the line beside the evidence, and that
+    subterm's code is another candidate or another entry (OCG I.A.7). A companion's line
+    comes from its own look-up (a family member's "cancer" reaches "History, family, of,
+    malignant neoplasm"), so only the searched lanes' lines are read.
     """
+    icd, note = run.deps.icd, task["note"]
     stems = note_words(note)
+    spans = {f.id: [(s.start, s.end) for s in f.spans if s.start >= 0] for f in task["findings"]}
+    others = {c.code for c in shown}
     found = {}
     for candidate in shown:
         if Lane.COMPANION in candidate.lanes:
             continue
-        subterm = unstated_subterm(run.deps.icd, candidate.index_path, stems)
+        subterm = unstated_subterm(icd, candidate.index_path, stems)
         if subterm is not None:
             found[candidate.code] = f"the note never states the index subterm {subterm!r}"
+        elif run.plan.subterms == "exact":
+            around = note_words(evidence_sentences(note, spans.get(candidate.finding_id, [])))
+            below = stated_subterm_below(icd, candidate.index_path, around)
+            if below is not None and _leads_elsewhere(below, candidate.code, others):
+                found[candidate.code] = f"the note states the index subterm {below.title!r} below"
+        if candidate.code in found:
             run.reject(candidate.code, f"{found[candidate.code]} (OCG I.A.7)")
     return found
+
+
+def _leads_elsewhere(entry: IndexEntry, code: str, candidates: set[str]) -> bool:
+    """Say whether a subterm sends the coder to another entry or to another candidate."""
+    if entry.see:
+        return True
+    targets = [c.code.rstrip("-") for c in entry.codes if c.role == "code"]
+    return any(
+        other != code and other.startswith(target) for target in targets for other in candidates
+    )
 
 
 def _conditions(

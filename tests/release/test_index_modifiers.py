@@ -6,7 +6,7 @@ import pytest
 
 from icd_resources import IcdResources
 from tests.release.test_coding_rules import _normalized
-from tools.index_modifiers import note_words, unstated_subterm
+from tools.index_modifiers import note_words, stated_subterm_below, unstated_subterm
 
 pytestmark = pytest.mark.release
 
@@ -53,3 +53,26 @@ def test_a_subterm_the_note_never_states(
     real_icd: IcdResources, line: str, note: str, unstated: str | None
 ) -> None:
     assert unstated_subterm(real_icd, line, note_words(note)) == unstated
+
+
+@pytest.mark.parametrize(
+    ("line", "note", "below"),
+    [
+        (
+            "Pneumonia (acute) (double) (migratory) (purulent) (septic) (unresolved) J18.9",
+            "Likely aspiration pneumonia",
+            "aspiration",
+        ),
+        (
+            "Pneumonia (acute) (double) (migratory) (purulent) (septic) (unresolved) J18.9",
+            "Community-acquired pneumonia",
+            None,
+        ),
+        ("Infection, infected, infective (opportunistic) B99.9", "UTI", "urinary"),
+    ],
+)
+def test_a_subterm_below_the_line_the_note_states(
+    real_icd: IcdResources, line: str, note: str, below: str | None
+) -> None:
+    found = stated_subterm_below(real_icd, line, note_words(note))
+    assert (found.title if found else None) == below

@@ -5,7 +5,13 @@ from __future__ import annotations
 import pytest
 
 from icd_resources import IcdResources
-from tools.index_modifiers import index_line_path, note_words, subterms, unstated_subterm
+from tools.index_modifiers import (
+    index_line_path,
+    note_words,
+    stated_subterm_below,
+    subterms,
+    unstated_subterm,
+)
 
 
 @pytest.mark.parametrize(
@@ -50,6 +56,21 @@ def test_the_deepest_subterm_must_be_stated(
 ) -> None:
     line = "Cholera, classic, with dehydration, severe A00.9"
     assert unstated_subterm(fixture_icd, line, note_words(note)) == unstated
+
+
+@pytest.mark.parametrize(
+    ("note", "below"),
+    [
+        ("Classic cholera.", "classic"),  # "Cholera" stops above the subterm the note states
+        ("Cholera.", None),
+        ("Cholera, no dehydration.", None),
+    ],
+)
+def test_a_subterm_below_the_line_the_note_states(
+    fixture_icd: IcdResources, note: str, below: str | None
+) -> None:
+    found = stated_subterm_below(fixture_icd, "Cholera (fixture) A00.-", note_words(note))
+    assert (found.title if found else None) == below
 
 
 def test_a_line_that_is_no_index_entry_asks_nothing(fixture_icd: IcdResources) -> None:
