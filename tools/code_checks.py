@@ -176,6 +176,7 @@ SYMPTOM_FIRST = "A symptom is not principal beside its definitive diagnosis (OCG
 INTEGRAL = "Signs and symptoms integral to a diagnosis (OCG I.B.4, I.B.5)"
 USE_ADDITIONAL = "Use additional code (OCG I.A.13)"
 TREATMENT_FIRST = "Encounter for antineoplastic therapy first-listed (OCG I.C.2.e.2)"
+POISONING_FIRST = "A poisoning before its manifestations (OCG I.C.19.e.5.b)"
 
 
 def run_checks(
@@ -699,6 +700,21 @@ def _treatment_first(run: _Run, codes: list[str]) -> list[str]:
     return [reason, *[c for c in codes if c != reason]]
 
 
+_POISONING = re.compile(r"^T(3[6-9]|4\d|50)\.[0-9A-Z]{2}[1-4]")
+"""T36-T50 with a poisoning intent (accidental, self-harm, assault, undetermined) as its 6th
+character; 5 is an adverse effect, 6 underdosing."""
+
+
+def _poisoning_first(run: _Run, codes: list[str]) -> list[str]:
+    # OCG I.C.19.e.5.b: "first assign the appropriate code from categories T36-T50 ... Use
+    # additional code(s) for all manifestations of poisonings."
+    poisoning = next((c for c in codes if _POISONING.match(c)), None)
+    if poisoning is None or _POISONING.match(codes[0]):
+        return codes
+    run.record(POISONING_FIRST, [poisoning, codes[0]], f"moved {poisoning} before {codes[0]}")
+    return [poisoning, *[c for c in codes if c != poisoning]]
+
+
 RULES: tuple[tuple[str, Rule], ...] = (
     ("excludes1", _excludes1),
     ("combination", _hypertension),
@@ -712,6 +728,7 @@ RULES: tuple[tuple[str, Rule], ...] = (
     ("symptom_first", _symptom_first),
     ("integral", _integral),
     ("use_additional", _use_additional),
+    ("poisoning_first", _poisoning_first),
     ("treatment_first", _treatment_first),
 )
 """The rules after the billable and duplicate checks, in the order they run; names for

@@ -444,6 +444,24 @@ CASES = [
         "I.C.2.e.2",
         "as the first-listed or principal diagnosis",
     ),
+    # OCG I.C.19.e.5.b: a poisoning first, its manifestations after it; an adverse effect is
+    # sequenced after the nature of the effect (I.C.19.e.5.a).
+    Case(
+        "poisoning first",
+        ["R40.0", "T46.5X1A", "R00.1"],
+        ["T46.5X1A", "R40.0", "R00.1"],
+        "A poisoning before its manifestations",
+        "I.C.19.e.5.b",
+        "first assign the appropriate code from categories T36-T50",
+    ),
+    Case(
+        "an adverse effect stays after its nature",
+        ["L27.0", "T36.1X5A"],
+        ["L27.0", "T36.1X5A"],
+        None,
+        "I.C.19.e.5.a",
+        "followed by the appropriate code for the adverse effect",
+    ),
     # OCG I.A.3, I.A.5, I.B.2, I.B.12 reporting.
     Case(
         "a category is not reported",
