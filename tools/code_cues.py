@@ -127,7 +127,8 @@ OTHERS_SMOKING = re.compile(
     re.IGNORECASE,
 )
 """Words before a smoking phrase that make it someone else's: exposure, not the patient's use."""
-_NEGATED_RE = re.compile(r"\b(?:no|not|denies|denied|never|negative for|without)\b", re.I)
+NEGATION_RE = re.compile(r"\b(?:no|not|denies|denied|never|negative for|without)\b", re.I)
+"""A word that negates what follows it in its clause."""
 _FORMER_RE = re.compile(FORMER_TOBACCO, re.IGNORECASE)
 _CURRENT_RE = re.compile(CURRENT_CIGARETTES, re.IGNORECASE)
 PREGNANCY_RE = re.compile(
@@ -187,9 +188,14 @@ class NoteCues:
             frozenset(diabetes),
             _tobacco(note),
             bmi_code(note) or "",
-            bool(_WEIGHT_DIAGNOSIS_RE.search(note)) and not PREGNANCY_RE.search(note),
+            bmi_reportable(note),
             _is_adult(note),
         )
+
+
+def bmi_reportable(note: str) -> bool:
+    """Say whether a BMI may be coded: a weight diagnosis stated, no pregnancy (I.C.21.c.3)."""
+    return bool(_WEIGHT_DIAGNOSIS_RE.search(note)) and not PREGNANCY_RE.search(note)
 
 
 def _is_adult(note: str) -> bool:
@@ -243,7 +249,7 @@ def patients_own(match: re.Match[str]) -> bool:
     text = match.string
     start = max(text.rfind(end, 0, match.start()) for end in ("\n", ". ", "; ")) + 1
     before = text[start : match.start()]
-    return OTHERS_SMOKING.search(before) is None and _NEGATED_RE.search(before) is None
+    return OTHERS_SMOKING.search(before) is None and NEGATION_RE.search(before) is None
 
 
 def _tobacco(note: str) -> str:

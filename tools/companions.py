@@ -18,8 +18,10 @@ from icd_resources import IndexSource
 from tools.code_cues import (
     CURRENT_CIGARETTES,
     FORMER_TOBACCO,
+    NEGATION_RE,
     PREGNANCY_RE,
-    NoteCues,
+    bmi_code,
+    bmi_reportable,
     patients_own,
 )
 
@@ -97,7 +99,6 @@ COMPANIONS: tuple[Companion, ...] = (
     ),
 )
 
-_NEGATION_RE = re.compile(r"\b(?:no|not|denies|denied|never|negative for|without)\b", re.I)
 _INJURY_CAUSE_RE = re.compile(
     r"\b(?:fell|falls?|slipped|tripped|struck|hit by|collision|mvc|mva|motor vehicle|"
     r"bitten|bite|burned|scald\w*|assault\w*|stabbed|gunshot|crushed)\b",
@@ -172,7 +173,7 @@ def documented(note: str) -> Iterator[tuple[Companion, str]]:
     for companion in COMPANIONS:
         for sentence in _sentences(note):
             match = companion.pattern.search(sentence)
-            if match and not _NEGATION_RE.search(sentence[: match.start()]) and patients_own(match):
+            if match and not NEGATION_RE.search(sentence[: match.start()]) and patients_own(match):
                 yield companion, sentence
                 break
 
@@ -197,8 +198,8 @@ def bmi_codes(note: str) -> list[str]:
     a BMI is coded only beside the weight diagnosis it qualifies, never in pregnancy
     (OCG I.C.21.c.3).
     """
-    cues = NoteCues.read(note)
-    return [cues.bmi] if cues.bmi and cues.bmi_reportable else []
+    code = bmi_code(note)
+    return [code] if code and bmi_reportable(note) else []
 
 
 def companion_searches(note: str) -> list[CompanionSearch]:

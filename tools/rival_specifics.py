@@ -101,7 +101,7 @@ def is_stated(word: str, note_stems: frozenset[str]) -> bool:
     for stem in note_stems:
         shorter = min(len(stem), len(word))
         need = max(_MIN_PREFIX, shorter - 1)
-        if shorter >= need and stem[:need] == word[:need]:
+        if shorter >= _MIN_PREFIX and stem[:need] == word[:need]:
             return True
     return False
 

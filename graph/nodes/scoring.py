@@ -159,7 +159,7 @@ def _index_subterms(run: AgentRun, task: ChapterTask, shown: list[Candidate]) ->
     """
     icd, note = run.deps.icd, task["note"]
     stems = note_words(note)
-    spans = {f.id: [(s.start, s.end) for s in f.spans if s.start >= 0] for f in task["findings"]}
+    spans = _finding_spans(task["findings"])
     others = {c.code for c in shown}
     found = {}
     for candidate in shown:
@@ -169,7 +169,7 @@ def _index_subterms(run: AgentRun, task: ChapterTask, shown: list[Candidate]) ->
         if subterm is not None:
             found[candidate.code] = f"the note never states the index subterm {subterm!r}"
         elif run.plan.subterms == "exact":
-            around = note_words(evidence_sentences(note, spans.get(candidate.finding_id, [])))
+            around = note_words(evidence_sentences(note, spans.get(candidate.finding_id, ())))
             below = stated_subterm_below(icd, candidate.index_path, around)
             if below is not None and _leads_elsewhere(below, candidate.code, others):
                 found[candidate.code] = f"the note states the index subterm {below.title!r} below"
@@ -188,6 +188,11 @@ def _leads_elsewhere(entry: IndexEntry, code: str, candidates: set[str]) -> bool
     )
 
 
+def _finding_spans(findings: list[Finding]) -> dict[str, tuple[tuple[int, int], ...]]:
+    """Return where each finding's evidence lies in the note: (start, end) offsets by id."""
+    return {f.id: tuple((s.start, s.end) for s in f.spans if s.start >= 0) for f in findings}
+
+
 def _conditions(
     run: AgentRun, candidates: list[Candidate], findings: list[Finding]
 ) -> list[Condition]:
@@ -195,7 +200,7 @@ def _conditions(
     if run.plan.choice == "each":
         return [Condition((c.code,)) for c in candidates]
     icd = run.deps.icd
-    spans = {f.id: tuple((s.start, s.end) for s in f.spans if s.start >= 0) for f in findings}
+    spans = _finding_spans(findings)
     return group_conditions(
         [Rival(c.code, c.finding_id, spans.get(c.finding_id, ())) for c in candidates],
         lambda a, b: excludes(icd, a, b) is not None,
@@ -225,7 +230,7 @@ def _rivals_the_note_decides(
     if not run.plan.cue_filter:
         return conditions, {}
     described = {c.code: c.description for c in shown}
-    spans = {f.id: [(s.start, s.end) for s in f.spans if s.start >= 0] for f in task["findings"]}
+    spans = _finding_spans(task["findings"])
     found_by = {c.code: c.finding_id for c in shown}
     kept: list[Condition] = []
     lifted: dict[str, float] = {}
@@ -233,7 +238,7 @@ def _rivals_the_note_decides(
         if len(condition.codes) < 2:
             kept.append(condition)
             continue
-        where = [span for c in condition.codes for span in spans.get(found_by[c], [])]
+        where = [span for c in condition.codes for span in spans.get(found_by[c], ())]
         stems = note_words(evidence_sentences(task["note"], where))
         descriptions = {c: described[c] for c in condition.codes}
         aside = unstated_rivals(descriptions, stems, _named(run, shown, condition))
