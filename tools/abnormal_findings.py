@@ -4,7 +4,11 @@ OCG III.B: "Abnormal findings (laboratory, x-ray, pathologic, and other diagnost
 are not coded and reported unless the provider indicates their clinical significance." A code
 whose every evidence span lies in the exam, the review of systems, the vitals, the labs or the
 imaging (`tools.note_sections.FINDING_SECTIONS`) has no such statement behind it; the same
-words in the history, the course or the assessment are the provider's.
+words in the history, the course or the assessment are the provider's. So is the provider's
+own naming of what the result showed: "XR: displaced intertrochanteric fracture of the R femur"
+then "A/P: closed displaced R intertrochanteric femur fx" is a stated fracture, though the
+mention reader took its evidence from the imaging line; the code stays when the note outside
+those sections states at least two thirds of its description's words.
 
 OCG I.C.18: symptom codes "are acceptable for reporting purposes when a related definitive
 diagnosis has not been established (confirmed) by the provider"; I.C.18.b: one routinely
@@ -17,14 +21,19 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
+from tools.index_modifiers import note_words
 from tools.note_sections import finding_sections, stated_sections
+from tools.rival_specifics import description_words, is_stated, negated_out
 
 ABNORMAL_FINDINGS = "Abnormal findings are coded when the provider states them (OCG III.B)"
 UNSTATED_SYMPTOMS = "Symptoms are coded when no stated diagnosis explains them (OCG I.C.18)"
 
 
 def findings_only(
-    codes: Sequence[str], starts: Mapping[str, Sequence[int]], note: str
+    codes: Sequence[str],
+    starts: Mapping[str, Sequence[int]],
+    note: str,
+    descriptions: Mapping[str, str] | None = None,
 ) -> list[str]:
     """Return the codes whose evidence all lies in sections of observations and results.
 
@@ -32,6 +41,8 @@ def findings_only(
         codes: The final codes.
         starts: Each code's evidence positions in the note; a code with none is not returned.
         note: The note's text.
+        descriptions: Each code's description; a code whose description the note states
+            outside those sections is the provider's and is not returned.
     """
     sections = finding_sections(note)
     if not sections:
@@ -40,7 +51,31 @@ def findings_only(
     def observed(position: int) -> bool:
         return any(start <= position < end for start, end in sections)
 
-    return [c for c in codes if starts.get(c) and all(observed(p) for p in starts[c])]
+    found = [c for c in codes if starts.get(c) and all(observed(p) for p in starts[c])]
+    if not descriptions or not found:
+        return found
+    provider = note_words(negated_out(_outside(note, sections)))
+    return [c for c in found if not restated(descriptions.get(c, ""), provider)]
+
+
+def restated(description: str, provider_stems: frozenset[str]) -> bool:
+    """Say whether the provider's words state at least two thirds of a code's description."""
+    return coverage(description, provider_stems) >= 2 / 3
+
+
+def coverage(description: str, stems: frozenset[str]) -> float:
+    """Return the share of a description's words (those a note must state) the stems state."""
+    words = description_words(description)
+    if not words:
+        return 0.0
+    return sum(is_stated(stem, stems) for stem in words) / len(words)
+
+
+def _outside(note: str, sections: Sequence[tuple[int, int]]) -> str:
+    kept = list(note)
+    for start, end in sections:
+        kept[start:end] = " " * (end - start)
+    return "".join(kept)
 
 
 def unstated_symptoms(

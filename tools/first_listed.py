@@ -3,18 +3,26 @@
 OCG II: the principal diagnosis is "that condition established after study to be chiefly
 responsible for occasioning the admission"; OCG IV.G: list first the code "shown in the medical
 record to be chiefly responsible for the services provided". The record shows it where the
-provider states the diagnoses (`tools.note_sections`): the code whose evidence comes first in the
-principal or discharge diagnosis section leads; failing one, the assessment or impression;
-failing that, the reason for the visit. The sequencing checks run after this (a treatment
-encounter, OCG I.C.2.e.2, and etiology before manifestation, OCG I.A.13, still win).
+provider states the diagnoses (`tools.note_sections`): the code the principal or discharge
+diagnosis section states first leads; failing one, the assessment or impression; failing that,
+the reason for the visit. Within a section a numbered problem list is read first, item by item
+(`tools.note_sections.statement_units`); a statement states a code when the code's evidence
+lies in it or its words state two thirds of the code's description ("1. H. influenzae
+pneumonia" states J14, whose evidence the mention reader took from the culture); of the codes
+one statement states, the one it states most fully leads, then the earliest. The sequencing
+checks run after this (a treatment encounter, OCG I.C.2.e.2, and etiology before
+manifestation, OCG I.A.13, still win).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
+from tools.abnormal_findings import coverage
 from tools.code_checks import STATUS_CATEGORIES, Check
-from tools.note_sections import DiagnosisSection, diagnosis_sections
+from tools.index_modifiers import note_words
+from tools.note_sections import DiagnosisSection, diagnosis_sections, statement_units
+from tools.rival_specifics import negated_out
 
 REASON_FIRST = "The diagnosis chiefly responsible for the encounter first-listed (OCG II, IV.G)"
 
@@ -33,21 +41,32 @@ def can_lead(code: str) -> bool:
 
 
 def _first_stated(
-    codes: Sequence[str], starts: Mapping[str, Sequence[int]], section: DiagnosisSection
-) -> tuple[int, str] | None:
-    stated = [
-        (min(inside), code)
-        for code in codes
-        if can_lead(code)
-        for inside in [[p for p in starts.get(code, ()) if section.start <= p < section.end]]
-        if inside
-    ]
-    # min() keeps the earlier code of the list on a tie: the better scored one.
-    return min(stated, key=lambda pair: pair[0]) if stated else None
+    codes: Sequence[str],
+    starts: Mapping[str, Sequence[int]],
+    note: str,
+    section: DiagnosisSection,
+    descriptions: Mapping[str, str],
+) -> str | None:
+    leads = [(i, code) for i, code in enumerate(codes) if can_lead(code)]
+    for start, end in statement_units(note, section):
+        stems = note_words(negated_out(note[start:end]))
+        stated = []
+        for order, code in leads:
+            inside = [p for p in starts.get(code, ()) if start <= p < end]
+            cover = coverage(descriptions.get(code, ""), stems)
+            if inside or cover >= 2 / 3:
+                # The fullest statement first; then the earliest; then the better scored.
+                stated.append((-cover, min(inside, default=end), order, code))
+        if stated:
+            return min(stated)[3]
+    return None
 
 
 def stated_reason(
-    codes: Sequence[str], starts: Mapping[str, Sequence[int]], note: str
+    codes: Sequence[str],
+    starts: Mapping[str, Sequence[int]],
+    note: str,
+    descriptions: Mapping[str, str] | None = None,
 ) -> tuple[str, DiagnosisSection] | None:
     """Return the code the note states first as its diagnosis, and the section it is in.
 
@@ -55,6 +74,7 @@ def stated_reason(
         codes: The final codes, best first.
         starts: Each code's evidence positions (character offsets) in the note.
         note: The note's text.
+        descriptions: Each code's description, to read which codes a statement names.
 
     Returns:
         The code and its section, or None when no diagnosis section states one of the codes.
@@ -62,21 +82,30 @@ def stated_reason(
     sections = diagnosis_sections(note)
     for rank in sorted({s.rank for s in sections}):
         for section in (s for s in sections if s.rank == rank):
-            found = _first_stated(codes, starts, section)
+            found = _first_stated(codes, starts, note, section, descriptions or {})
             if found is not None:
-                return found[1], section
+                return found, section
     return None
 
 
 def reason_first(
-    codes: list[str], starts: Mapping[str, Sequence[int]], note: str
+    codes: list[str],
+    starts: Mapping[str, Sequence[int]],
+    note: str,
+    descriptions: Mapping[str, str] | None = None,
 ) -> tuple[list[str], list[Check]]:
     """Move the code the note states first as its diagnosis to the front of the list.
+
+    Args:
+        codes: The final codes, best first.
+        starts: Each code's evidence positions (character offsets) in the note.
+        note: The note's text.
+        descriptions: Each code's description, to read which codes a statement names.
 
     Returns:
         The codes in their new order and the record of the move (empty when nothing moved).
     """
-    found = stated_reason(codes, starts, note)
+    found = stated_reason(codes, starts, note, descriptions)
     if found is None or found[0] == codes[0]:
         return codes, []
     lead, section = found

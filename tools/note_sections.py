@@ -212,3 +212,31 @@ def stated_sections(note: str) -> list[tuple[int, int]]:
 def finding_sections(note: str) -> list[tuple[int, int]]:
     """Return the (start, end) of each section of observations and results (exam, ROS, labs)."""
     return [(start, end) for _, key, start, end in _sections(note) if key in FINDING_SECTIONS]
+
+
+_ITEM = re.compile(r"(?m)^[ \t]*(?:#\s*\d+|\d+[.)])[ \t]")
+"""A numbered problem: "1. ", "2) ", "#3 " at the start of a line."""
+_SENTENCE_END = re.compile(r"[.;!?](?:\s|$)|\n")
+
+
+def statement_units(note: str, section: DiagnosisSection) -> list[tuple[int, int]]:
+    """Return the section's statements in the order a coder reads them for the lead diagnosis.
+
+    A numbered problem list is the provider's order of importance: its items come first, each
+    whole, then the sentences outside it ("74M w/ COPD, T2DM, admitted with pneumonia" above
+    "1. Pneumonia" summarises the history first). With no numbered list, the sentences in order.
+
+    Returns:
+        (start, end) of each statement, in note offsets.
+    """
+    items = [m.start() for m in _ITEM.finditer(note, section.start, section.end)]
+    if not items:
+        return _sentences(note, section.start, section.end)
+    bounds = [*items, section.end]
+    numbered = list(zip(bounds, bounds[1:], strict=False))
+    return numbered + _sentences(note, section.start, items[0])
+
+
+def _sentences(note: str, start: int, end: int) -> list[tuple[int, int]]:
+    ends = [start, *(m.end() for m in _SENTENCE_END.finditer(note, start, end)), end]
+    return [(a, b) for a, b in zip(ends, ends[1:], strict=False) if note[a:b].strip()]

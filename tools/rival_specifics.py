@@ -82,6 +82,11 @@ def evidence_sentences(note: str, spans: Iterable[tuple[int, int]]) -> str:
     )
 
 
+def negated_out(text: str) -> str:
+    """Return the text with its negated phrases ("no perforation", "ruled out ...") blanked."""
+    return _NEGATED.sub(" ", text)
+
+
 def description_words(description: str) -> dict[str, str]:
     """Return the words of a description a note must state to support the code, by stem."""
     text = _ABSENCE.sub(" ", _PARENTHESES.sub(" ", description))

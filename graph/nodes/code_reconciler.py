@@ -41,7 +41,8 @@ async def code_reconciler(state: CodingState, runtime: Runtime[Context]) -> dict
     ordered, observed = _abnormal_findings(icd, ordered, spans, state["note"], run.plan)
     lead: list[Check] = []
     if ordered and run.plan.first_listed == "stated":
-        ordered, lead = reason_first(ordered, starts, state["note"])
+        descriptions = {code: info.description for code in ordered if (info := icd.get(code))}
+        ordered, lead = reason_first(ordered, starts, state["note"], descriptions)
     ordered, checks = run_checks(icd, ordered, run.plan.check_policy())
     codes = assignments(
         icd,
@@ -84,7 +85,8 @@ def _abnormal_findings(
     complaints: symptoms the stated diagnoses leave out (``RunPlan.symptoms``).
     """
     starts = _stated_starts(spans)
-    observed = findings_only(codes, starts, note) if plan.findings == "remove" else []
+    descriptions = {code: info.description for code in codes if (info := icd.get(code))}
+    observed = findings_only(codes, starts, note, descriptions) if plan.findings == "remove" else []
     unstated: list[str] = []
     if plan.symptoms == "stated":
         symptoms = [c for c in codes if c not in observed and icd.chapter_of(c).number == 18]

@@ -62,3 +62,27 @@ def test_symptoms_the_stated_diagnoses_leave_out_are_the_presentation() -> None:
 def test_a_note_that_states_no_diagnosis_under_a_heading_keeps_its_symptoms() -> None:
     note = "A 40-year-old with fever. Diagnosed with pneumonia and treated."
     assert unstated_symptoms(["R50.9"], {"R50.9": [(note.index("fever"), "fever")]}, note) == []
+
+
+RESTATED = """Imaging: XR R hip: displaced intertrochanteric fracture of the R femur. Lactate 4.1.
+Labs: glucose 240.
+A/P: 82M w/ closed displaced R intertrochanteric femur fx after a fall. No acidosis.
+"""
+
+
+def test_a_result_the_provider_names_again_is_stated() -> None:
+    # The evidence came from the imaging line; the A/P names the fracture in its own words
+    # ("fx"): three of the description's four words, two thirds or more.
+    starts = {
+        "S72.141A": [RESTATED.index("displaced")],
+        "E87.20": [RESTATED.index("Lactate")],  # "No acidosis" is negated: not restated
+        "R73.9": [RESTATED.index("glucose")],
+    }
+    descriptions = {
+        "S72.141A": "Displaced intertrochanteric fracture of right femur, initial encounter for "
+        "closed fracture",
+        "E87.20": "Acidosis, unspecified",
+        "R73.9": "Hyperglycemia, unspecified",
+    }
+    assert findings_only(list(starts), starts, RESTATED, descriptions) == ["E87.20", "R73.9"]
+    assert findings_only(list(starts), starts, RESTATED) == list(starts)

@@ -73,3 +73,31 @@ def test_without_a_diagnosis_section_the_order_stays() -> None:
     note = "A 40-year-old woman with asthma and hypertension."
     starts = {"I10": [note.index("hypertension")], "J45.909": [note.index("asthma")]}
     assert reason_first(["I10", "J45.909"], starts, note) == (["I10", "J45.909"], [])
+
+
+PROBLEMS = """A/P: 74M w/ COPD, T2DM, admitted with LLL pneumonia due to H. influenzae.
+1. H. influenzae pneumonia, LLL - sputum cx confirms; amox/clav.
+2. COPD exacerbation - prednisone.
+3. T2DM - SSI.
+Micro: sputum cx Haemophilus influenzae.
+"""
+
+
+def test_a_numbered_problem_list_is_read_before_the_summary_line() -> None:
+    # The summary line names T2DM first; the provider's problem 1 is the pneumonia, stated in
+    # its words though its evidence is the culture: three of J14's description words (two).
+    starts = {
+        "E11.9": [PROBLEMS.index("T2DM")],
+        "J44.1": [PROBLEMS.index("COPD exacerbation")],
+        "J14": [PROBLEMS.index("Haemophilus")],
+    }
+    descriptions = {
+        "E11.9": "Type 2 diabetes mellitus without complications",
+        "J44.1": "Chronic obstructive pulmonary disease with (acute) exacerbation",
+        "J14": "Pneumonia due to Hemophilus influenzae",
+    }
+    codes, (check,) = reason_first(["E11.9", "J44.1", "J14"], starts, PROBLEMS, descriptions)
+    assert codes == ["J14", "E11.9", "J44.1"]
+    assert check.action == "moved J14 before E11.9"
+    # Without the descriptions only evidence counts: problem 2's COPD leads.
+    assert stated_reason(["E11.9", "J44.1", "J14"], starts, PROBLEMS)[0] == "J44.1"
