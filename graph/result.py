@@ -140,7 +140,7 @@ def build_result(state: CodingState, describe: Callable[[str], str]) -> dict[str
     }
 
 
-_REPLACED = re.compile(r"^replaced \S+ with (\S+)")
+_REPLACED = re.compile(r"^replaced .+ with (\S+)$")
 _REMOVED = re.compile(r"^removed (?:duplicate )?(\S+)")
 
 

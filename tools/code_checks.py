@@ -177,6 +177,8 @@ INTEGRAL = "Signs and symptoms integral to a diagnosis (OCG I.B.4, I.B.5)"
 USE_ADDITIONAL = "Use additional code (OCG I.A.13)"
 TREATMENT_FIRST = "Encounter for antineoplastic therapy first-listed (OCG I.C.2.e.2)"
 POISONING_FIRST = "A poisoning before its manifestations (OCG I.C.19.e.5.b)"
+CAUSE_ALONE = "An external cause goes with the injury or condition it caused (OCG I.C.20.a.1-2)"
+COVID_FIRST = "COVID-19 before its respiratory manifestations (OCG I.C.1.g.1.c)"
 
 
 def run_checks(
@@ -339,33 +341,56 @@ def _replace(codes: list[str], old: str, new: str) -> list[str]:
 def _hypertension(run: _Run, codes: list[str]) -> list[str]:
     # OCG I.C.9.a: hypertension with heart failure or CKD is presumed linked ("with",
     # I.A.15) and coded with a combination code from I11-I13; the CKD stage and the heart
-    # failure type are coded in addition.
-    if "I10" not in codes:
+    # failure type are coded in addition. I.C.9.a.3: heart involvement and CKD together are
+    # I13, so I11 beside I12 (each chosen for one part) is one I13 code.
+    hypertensive = [c for c in codes if c == "I10" or c[:3] in ("I11", "I12", "I13")]
+    if not hypertensive:
+        return codes
+    target = _hypertension_target(codes)
+    if target is None or hypertensive == [target]:
         return codes
     ckd = [c for c in codes if c.startswith("N18.")]
     failure = [c for c in codes if c.startswith("I50.")]
-    late = any(c in ("N18.5", "N18.6") for c in ckd)
-    if ckd and failure:
-        target = "I13.2" if late else "I13.0"
-    elif ckd:
-        target = "I12.0" if late else "I12.9"
-    elif failure:
-        target = "I11.0"
-    else:
-        return codes
-    if target in codes:
-        new = [c for c in codes if c != "I10"]
-    else:
-        new = _replace(codes, "I10", target)
+    new = [target if c == hypertensive[0] else c for c in codes if c not in hypertensive[1:]]
+    new = list(dict.fromkeys(new))
+    parts = [c for c in hypertensive if c != target]
     run.record(
         COMBINATION,
-        ["I10", *ckd, *failure],
-        f"replaced I10 with {target}",
+        [*parts, *ckd, *failure],
+        f"replaced {', '.join(parts)} with {target}",
         f"{run.description(target)}: hypertension with "
-        + " and ".join(x for x, on in (("CKD", ckd), ("heart failure", failure)) if on)
+        + " and ".join(
+            x for x, on in (("CKD", _has_ckd(codes)), ("heart disease", _heart(codes))) if on
+        )
         + " is presumed linked (OCG I.C.9.a.1-3); the stage or type is coded in addition.",
     )
     return new
+
+
+def _has_ckd(codes: list[str]) -> bool:
+    return any(c.startswith(("N18.", "I12.")) or c[:3] == "I13" for c in codes)
+
+
+def _heart(codes: list[str]) -> str:
+    """Return "failure", "disease" (I11.9, without failure) or "" for the heart's part."""
+    if any(c.startswith("I50.") or c in ("I11.0", "I13.0", "I13.2") for c in codes):
+        return "failure"
+    return "disease" if any(c in ("I11.9", "I13.10", "I13.11") for c in codes) else ""
+
+
+def _hypertension_target(codes: list[str]) -> str | None:
+    """Return the one hypertension code the set's heart and kidney codes call for."""
+    late = any(c in ("N18.5", "N18.6", "I12.0", "I13.11", "I13.2") for c in codes)
+    heart = _heart(codes)
+    if _has_ckd(codes):
+        if heart == "failure":
+            return "I13.2" if late else "I13.0"
+        if heart == "disease":
+            return "I13.11" if late else "I13.10"
+        return "I12.0" if late else "I12.9"
+    if heart == "failure":
+        return "I11.0"
+    return "I11.9" if heart == "disease" else None
 
 
 _VAGUE = re.compile(r"\b(unspecified|without complications?|NOS)\b", re.IGNORECASE)
@@ -591,6 +616,33 @@ def _external_cause(run: _Run, codes: list[str]) -> list[str]:
     )
 
 
+def _is_cause_or_circumstance(code: str) -> bool:
+    """V00-Y38 (cause and intent) and Y90-Y99 (place, activity, status), not Y62-Y84 (care)."""
+    return code[0] in "VWX" or (code[0] == "Y" and not "Y39" < code[:3] < "Y90")
+
+
+def _cause_alone(run: _Run, codes: list[str]) -> list[str]:
+    # OCG I.C.20.a.1: an external cause code is "used with any code ... that represents a
+    # health condition due to an external cause"; I.C.20.a.2: its 7th character "should match
+    # the 7th character of the code assigned for the associated injury or condition". A set
+    # with no injury, poisoning or other consequence of an external cause (S00-T88) has no
+    # such code: the cause came from a word ("exposure", "crushed") and is removed. A condition
+    # of another chapter due to an external cause (a heart attack during exertion) loses its
+    # cause here, recorded under considered for the coder to add back.
+    if any(c[0] in "ST" for c in codes):
+        return codes
+    alone = [c for c in codes if _is_cause_or_circumstance(c)]
+    for code in alone:
+        run.record(
+            CAUSE_ALONE,
+            [code],
+            f"removed {code}",
+            f"{code} ({run.description(code)}): no injury, poisoning or other condition "
+            "of an external cause (S00-T88) is coded for it to describe.",
+        )
+    return [c for c in codes if c not in alone]
+
+
 # Z categories of status and history (OCG I.C.21.c.3-4), e.g. Z66 do not resuscitate, Z79
 # long-term drug therapy, Z86-Z87 personal history: they describe the patient, not the
 # condition treated, and follow it.
@@ -715,6 +767,16 @@ def _poisoning_first(run: _Run, codes: list[str]) -> list[str]:
     return [poisoning, *[c for c in codes if c != poisoning]]
 
 
+def _covid_first(run: _Run, codes: list[str]) -> list[str]:
+    # OCG I.C.1.g.1.c: "When the reason for the encounter/admission is a respiratory
+    # manifestation of COVID-19, assign code U07.1, COVID-19, as the principal/first-listed
+    # diagnosis"; sepsis and obstetric codes keep their own sequencing (I.C.1.g.1.b).
+    if "U07.1" not in codes or not codes[0].startswith("J"):
+        return codes
+    run.record(COVID_FIRST, ["U07.1", codes[0]], f"moved U07.1 before {codes[0]}")
+    return ["U07.1", *[c for c in codes if c != "U07.1"]]
+
+
 RULES: tuple[tuple[str, Rule], ...] = (
     ("excludes1", _excludes1),
     ("combination", _hypertension),
@@ -724,11 +786,13 @@ RULES: tuple[tuple[str, Rule], ...] = (
     ("code_first", _code_first),
     ("manifestation", _manifestation),
     ("external_cause", _external_cause),
+    ("cause_alone", _cause_alone),
     ("status", _status),
     ("symptom_first", _symptom_first),
     ("integral", _integral),
     ("use_additional", _use_additional),
     ("poisoning_first", _poisoning_first),
+    ("covid_first", _covid_first),
     ("treatment_first", _treatment_first),
 )
 """The rules after the billable and duplicate checks, in the order they run; names for

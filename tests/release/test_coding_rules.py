@@ -57,6 +57,8 @@ SEVENTH = "The applicable 7th character is required"
 ONCE = "Each unique ICD-10-CM diagnosis code may be reported only once for an encounter"
 ADVERSE = "assign the appropriate code for the nature of the adverse effect followed by"
 POISONING = "first assign the appropriate code from categories T36-T50"
+CAUSE = "should match the 7th character of the code assigned for the associated injury"
+COVID = "assign code U07.1, COVID-19, as the principal/first-listed diagnosis"
 UNSPECIFIED = (
     "Codes titled “unspecified” are for use when the information in the medical record is "
     "insufficient"
@@ -189,6 +191,38 @@ CASES = [
         "I.C.19.e.5.b",
         POISONING,
     ),
+    Case(
+        "respiratory failure due to COVID-19: U07.1 first",
+        ["J96.01", "J12.82", "U07.1", "I10"],
+        ["U07.1", "J96.01", "J12.82", "I10"],
+        "COVID-19 before",
+        "I.C.1.g.1.c",
+        COVID,
+    ),
+    Case(
+        "COVID-19 beside a fracture that leads: order kept",
+        ["S72.001A", "U07.1", "J12.82"],
+        ["S72.001A", "U07.1", "J12.82"],
+        None,
+        "I.C.1.g.1.c",
+        COVID,
+    ),
+    Case(
+        "an external cause with no injury goes",
+        ["J21.0", "X58.XXXA", "Y93.9"],
+        ["J21.0"],
+        "An external cause goes with",
+        "I.C.20.a.2",
+        CAUSE,
+    ),
+    Case(
+        "an external cause beside its injury stays",
+        ["S72.141A", "W18.09XA", "Y92.012"],
+        ["S72.141A", "W18.09XA", "Y92.012"],
+        None,
+        "I.C.20.a.2",
+        CAUSE,
+    ),
     # OCG I.A.15, I.B.9, I.C.9.a: "with" and combination codes.
     Case(
         "I10 + CKD stage 3 is I12.9",
@@ -234,6 +268,22 @@ CASES = [
         "I10 + HF + ESRD is I13.2",
         ["I10", "N18.6", "I50.22"],
         ["I13.2", "N18.6", "I50.22"],
+        "Combination code",
+        "I.C.9.a.3",
+        HTN_BOTH,
+    ),
+    Case(
+        "I11.0 + I12.9, one chosen for each part, is I13.0",
+        ["I11.0", "I50.32", "I12.9", "N18.31"],
+        ["I13.0", "I50.32", "N18.31"],
+        "Combination code",
+        "I.C.9.a.3",
+        HTN_BOTH,
+    ),
+    Case(
+        "I11.9 + I12.0 is I13.11, N18 second",
+        ["N18.6", "I12.0", "I11.9"],
+        ["I13.11", "N18.6"],
         "Combination code",
         "I.C.9.a.3",
         HTN_BOTH,
@@ -366,7 +416,14 @@ CASES = [
         "I.C.20.a.6",
         EXTERNAL,
     ),
-    Case("an external cause alone stays", ["W19.XXXA"], ["W19.XXXA"], None, "I.C.20.a.6", EXTERNAL),
+    Case(
+        "an external cause alone is no code set",
+        ["W19.XXXA"],
+        [],
+        "An external cause goes with",
+        "I.C.20.a.2",
+        CAUSE,
+    ),
     # OCG II.A: a symptom is not principal beside its related definitive diagnosis.
     Case(
         "dyspnea after pneumonia",
@@ -402,9 +459,9 @@ CASES = [
         STATUS,
     ),
     Case(
-        "history and external cause after COPD",
-        ["Z87.891", "Y92.009", "J44.9"],
-        ["J44.9", "Z87.891", "Y92.009"],
+        "history and external cause after the fracture",
+        ["Z87.891", "Y92.009", "S72.001A"],
+        ["S72.001A", "Z87.891", "Y92.009"],
         "Status and history",
         "I.C.21.c.4",
         HISTORY,
