@@ -47,6 +47,17 @@ _TERMINATIONS = (
 )
 """Words that end a negation's (or any cue's) reach: in "without known allergies, with a history
 of hypertension" the hypertension is not negated. medspaCy's default rules have none."""
+_BE = {"LOWER": {"IN": ["is", "was", "were", "been"]}, "OP": "?"}
+_AFTER_NEGATIONS = (
+    ("ruled out", [_BE, {"LOWER": {"IN": ["ruled", "rules"]}}, {"LOWER": "out"}], 2),
+    ("excluded", [_BE, {"LOWER": "excluded"}], 2),
+    ("not suspected", [_BE, {"LOWER": "not"}, {"LOWER": "suspected"}], 2),
+    ("not confirmed", [_BE, {"LOWER": "not"}, {"LOWER": "confirmed"}], 2),
+)
+"""Negations written after what they negate, reaching two tokens back: "sepsis ruled out",
+"PE was ruled out", "PE not suspected", "sepsis was not confirmed", and not the item before
+in "dysphagia; sepsis ruled out". medspaCy's default "ruled out" reaches forward only ("ruled
+out for sepsis"); its "was not" would take "not confirmed" whole, so "was" is in the cue."""
 _MAX_SCOPE = 12
 """Tokens a cue reaches: "prophylaxis" (a backward negation) would otherwise negate a whole
 sentence of current treatments, "No history of nephrolithiasis, hematuria or urinary tract
@@ -91,6 +102,8 @@ class Mention:
     assertion: Assertion
     section: str
     main_terms: tuple[int, ...]
+    ruled_out: bool = False
+    """Negated by a work-up's result ("ruled out", "not confirmed"), not by a denial."""
 
     def codeable(self, setting: str = "outpatient") -> bool:
         """Say whether the mention may yield a candidate in this setting (OCG II.H, IV.H)."""
@@ -201,7 +214,7 @@ class MentionFinder:
             mentions += [
                 replace(m, start=m.start + offset, end=m.end + offset) for m in reading.mentions
             ]
-        return Reading(sentences, mentions)
+        return Reading(sentences, settled(mentions))
 
     def _read_piece(self, text: str) -> Reading:
         nlp = self._pipeline()
@@ -212,8 +225,11 @@ class MentionFinder:
             doc = nlp(text)
         sentences = [" ".join(s.text.split()) for s in doc.sents if s.text.strip()]
         mentions = []
+        cues = _cue_tokens(doc)
         for ent in doc.ents:
             if _in_section_title(ent):  # "Past history:" names a section, not a finding
+                continue
+            if cues & set(range(ent.start, ent.end)):  # "evidence" of "no evidence of"
                 continue
             # The query and the sentence are read with the abbreviations spelt out ("HTN" ->
             # "hypertension"): the index and the walk know only the words.
@@ -227,6 +243,7 @@ class MentionFinder:
                     assertion=_assertion(ent),
                     section=str(getattr(ent._, "section_category", None) or ""),
                     main_terms=self.main_terms(ent.text),
+                    ruled_out=_ruled_out(ent),
                 )
             )
         return Reading(sentences, mentions)
@@ -250,6 +267,22 @@ class MentionFinder:
 
 
 PIECE_CHARS = 8_000
+
+
+def settled(mentions: list[Mention]) -> list[Mention]:
+    """Return the mentions with a doubt the note settles read as settled.
+
+    "Initially r/o sepsis ... sepsis was not confirmed": the work-up ruled out what the rule-out
+    raised, so the uncertain sepsis is negated too; the uncertain diagnosis coded as if
+    established (OCG II.H) is one still uncertain at the end of the stay.
+    """
+    negated = {m.text.lower() for m in mentions if m.ruled_out}
+    return [
+        replace(m, assertion=Assertion.NEGATED)
+        if m.assertion is Assertion.UNCERTAIN and m.text.lower() in negated
+        else m
+        for m in mentions
+    ]
 
 
 def pieces(text: str, limit: int) -> list[tuple[int, str]]:
@@ -306,6 +339,12 @@ def _load_pipeline(vocabulary: Collection[str]) -> Any:
     # max_scope=1: medspaCy's overlap test misses a scope that contains the other's whole scope
     # (a sentence-wide one), and the termination would never apply.
     context.add([ConTextRule(w, "CONJ", direction="TERMINATE", max_scope=1) for w in _TERMINATIONS])
+    context.add(
+        [
+            ConTextRule(w, "NEGATED_EXISTENCE", pattern=p, direction="BACKWARD", max_scope=n)
+            for w, p, n in _AFTER_NEGATIONS
+        ]
+    )
     return nlp
 
 
@@ -329,6 +368,30 @@ def _assertion(ent: Any) -> Assertion:
     if flags.is_historical and _historical_in_sentence(ent):
         return Assertion.HISTORICAL
     return Assertion.PRESENT
+
+
+_RULED_OUT = frozenset(
+    [w for w, _, _ in _AFTER_NEGATIONS]
+    + ["are ruled out", "has been ruled out", "ruled the patient out"]
+)
+"""The cues of a work-up's negative result, medspaCy's own "... ruled out" among them."""
+
+
+def _ruled_out(ent: Any) -> bool:
+    flags = ent._
+    return bool(flags.is_negated) and any(
+        m.rule.literal in _RULED_OUT and m.category == "NEGATED_EXISTENCE" for m in flags.modifiers
+    )
+
+
+def _cue_tokens(doc: Any) -> set[int]:
+    """Return the tokens of the note's ConText cues: words of a cue are not findings."""
+    return {
+        token
+        for modifier in doc._.context_graph.modifiers
+        if modifier.category != "CONJ"
+        for token in range(*modifier.modifier_span)
+    }
 
 
 def _in_section_title(ent: Any) -> bool:

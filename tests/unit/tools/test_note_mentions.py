@@ -171,3 +171,34 @@ def test_an_abbreviation_is_read_as_the_words_it_stands_for(finder: MentionFinde
     assert "hypertension, type 2 diabetes mellitus" in htn.sentence
     # Negated like any mention; matched as written: "htn" in lower case is no abbreviation.
     assert only(finder, "No HTN. The htn file.").assertion is Assertion.NEGATED
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Aspiration pneumonia; sepsis ruled out.",
+        "Sepsis was ruled out.",
+        "Sepsis not confirmed.",
+        "Sepsis excluded.",
+    ],
+)
+def test_a_work_up_that_rules_a_diagnosis_out_negates_it_backward(text: str) -> None:
+    finder = MentionFinder({"sepsis": (1,), "aspiration pneumonia": (2,)})
+    found = {m.text.lower(): m for m in finder.find(text)}
+    assert found["sepsis"].assertion is Assertion.NEGATED and found["sepsis"].ruled_out
+    if "aspiration pneumonia" in found:  # two tokens back, not past the item before
+        assert found["aspiration pneumonia"].assertion is Assertion.PRESENT
+
+
+def test_a_rule_out_the_note_settles_is_negated() -> None:
+    finder = MentionFinder({"sepsis": (1,), "aspiration": (2,)})
+    settled = finder.find("Initially r/o sepsis. Sepsis was not confirmed. Likely aspiration.")
+    assert [m.assertion for m in settled] == [Assertion.NEGATED] * 2 + [Assertion.UNCERTAIN]
+    # A denial is no work-up: "no aspiration on the swallow study" leaves the doubt open.
+    open_doubt = finder.find("Likely aspiration. Swallow study: no aspiration with thick liquids.")
+    assert open_doubt[0].assertion is Assertion.UNCERTAIN
+
+
+def test_the_words_of_a_cue_are_no_finding() -> None:
+    finder = MentionFinder({"evidence": (1,), "sepsis": (2,)})
+    assert [m.text for m in finder.find("No evidence of sepsis.")] == ["sepsis"]
