@@ -8,7 +8,11 @@ words in the history, the course or the assessment are the provider's. So is the
 own naming of what the result showed: "XR: displaced intertrochanteric fracture of the R femur"
 then "A/P: closed displaced R intertrochanteric femur fx" is a stated fracture, though the
 mention reader took its evidence from the imaging line; the code stays when the note outside
-those sections states at least two thirds of its description's words.
+those sections states at least two thirds of its description's words. A result read anywhere
+is one too: "lactate 1.4", "glucose 160-210" in a history or a plan are a test's value, and the
+acidosis or hyperglycemia they might mean is the provider's to state (a word naming the code,
+"fever 38.3", is a statement of the fever, not a result; a BMI's Z68 code is read from its
+value by rule, OCG I.C.21.c.3).
 
 OCG I.C.18: symptom codes "are acceptable for reporting purposes when a related definitive
 diagnosis has not been established (confirmed) by the provider"; I.C.18.b: one routinely
@@ -19,11 +23,13 @@ headings, a symptom the provider does not list there is the presentation the dia
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 
 from tools.index_modifiers import note_words
-from tools.note_sections import finding_sections, stated_sections
+from tools.note_sections import finding_sections, is_heading, stated_sections
 from tools.rival_specifics import description_words, is_stated, negated_out
+from tools.words import content_words
 
 ABNORMAL_FINDINGS = "Abnormal findings are coded when the provider states them (OCG III.B)"
 UNSTATED_SYMPTOMS = "Symptoms are coded when no stated diagnosis explains them (OCG I.C.18)"
@@ -35,27 +41,52 @@ def findings_only(
     note: str,
     descriptions: Mapping[str, str] | None = None,
 ) -> list[str]:
-    """Return the codes whose evidence all lies in sections of observations and results.
+    """Return the codes whose evidence is all observations and results.
 
     Args:
         codes: The final codes.
         starts: Each code's evidence positions in the note; a code with none is not returned.
         note: The note's text.
-        descriptions: Each code's description; a code whose description the note states
-            outside those sections is the provider's and is not returned.
+        descriptions: Each code's description. With them, a test's value read anywhere
+            (:func:`is_reading`) is a result too, and a code whose description the note
+            states outside the sections of results is the provider's and is not returned.
     """
     sections = finding_sections(note)
-    if not sections:
+    if not sections and not descriptions:
         return []
 
-    def observed(position: int) -> bool:
-        return any(start <= position < end for start, end in sections)
+    def observed(code: str, position: int) -> bool:
+        in_section = any(start <= position < end for start, end in sections)
+        return in_section or (
+            descriptions is not None
+            and not code.startswith("Z")
+            and is_reading(note, position, descriptions.get(code, ""))
+        )
 
-    found = [c for c in codes if starts.get(c) and all(observed(p) for p in starts[c])]
+    found = [c for c in codes if starts.get(c) and all(observed(c, p) for p in starts[c])]
     if not descriptions or not found:
         return found
     provider = note_words(negated_out(_outside(note, sections)))
     return [c for c in found if not restated(descriptions.get(c, ""), provider)]
+
+
+_VALUE = re.compile(r"([A-Za-z][\w/-]+)(?![\w/-])[ \t]*[:=]?[ \t]*[<>]?[ \t]*\d")
+"""A word followed by its value: "lactate 5.1", "WBC: 14"; not a size ("a mass of 8 cm")."""
+
+
+def is_reading(note: str, position: int, description: str) -> bool:
+    """Say whether the evidence at ``position`` is a test's value, not a name of the code.
+
+    Args:
+        note: The note's text.
+        position: Where the evidence starts.
+        description: The code's description: "fever 38.3" names R50.9's fever.
+    """
+    match = _VALUE.match(note, position)
+    if match is None or is_heading(match.group(1)):  # "HPI: 49 yo M", not a value
+        return False
+    named = frozenset(description_words(description))
+    return not any(is_stated(stem, named) for stem in content_words(match.group(1)))
 
 
 def restated(description: str, provider_stems: frozenset[str]) -> bool:

@@ -158,6 +158,11 @@ class DiagnosisSection:
 _KNOWN = frozenset(_RANKS) | _OTHER_NAMES
 
 
+def is_heading(words: str) -> bool:
+    """Say whether the words are a section heading this module knows ("HPI", "Assessment")."""
+    return _key(words) in _KNOWN
+
+
 def _key(heading: str) -> str:
     return " ".join(heading.lower().replace("-", " - ").split()).replace(" - ", "-")
 

@@ -86,3 +86,30 @@ def test_a_result_the_provider_names_again_is_stated() -> None:
     }
     assert findings_only(list(starts), starts, RESTATED, descriptions) == ["E87.20", "R73.9"]
     assert findings_only(list(starts), starts, RESTATED) == list(starts)
+
+
+def test_a_value_read_in_the_history_or_plan_is_a_result() -> None:
+    note = (
+        "HPI: 49 yo M, T2DM. In the ED lactate 5.1, fever 38.3, a mass of 8 cm.\n"
+        "A/P: sepsis. T2DM - glucose 160-210.\n"
+    )
+    starts = {
+        "E87.20": [note.index("lactate")],  # a test's value: the acidosis is not stated
+        "R73.9": [note.index("glucose")],
+        "R50.9": [note.index("fever")],  # "fever 38.3" names the fever
+        "R19.00": [note.index("mass")],  # a size, not a test's value
+        "E11.9": [note.index("HPI")],  # a heading before the age, not a value
+        "Z68.30": [note.index("lactate")],  # a BMI's Z68 is read from its value by rule
+    }
+    descriptions = {
+        "E87.20": "Acidosis, unspecified",
+        "R73.9": "Hyperglycemia, unspecified",
+        "R50.9": "Fever, unspecified",
+        "R19.00": "Intra-abdominal and pelvic swelling, mass and lump, unspecified site",
+        "E11.9": "Type 2 diabetes mellitus without complications",
+        "Z68.30": "Body mass index [BMI] 30.0-30.9, adult",
+    }
+    assert findings_only(list(starts), starts, note, descriptions) == ["E87.20", "R73.9"]
+    # The provider who names the acidosis states it.
+    stated = note.replace("A/P: sepsis.", "A/P: sepsis with lactic acidosis.")
+    assert findings_only(["E87.20"], starts, stated, descriptions) == []
