@@ -279,6 +279,14 @@ class Context:
             "system: remove it (listed under considered with the rule, OCG I.B.5) or flag it."
         },
     )
+    named_symptom: Literal["flag", "remove"] = field(
+        default="flag",
+        metadata={
+            "description": "A symptom code every word of which a chosen diagnosis's "
+            "description states (R73.9 beside E11.65, R52 beside M25.551): flag it, as "
+            "CodiEsp's annotators code it, or remove it, as OCG I.B.9 says (US coding)."
+        },
+    )
     response_cache: str | None = field(
         default=None,
         metadata={

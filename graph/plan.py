@@ -58,6 +58,7 @@ class RunPlan(BaseModel):
     unspecified: Action
     residual: Action
     integral: Action
+    named_symptom: Action
     setting: Setting
     evidence_required: bool
 
@@ -76,6 +77,7 @@ class RunPlan(BaseModel):
             unspecified=self.unspecified,
             residual=self.residual,
             integral=self.integral,
+            named_symptom=self.named_symptom,
             setting=self.setting,
         )
 
@@ -138,6 +140,7 @@ def build_plan(
         unspecified=Action(context.unspecified),
         residual=Action(context.residual),
         integral=Action(context.integral),
+        named_symptom=Action(context.named_symptom),
         setting=Setting(context.setting),
         evidence_required=context.evidence == "required",
     )

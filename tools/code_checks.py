@@ -32,7 +32,7 @@ from pydantic import BaseModel, Field
 
 from icd_resources import Chapter, IcdResources, Note, NoteKind
 from icd_resources.codes import CodeRef, code_references, note_names
-from tools.words import TITLE_WORDS, content_words
+from tools.words import TITLE_WORDS, content_words, telling_words
 
 
 class Check(BaseModel):
@@ -75,6 +75,10 @@ class CheckPolicy:
     removed, as the guideline says; on the CodiEsp train notes it fits on, removing changes no
     prediction (docs/evaluation.md), so this is the guideline's call, not a fitted one."""
     integral: Action = Action.FLAG
+    named_symptom: Action = Action.FLAG
+    """A symptom a diagnosis's description names in full (R73.9 beside E11.65): the guideline
+    removes it (OCG I.B.9); CodiEsp's annotators code it, and removing lost on its train notes
+    (docs/evaluation.md), so it is flagged unless ``Context.named_symptom`` says remove."""
     setting: Setting = Setting.INPATIENT
     disabled: frozenset[str] = field(default_factory=frozenset)
 
@@ -178,6 +182,7 @@ USE_ADDITIONAL = "Use additional code (OCG I.A.13)"
 TREATMENT_FIRST = "Encounter for antineoplastic therapy first-listed (OCG I.C.2.e.2)"
 POISONING_FIRST = "A poisoning before its manifestations (OCG I.C.19.e.5.b)"
 CAUSE_ALONE = "An external cause goes with the injury or condition it caused (OCG I.C.20.a.1-2)"
+NAMED_SYMPTOM = "A symptom the combination code names (OCG I.B.9)"
 COVID_FIRST = "COVID-19 before its respiratory manifestations (OCG I.C.1.g.1.c)"
 
 
@@ -712,6 +717,39 @@ def _integral(run: _Run, codes: list[str]) -> list[str]:
     return kept
 
 
+def _named_symptom(run: _Run, codes: list[str]) -> list[str]:
+    # OCG I.B.9: "Assign only the combination code when that code fully identifies the
+    # diagnostic conditions involved": E11.65 (type 2 diabetes with hyperglycemia) names the
+    # hyperglycemia of R73.9, M25.551 (pain in right hip) the pain of R52. A symptom every word
+    # of which a diagnosis's description states is that diagnosis's, not a code beside it.
+    kept = list(codes)
+    for symptom in (c for c in codes if run.chapter_of(c).number == 18):
+        words = telling_words(run.description(symptom))
+        naming = next(
+            (
+                c
+                for c in kept
+                if c[0] not in "RZVWXY"
+                and words
+                and words <= telling_words(run.description(c))
+            ),
+            None,
+        )
+        if naming is None:
+            continue
+        remove = run.policy.named_symptom is Action.REMOVE
+        if remove:
+            kept.remove(symptom)
+        run.record(
+            NAMED_SYMPTOM,
+            [naming, symptom],
+            f"removed {symptom}" if remove else "flagged",
+            f"{naming} ({run.description(naming)}) names {symptom} "
+            f"({run.description(symptom)}): the combination code alone.",
+        )
+    return kept
+
+
 def _use_additional(run: _Run, codes: list[str]) -> list[str]:
     present = _SortedCodes(codes)
     for code in codes:
@@ -789,6 +827,7 @@ RULES: tuple[tuple[str, Rule], ...] = (
     ("cause_alone", _cause_alone),
     ("status", _status),
     ("symptom_first", _symptom_first),
+    ("named_symptom", _named_symptom),
     ("integral", _integral),
     ("use_additional", _use_additional),
     ("poisoning_first", _poisoning_first),

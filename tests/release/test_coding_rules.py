@@ -298,6 +298,24 @@ CASES = [
     ),
     Case("I10 alone stays", ["I10"], ["I10"], None, "I.C.9.a.2", HTN_CKD),
     Case(
+        "hyperglycemia named by diabetes with hyperglycemia goes",
+        ["R73.9", "E11.65"],
+        ["E11.65"],
+        "A symptom the combination code names",
+        "I.B.9",
+        COMBINATION,
+        CheckPolicy(named_symptom=Action.REMOVE),  # Excludes1 flagged, as by default
+    ),
+    Case(
+        "pain named by pain in the right hip goes",
+        ["S72.141A", "M25.551", "R52"],
+        ["S72.141A", "M25.551"],
+        "A symptom the combination code names",
+        "I.B.9",
+        COMBINATION,
+        CheckPolicy(named_symptom=Action.REMOVE),  # Excludes1 flagged, as by default
+    ),
+    Case(
         "E11.9 beside E11.22 goes",
         ["E11.9", "E11.22", "N18.4"],
         ["E11.22", "N18.4"],
@@ -623,3 +641,12 @@ def test_a_note_reading_rule_cites_sections_that_say_so(
     assert cited in rule
     for section, quote in quotes:
         assert _normalized(quote) in _normalized(real_icd.guideline(section).text), section
+
+
+def test_by_default_a_named_symptom_is_flagged(real_icd: IcdResources) -> None:
+    # CodiEsp's annotators code R73.9 beside E11.65; the guideline's removal is opt-in.
+    codes, checks = run_checks(real_icd, ["E11.65", "R73.9"], CheckPolicy())
+    assert codes == ["E11.65", "R73.9"]
+    assert [c.action for c in checks if c.rule.startswith("A symptom the combination")] == [
+        "flagged"
+    ]
