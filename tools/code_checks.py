@@ -729,9 +729,7 @@ def _named_symptom(run: _Run, codes: list[str]) -> list[str]:
             (
                 c
                 for c in kept
-                if c[0] not in "RZVWXY"
-                and words
-                and words <= telling_words(run.description(c))
+                if c[0] not in "RZVWXY" and words and words <= telling_words(run.description(c))
             ),
             None,
         )
