@@ -437,6 +437,22 @@ def _of_kind(vague: str, other: str) -> bool:
     )
 
 
+_INFECTION = re.compile(
+    r"\b(?:infections?|infectious|infected|pneumonia|sepsis|cellulitis|abscess)\b", re.IGNORECASE
+)
+
+
+def _residual_beside(run: _Run, vague: str, other: str) -> bool:
+    """Say whether ``other`` codes more specifically what the residual ``vague`` codes.
+
+    B99.9 (unspecified infectious disease, the index's default for "infection") is coded by
+    any code that names the infection, of a site (N39.0, J06.9, L03.-) as of an organism.
+    """
+    if _of_kind(vague, other):
+        return True
+    return vague == "B99.9" and other != vague and bool(_INFECTION.search(run.description(other)))
+
+
 def _unspecified(run: _Run, codes: list[str]) -> list[str]:
     # OCG I.B.9 / I.A.9.b: when the record supports a more specific code of the same
     # category (or, for a residual code, of its kind), the unspecified one ("without
@@ -460,7 +476,9 @@ def _unspecified(run: _Run, codes: list[str]) -> list[str]:
             None,
         )
         by_kind = specific is None  # a residual code, beside a code of its kind
-        specific = specific or next((c for c in codes if c in in_kept and _of_kind(vague, c)), None)
+        specific = specific or next(
+            (c for c in codes if c in in_kept and _residual_beside(run, vague, c)), None
+        )
         if specific is None or vague not in in_kept:
             continue
         action = run.policy.residual if by_kind else run.policy.unspecified

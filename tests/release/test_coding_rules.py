@@ -357,6 +357,22 @@ CASES = [
         UNSPECIFIED,
     ),
     Case(
+        "an unspecified infectious disease beside a urinary tract infection goes",
+        ["N39.0", "B99.9", "B96.20"],
+        ["N39.0", "B96.20"],
+        "Unspecified beside specific",
+        "I.A.9.b",
+        UNSPECIFIED,
+    ),
+    Case(
+        "an unspecified infectious disease beside diabetes stays",
+        ["E11.9", "B99.9"],
+        ["E11.9", "B99.9"],
+        None,
+        "I.A.9.b",
+        UNSPECIFIED,
+    ),
+    Case(
         "a residual injury code goes by default, with unspecified codes flagged",
         ["S93.401A", "T14.90XA", "W01.0XXA", "X58.XXXA"],
         ["S93.401A", "W01.0XXA"],
