@@ -708,31 +708,18 @@ def _integral(run: _Run, codes: list[str]) -> list[str]:
     # not coded. The release tells which body system a chapter 18 block concerns; whether the
     # symptom is routine for the diagnosis is a coder's call (I.B.6), so the policy either
     # removes it (the decision, recorded) or flags it for review.
-    kept = list(codes)
-    for symptom in (c for c in codes if run.chapter_of(c).number == 18):
+    def same_system(symptom: str) -> Callable[[str], bool]:
         systems = _body_systems(run.icd.block_of(symptom).description)
-        diagnosis = next(
-            (
-                c
-                for c in kept
-                if c[0] not in "RZVWXY" and systems & _body_systems(run.chapter_of(c).description)
-            ),
-            None,
-        )
-        if diagnosis is None:
-            continue
-        remove = run.policy.integral is Action.REMOVE
-        if remove:
-            kept.remove(symptom)
-        run.record(
-            INTEGRAL,
-            [diagnosis, symptom],
-            f"removed {symptom}" if remove else "flagged",
+        return lambda c: bool(systems & _body_systems(run.chapter_of(c).description))
+
+    def detail(symptom: str, diagnosis: str) -> str:
+        return (
             f"{symptom} ({run.description(symptom)}) beside {diagnosis} "
             f"({run.description(diagnosis)}) of the same body system: not coded when "
-            "routinely associated with the diagnosis (I.B.5), coded when not (I.B.6).",
+            "routinely associated with the diagnosis (I.B.5), coded when not (I.B.6)."
         )
-    return kept
+
+    return _symptoms_beside(run, codes, same_system, INTEGRAL, run.policy.integral, detail)
 
 
 def _named_symptom(run: _Run, codes: list[str]) -> list[str]:
@@ -740,28 +727,52 @@ def _named_symptom(run: _Run, codes: list[str]) -> list[str]:
     # diagnostic conditions involved": E11.65 (type 2 diabetes with hyperglycemia) names the
     # hyperglycemia of R73.9, M25.551 (pain in right hip) the pain of R52. A symptom every word
     # of which a diagnosis's description states is that diagnosis's, not a code beside it.
+    def naming(symptom: str) -> Callable[[str], bool]:
+        words = telling_words(run.description(symptom))
+        return lambda c: bool(words) and words <= telling_words(run.description(c))
+
+    def detail(symptom: str, diagnosis: str) -> str:
+        return (
+            f"{diagnosis} ({run.description(diagnosis)}) names {symptom} "
+            f"({run.description(symptom)}): the combination code alone."
+        )
+
+    policy = run.policy.named_symptom
+    return _symptoms_beside(run, codes, naming, NAMED_SYMPTOM, policy, detail)
+
+
+def _symptoms_beside(
+    run: _Run,
+    codes: list[str],
+    explained_by: Callable[[str], Callable[[str], bool]],
+    rule: str,
+    action: Action,
+    detail: Callable[[str, str], str],
+) -> list[str]:
+    """Remove or flag each chapter 18 code beside a diagnosis that explains it.
+
+    Args:
+        run: The run of the rules, whose record the check joins.
+        codes: The code set.
+        explained_by: For a symptom, the test of a diagnosis (not R, Z or an external cause).
+        rule: The rule recorded.
+        action: Remove the symptom, or flag it.
+        detail: The record's detail for a symptom and its diagnosis.
+    """
     kept = list(codes)
     for symptom in (c for c in codes if run.chapter_of(c).number == 18):
-        words = telling_words(run.description(symptom))
-        naming = next(
-            (
-                c
-                for c in kept
-                if c[0] not in "RZVWXY" and words and words <= telling_words(run.description(c))
-            ),
-            None,
-        )
-        if naming is None:
+        explains = explained_by(symptom)
+        diagnosis = next((c for c in kept if c[0] not in "RZVWXY" and explains(c)), None)
+        if diagnosis is None:
             continue
-        remove = run.policy.named_symptom is Action.REMOVE
+        remove = action is Action.REMOVE
         if remove:
             kept.remove(symptom)
         run.record(
-            NAMED_SYMPTOM,
-            [naming, symptom],
+            rule,
+            [diagnosis, symptom],
             f"removed {symptom}" if remove else "flagged",
-            f"{naming} ({run.description(naming)}) names {symptom} "
-            f"({run.description(symptom)}): the combination code alone.",
+            detail(symptom, diagnosis),
         )
     return kept
 

@@ -32,6 +32,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 
 from tools.code_checks import is_vague
 from tools.words import content_words, telling_words, tokens
@@ -87,7 +88,8 @@ def negated_out(text: str) -> str:
     return _NEGATED.sub(" ", text)
 
 
-def description_words(description: str) -> dict[str, str]:
+@lru_cache(maxsize=8192)
+def description_words(description: str) -> Mapping[str, str]:
     """Return the words of a description a note must state to support the code, by stem."""
     text = _ABSENCE.sub(" ", _PARENTHESES.sub(" ", description))
     asked = telling_words(text) - _UNASKED

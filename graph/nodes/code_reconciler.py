@@ -38,10 +38,12 @@ async def code_reconciler(state: CodingState, runtime: Runtime[Context]) -> dict
     ordered, rationale, fallback = await _reconcile(run, state, tentative, details)
     spans = evidence_spans(state.get("findings", []), state.get("candidates", []))
     starts = _stated_starts(spans)
-    ordered, observed = _abnormal_findings(icd, ordered, spans, state["note"], run.plan)
+    descriptions = {code: info.description for code in ordered if (info := icd.get(code))}
+    ordered, observed = _abnormal_findings(
+        icd, ordered, spans, descriptions, state["note"], run.plan
+    )
     lead: list[Check] = []
     if ordered and run.plan.first_listed == "stated":
-        descriptions = {code: info.description for code in ordered if (info := icd.get(code))}
         ordered, lead = reason_first(ordered, starts, state["note"], descriptions)
     ordered, checks = run_checks(icd, ordered, run.plan.check_policy())
     codes = assignments(
@@ -77,7 +79,12 @@ def _stated_starts(spans: dict[str, list[Span]]) -> dict[str, list[int]]:
 
 
 def _abnormal_findings(
-    icd: IcdResources, codes: list[str], spans: dict[str, list[Span]], note: str, plan: RunPlan
+    icd: IcdResources,
+    codes: list[str],
+    spans: dict[str, list[Span]],
+    descriptions: dict[str, str],
+    note: str,
+    plan: RunPlan,
 ) -> tuple[list[str], list[Check]]:
     """Remove the codes whose only evidence is an observation, a result or a complaint.
 
@@ -85,7 +92,6 @@ def _abnormal_findings(
     complaints: symptoms the stated diagnoses leave out (``RunPlan.symptoms``).
     """
     starts = _stated_starts(spans)
-    descriptions = {code: info.description for code in codes if (info := icd.get(code))}
     observed = findings_only(codes, starts, note, descriptions) if plan.findings == "remove" else []
     unstated: list[str] = []
     if plan.symptoms == "stated":
