@@ -58,6 +58,21 @@ _AFTER_NEGATIONS = (
 "PE was ruled out", "PE not suspected", "sepsis was not confirmed", and not the item before
 in "dysphagia; sepsis ruled out". medspaCy's default "ruled out" reaches forward only ("ruled
 out for sepsis"); its "was not" would take "not confirmed" whole, so "was" is in the cue."""
+_ANSWERS = (": no", ": none")
+"""medspaCy's backward negations for a question answered "Chills: no". Read anywhere they take
+the forward "no" of "Eye exam: no retinopathy" and negate the exam instead (the longer cue wins):
+here they apply only where the answer ends its clause."""
+_SHORT_NEGATIONS = ("w/o",)
+"""Negations written short, forward like "without": "Radial site w/o hematoma"."""
+_HYPOTHETICALS = (
+    ("warning signs", "FORWARD", 12),
+    ("red flags", "FORWARD", 12),
+    ("watch for", "FORWARD", 12),
+    ("monitor for", "FORWARD", 12),
+    ("precautions", "BACKWARD", 2),
+)
+"""What a patient is told to watch for has not happened: "Warning signs reviewed: HA, heavy
+bleeding, fever", "monitor for hypoglycemia", "aspiration precautions", "fever precautions"."""
 _MAX_SCOPE = 12
 """Tokens a cue reaches: "prophylaxis" (a backward negation) would otherwise negate a whole
 sentence of current treatments, "No history of nephrolithiasis, hematuria or urinary tract
@@ -311,7 +326,6 @@ def _load_pipeline(vocabulary: Collection[str]) -> Any:
     # matcher is empty.
     warnings.filterwarnings("ignore", message=r"\[W036\]")
     import medspacy
-    from medspacy.context import ConTextRule
     from medspacy.ner import TargetRule
 
     nlp = medspacy.load(
@@ -333,19 +347,57 @@ def _load_pipeline(vocabulary: Collection[str]) -> Any:
             if short.lower() not in vocabulary
         ]
     )
-    context = nlp.get_pipe("medspacy_context")
-    for rule in context.rules:  # within the sentence (a global max_scope crosses sentences)
+    rules = [r for r in nlp.get_pipe("medspacy_context").rules if r.literal not in _ANSWERS]
+    for rule in rules:  # within the sentence (a global max_scope crosses sentences)
         rule.max_scope = rule.max_scope or _MAX_SCOPE
+    # medspaCy's rules cannot be removed from its pipe: a fresh one takes the rules kept.
+    context = nlp.replace_pipe("medspacy_context", "medspacy_context", config={"rules": None})
+    context.add(rules + _added_rules(nlp))
+    return nlp
+
+
+def _added_rules(nlp: Any) -> list[Any]:
+    """Return the ConText rules clh adds to medspaCy's own (see the constants above)."""
+    from medspacy.context import ConTextRule
+
+    def words(phrase: str) -> list[dict[str, str]]:
+        return [{"LOWER": t.lower_} for t in nlp.tokenizer(phrase)]
+
     # max_scope=1: medspaCy's overlap test misses a scope that contains the other's whole scope
     # (a sentence-wide one), and the termination would never apply.
-    context.add([ConTextRule(w, "CONJ", direction="TERMINATE", max_scope=1) for w in _TERMINATIONS])
-    context.add(
-        [
+    return (
+        [ConTextRule(w, "CONJ", direction="TERMINATE", max_scope=1) for w in _TERMINATIONS]
+        + [
             ConTextRule(w, "NEGATED_EXISTENCE", pattern=p, direction="BACKWARD", max_scope=n)
             for w, p, n in _AFTER_NEGATIONS
         ]
+        + [
+            ConTextRule(w, "NEGATED_EXISTENCE", pattern=words(w), max_scope=_MAX_SCOPE)
+            for w in _SHORT_NEGATIONS
+        ]
+        + [
+            ConTextRule(w, "HYPOTHETICAL", pattern=words(w), direction=d, max_scope=n)
+            for w, d, n in _HYPOTHETICALS
+        ]
+        + _answer_rules()
     )
-    return nlp
+
+
+def _answer_rules() -> list[Any]:
+    """Return "Chills: no" and "Pain: none" as backward negations that end their clause."""
+    from medspacy.context import ConTextRule
+
+    return [
+        ConTextRule(
+            answer,
+            "NEGATED_EXISTENCE",
+            pattern=[{"TEXT": ":"}, {"LOWER": answer[2:]}, end],
+            direction="BACKWARD",
+            max_scope=_MAX_SCOPE,
+        )
+        for answer in _ANSWERS
+        for end in ({"IS_PUNCT": True}, {"IS_SPACE": True})
+    ]
 
 
 class _QuietRuleEngine(logging.Filter):

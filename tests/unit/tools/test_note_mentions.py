@@ -202,3 +202,43 @@ def test_a_rule_out_the_note_settles_is_negated() -> None:
 def test_the_words_of_a_cue_are_no_finding() -> None:
     finder = MentionFinder({"evidence": (1,), "sepsis": (2,)})
     assert [m.text for m in finder.find("No evidence of sepsis.")] == ["sepsis"]
+
+
+def test_w_slash_o_negates_like_without() -> None:
+    finder = MentionFinder({"hematoma": (1,), "fever": (2,)})
+    hematoma, fever = finder.find("Radial site w/o hematoma. Fever w/ chills.")
+    assert hematoma.assertion is Assertion.NEGATED
+    assert fever.assertion is Assertion.PRESENT
+
+
+@pytest.mark.parametrize(
+    ("text", "negated"),
+    [
+        ("Eye exam 2025: no retinopathy.", {"retinopathy"}),  # the forward "no", not ": no"
+        ("Chills: no. Fever: yes.", {"chills"}),  # an answer that ends its clause
+        ("Chills: no\nFever: yes", {"chills"}),
+        ("Pain: none.", {"pain"}),
+    ],
+)
+def test_a_colon_before_no_negates_what_follows_unless_the_answer_ends_there(
+    text: str, negated: set[str]
+) -> None:
+    finder = MentionFinder({"retinopathy": (1,), "chills": (2,), "fever": (3,), "pain": (4,)})
+    found = {m.text.lower(): m.assertion for m in finder.find(text)}
+    assert {t for t, a in found.items() if a is Assertion.NEGATED} == negated
+    assert all(a is Assertion.PRESENT for t, a in found.items() if t not in negated)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Warning signs reviewed: heavy bleeding, fever.",
+        "Monitor for fever at home.",
+        "Fever precautions reviewed with parents.",
+    ],
+)
+def test_what_a_patient_is_told_to_watch_for_is_hypothetical(text: str) -> None:
+    finder = MentionFinder({"fever": (1,), "bleeding": (2,)})
+    fever = next(m for m in finder.find(text) if m.text.lower() == "fever")
+    assert fever.assertion is Assertion.HYPOTHETICAL
+    assert only(finder, "Fever to 39. Precautions reviewed.").assertion is Assertion.PRESENT
