@@ -165,6 +165,14 @@ class Context:
     max_companions: int = field(
         default=8, metadata={"description": "Companion candidates verified per note."}
     )
+    max_leads: int = field(
+        default=2,
+        metadata={
+            "description": "Codes the note's first stated diagnosis names in its words (two "
+            "thirds of the description), verified beyond max_candidates: the principal "
+            "diagnosis the pool ranked low. 0 turns the lane off."
+        },
+    )
     max_considered: int = field(
         default=100,
         metadata={

@@ -49,6 +49,7 @@ class RunPlan(BaseModel):
     cue_filter: bool
     companions: bool
     max_companions: int
+    max_leads: int
     sides: bool
     findings: Literal["remove", "keep"]
     symptoms: Literal["stated", "any"]
@@ -131,6 +132,7 @@ def build_plan(
         cue_filter=context.cue_filter,
         companions=context.companions,
         max_companions=context.max_companions,
+        max_leads=context.max_leads,
         sides=context.sides,
         findings=context.findings,
         symptoms=context.symptoms,

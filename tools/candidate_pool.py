@@ -59,6 +59,8 @@ class PooledCandidate:
     lists: dict[Lane, int] = field(default_factory=dict)
     """Lane -> how many of that lane's lists (one per query or walk) hold the code."""
     queries: list[str] = field(default_factory=list)
+    query_scores: dict[str, float] = field(default_factory=dict)
+    """Query -> the best score one of its lists gave the code (which query found it best)."""
     index_path: str = ""
     """The index line (or tabular description) of its best-ranked hit."""
     index_code: str = ""
@@ -68,6 +70,11 @@ class PooledCandidate:
     def score(self) -> float:
         """Return the fused score over every lane."""
         return sum(self.lane_scores.values())
+
+    def best_of(self, queries: Iterable[str]) -> str | None:
+        """Return the one of ``queries`` that found the code best (None when none found it)."""
+        found = [q for q in queries if q in self.query_scores]
+        return max(found, key=lambda q: self.query_scores[q]) if found else None
 
     def score_in(self, lanes: Iterable[Lane]) -> float:
         """Return the fused score over some lanes only."""
@@ -191,6 +198,7 @@ class CandidatePool:
         candidate.lists[lane] = candidate.lists.get(lane, 0) + 1
         if query not in candidate.queries and len(candidate.queries) < _QUERIES_KEPT:
             candidate.queries.append(query)
+        candidate.query_scores[query] = max(score, candidate.query_scores.get(query, 0.0))
         if score > self._best_score.get(item.code, 0.0):
             self._best_score[item.code] = score
             candidate.index_path = item.line

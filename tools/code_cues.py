@@ -300,6 +300,26 @@ def note_contradicts(code: str, description: str, cues: NoteCues, *, seventh: bo
     return unsupported_axis(code, set(cues.words), seventh=seventh, description=description)
 
 
+def note_states(code: str, cues: NoteCues) -> str | None:
+    """Say what the note states that makes a candidate its code, or None when nothing does.
+
+    A status the note states in so many words decides its code whatever the model's P(yes):
+    the tobacco status ("former smoker, quit 2015": Z87.891, OCG I.C.21.c.4; "1 ppd": F17.210),
+    the CKD stage (N18.31 for "CKD stage 3a", OCG I.C.14.a.1) and the BMI beside a weight
+    diagnosis (OCG I.C.21.c.3). The weeks of gestation are left to the model: a newborn's
+    "born at 39 weeks" states them too.
+    """
+    if code == "Z87.891" and cues.tobacco == "former":
+        return "the note states former tobacco use (OCG I.C.21.c.4)"
+    if code == "F17.210" and cues.tobacco == "current":
+        return "the note states current cigarette smoking (index: Smoker, see Dependence, nicotine)"
+    if code.startswith("N18.") and code in cues.ckd_stages:
+        return f"the note states the CKD stage of {code} (OCG I.C.14.a.1)"
+    if code.startswith("Z68") and code == cues.bmi and _bmi_contradiction(code, cues) is None:
+        return f"the note states a BMI of {code} beside a weight diagnosis (OCG I.C.21.c.3)"
+    return None
+
+
 def _tobacco_contradiction(code: str, status: str) -> str | None:
     # OCG I.C.21.c.4: a history code is for a condition that no longer exists; Z87.891
     # excludes current nicotine dependence (F17.2-).

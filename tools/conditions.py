@@ -8,9 +8,10 @@ they could code the same documented condition:
   overlaps in the note — "smoker" inside the sentence a companion rule read — or no mention of
   their own, as the sentence lane's hits), so two sites mentioned apart stay two conditions,
   and E11.22 and E11.40 from two complications stay two;
-- they were found from the same mention ("shock": R65.21 or R57.9; "pneumoniae": J13 or
+- they were found best from the same mention ("shock": R65.21 or R57.9; "pneumoniae": J13 or
   J18.9); the validator groups one chapter's candidates, so a mention's codes of two chapters
-  (E11.22 and N18.31 for "diabetic CKD stage 3a") are never rivals;
+  (E11.22 and N18.31 for "diabetic CKD stage 3a") are never rivals, nor is a code that one
+  mention's search lists low ("CAD" lists I10, which "HTN" finds first) a rival of its codes;
 - an Excludes1 note of one names the other (OCG I.A.12.a: never reported together);
 
 and rivalry is transitive (union-find), so a condition is a connected group. Each condition

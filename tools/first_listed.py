@@ -9,8 +9,9 @@ the reason for the visit. Within a section a numbered problem list is read first
 (`tools.note_sections.statement_units`); a statement states a code when the code's evidence
 lies in it or its words state two thirds of the code's description ("1. H. influenzae
 pneumonia" states J14, whose evidence the mention reader took from the culture); of the codes
-one statement states, the one it states most fully leads, then the earliest. The sequencing
-checks run after this (a treatment encounter, OCG I.C.2.e.2, and etiology before
+one statement states, a diagnosis before a symptom (OCG II.A: "T2DM with hyperglycemia" is
+led by the diabetes, not R73.9), then the one it states most fully, then the earliest. The
+sequencing checks run after this (a treatment encounter, OCG I.C.2.e.2, and etiology before
 manifestation, OCG I.A.13, still win).
 """
 
@@ -54,12 +55,50 @@ def _first_stated(
         for order, code in leads:
             inside = [p for p in starts.get(code, ()) if start <= p < end]
             cover = coverage(descriptions.get(code, ""), stems)
-            if inside or cover >= 2 / 3:
-                # The fullest statement first; then the earliest; then the better scored.
-                stated.append((-cover, min(inside, default=end), order, code))
+            if inside or cover >= _STATES:
+                # A symptom yields to a diagnosis the same statement states (OCG II.A: not
+                # principal when a related definitive diagnosis is established); then the
+                # fullest statement first; then the earliest; then the better scored.
+                symptom = code.startswith("R")
+                stated.append((symptom, -cover, min(inside, default=end), order, code))
         if stated:
-            return min(stated)[3]
+            return min(stated)[4]
     return None
+
+
+_STATES = 2 / 3
+"""The share of a description's words a statement states for it to state the code."""
+
+
+def lead_statement(note: str) -> tuple[int, int] | None:
+    """Return where the note states its first diagnosis: the first statement of its best section.
+
+    The principal (or discharge) diagnosis section first, then the assessment, then the reason
+    for the visit (`tools.note_sections.diagnosis_sections`); None when the note has none.
+    """
+    sections = diagnosis_sections(note)
+    if not sections:
+        return None
+    best = min(sections, key=lambda s: s.rank)
+    units = statement_units(note, best)
+    return units[0] if units else None
+
+
+def stated_leads(
+    note: str, statement: tuple[int, int], descriptions: Mapping[str, str]
+) -> list[str]:
+    """Return the codes (in the given order) whose description a statement states, that can lead.
+
+    A statement states a code when its words, negated phrases out, state two thirds of the
+    code's description (`tools.abnormal_findings.coverage`).
+    """
+    start, end = statement
+    stems = note_words(negated_out(note[start:end]))
+    return [
+        code
+        for code, text in descriptions.items()
+        if can_lead(code) and coverage(text, stems) >= _STATES
+    ]
 
 
 def stated_reason(

@@ -28,6 +28,9 @@ class Lane(StrEnum):
     """The rest of a small category the other lanes reached (the pool ranker adds them)."""
     SIDE = "side"
     """A sibling of the side the note names, beside a candidate of unspecified side."""
+    LEAD = "lead"
+    """A code the note's first stated diagnosis names in its words, verified beyond the cap
+    (tools/first_listed.py:stated_leads)."""
 
 
 RANKED_LANES = (Lane.MENTION, Lane.WALK, Lane.SENTENCE)

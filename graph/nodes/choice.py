@@ -78,8 +78,12 @@ def decide(
     choices: Mapping[str, Mapping[str, float]],
     threshold: float,
     mode: ChoiceMode,
+    stated: Mapping[str, str] | None = None,
 ) -> dict[str, Decision]:
     """Decide every scored candidate: at most one code per condition, unless mode is each.
+
+    A code the note states by its specifics (``stated``, tools/code_cues.py:note_states) is
+    its condition's code whatever the scores: the model judged the others, the note this one.
 
     Args:
         conditions: the groups of rivals; a code missing from ``scores`` was not scored.
@@ -87,10 +91,15 @@ def decide(
         choices: per condition key, the listwise probabilities (``NONE`` for none of these).
         threshold: the P(yes) a code needs where no listwise choice decides.
         mode: listwise, yesno or each (``Context.choice``).
+        stated: the codes the note states, each with what it states.
     """
     decisions: dict[str, Decision] = {}
     for condition in conditions:
         scored = [c for c in condition.codes if c in scores]
+        by_note = [c for c in scored if c in (stated or {})]
+        if by_note:
+            decisions.update(_by_note(scored, by_note[0], (stated or {})[by_note[0]]))
+            continue
         choice = choices.get(condition.key) if mode == "listwise" else None
         if mode == "each" or len(scored) < 2:
             for code in scored:
@@ -101,6 +110,12 @@ def decide(
             decisions.update(_by_choice(scored, choice))
         else:
             decisions.update(_by_best_score(scored, scores, threshold))
+    return decisions
+
+
+def _by_note(codes: Sequence[str], chosen: str, what: str) -> dict[str, Decision]:
+    decisions = {code: Decision(False, f"a rival of {chosen}, which {what}") for code in codes}
+    decisions[chosen] = Decision(True, f"{what}: no score decides it")
     return decisions
 
 

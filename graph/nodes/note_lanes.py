@@ -24,6 +24,7 @@ from graph.schemas import Candidate, Finding, Rejected, Span
 from graph.state import CodingState
 from tools.candidate_pool import CandidatePool, PooledCandidate
 from tools.code_cues import NoteCues
+from tools.first_listed import lead_statement, stated_leads
 from tools.lanes import Lane
 from tools.note_lanes import LANE_WEIGHTS, LaneRun, pool_companions, pool_note
 from tools.note_mentions import Assertion
@@ -44,6 +45,11 @@ async def note_lanes(state: CodingState, runtime: Runtime[Context]) -> dict[str,
     ordered = await asyncio.to_thread(order_pool, deps, state["note"], ranker, run)
     findings, finding_of = _mention_findings(run, pass_index, plan.setting)
     candidates = [_candidate(c, finding_of) for c in ordered[: context.max_candidates]]
+    leads, lead_findings = _leads(
+        state["note"], ordered[context.max_candidates : context.max_considered], plan, pass_index
+    )
+    candidates += [_candidate(c, finding_of, lead_findings) for c in leads]
+    findings += lead_findings
     if plan.companions:
         extra, extra_findings = await asyncio.to_thread(
             _companions, deps, state["note"], pass_index, run
@@ -162,9 +168,39 @@ def _mention_findings(
     return findings, finding_of
 
 
-def _candidate(pooled: PooledCandidate, finding_of: dict[str, str]) -> Candidate:
-    finding_id = next((finding_of[q] for q in pooled.queries if q in finding_of), "")
+def _leads(
+    note: str, beyond: list[PooledCandidate], plan: RunPlan, pass_index: int
+) -> tuple[list[PooledCandidate], list[Finding]]:
+    """Return the pooled codes beyond the cap the first stated diagnosis names, and it."""
+    statement = lead_statement(note) if plan.max_leads else None
+    if statement is None:
+        return [], []
+    start, end = statement
+    named = stated_leads(note, statement, {c.code: c.description for c in beyond})
+    leads = [c for c in beyond if c.code in named[: plan.max_leads]]
+    text = note[start:end]
+    finding = Finding(
+        id=f"p{pass_index}.l1",
+        term=text,
+        spans=[Span(text=text, start=start, end=end)],
+        lane=Lane.LEAD,
+    )
+    return leads, [finding] if leads else []
+
+
+def _candidate(
+    pooled: PooledCandidate, finding_of: dict[str, str], leads: list[Finding] | None = None
+) -> Candidate:
+    """Return a pooled code as a candidate: with ``leads``, verified as the lead statement's."""
+    # The mention whose search ranked the code highest: "HTN" for I10, not "CAD" whose search
+    # also listed it, so rivals are grouped by the condition a code codes.
+    best = pooled.best_of(finding_of)
+    finding_id = finding_of[best] if best is not None else ""
+    if leads:
+        finding_id = finding_id or leads[0].id
     lanes = ", ".join(f"{lane} #{rank}" for lane, rank in sorted(pooled.lanes.items()))
+    if leads:
+        lanes += "; named by the first stated diagnosis, verified beyond the cap"
     return Candidate(
         code=pooled.code,
         description=pooled.description,
@@ -173,5 +209,5 @@ def _candidate(pooled: PooledCandidate, finding_of: dict[str, str]) -> Candidate
         index_path=pooled.index_path,
         via=f"lanes: {lanes}",
         index_code=pooled.index_code,
-        lanes=sorted(pooled.lanes),
+        lanes=sorted(pooled.lanes) + ([Lane.LEAD] if leads else []),
     )

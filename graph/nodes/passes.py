@@ -121,14 +121,15 @@ async def join_candidates(state: CodingState, runtime: Runtime[Context]) -> dict
     room = get_context(runtime).max_candidates - len(codes)
     added = []
     for candidate in state.get("lane_candidates", []):
-        # A companion (tools/companions.py) is a targeted look-up: it is verified beyond the
-        # cap, or the codes a coder adds would never reach the validator.
-        companion = Lane.COMPANION in candidate.lanes
-        if candidate.code in codes or (room <= 0 and not companion):
+        # A companion (tools/companions.py) is a targeted look-up, and a lead the note's first
+        # diagnosis names was pooled low: both are verified beyond the cap, or the codes a
+        # coder adds and the principal diagnosis would never reach the validator.
+        beyond = bool({Lane.COMPANION, Lane.LEAD} & set(candidate.lanes))
+        if candidate.code in codes or (room <= 0 and not beyond):
             continue
         codes.add(candidate.code)
         added.append(candidate)
-        room -= 0 if companion else 1
+        room -= 0 if beyond else 1
     context = get_context(runtime)
     sides = stated_sides(state.get("note", ""))
     sided: list[Candidate] = []

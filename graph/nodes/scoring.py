@@ -20,7 +20,7 @@ from graph.state import ChapterTask
 from icd_resources import IndexEntry
 from prompts import render_prompt
 from tools.code_checks import excludes
-from tools.code_cues import NoteCues, note_contradicts
+from tools.code_cues import NoteCues, note_contradicts, note_states
 from tools.conditions import Condition, Rival, group_conditions
 from tools.index_modifiers import (
     index_line_path,
@@ -57,7 +57,8 @@ async def score_candidates(
     )
     choices = await _choices(run, task, conditions, shown)
     threshold, source = run.plan.threshold, run.plan.threshold_source
-    decisions = decide(conditions, scores | lifted, choices, threshold, run.plan.choice)
+    stated = _stated(run, task, scores)
+    decisions = decide(conditions, scores | lifted, choices, threshold, run.plan.choice, stated)
     key_of = {code: condition.key for condition in conditions for code in condition.codes}
     verdicts = []
     for candidate, line in zip(shown, lines, strict=True):
@@ -146,6 +147,15 @@ def _contradicted(run: AgentRun, task: ChapterTask, shown: list[Candidate]) -> d
             found[code] = reason
             run.reject(code, f"the note contradicts it: {reason}")
     return found
+
+
+def _stated(run: AgentRun, task: ChapterTask, scores: dict[str, float]) -> dict[str, str]:
+    """Return the scored codes the note states by their specifics (a cue filter's work)."""
+    if not run.plan.cue_filter:
+        return {}
+    cues = NoteCues.read(task["note"])
+    found = {code: note_states(code, cues) for code in scores}
+    return {code: what for code, what in found.items() if what is not None}
 
 
 def _index_subterms(run: AgentRun, task: ChapterTask, shown: list[Candidate]) -> dict[str, str]:

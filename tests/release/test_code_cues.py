@@ -9,7 +9,13 @@ import pytest
 from icd_resources import IcdResources
 from tests.release.test_coding_rules import _normalized
 from tools.candidate_pool import ends_in_seventh
-from tools.code_cues import NoteCues, intent_of, note_contradicts, unsupported_axis
+from tools.code_cues import (
+    NoteCues,
+    intent_of,
+    note_contradicts,
+    note_states,
+    unsupported_axis,
+)
 from tools.companions import COMPANIONS, Companion
 from tools.words import plain_words
 
@@ -153,6 +159,32 @@ def test_the_note_contradicts_a_rivals_specifics(
     seventh = ends_in_seventh(real_icd, code)
     found = note_contradicts(code, description, NoteCues.read(note), seventh=seventh)
     assert (found is not None) is contradicted, found
+
+
+@pytest.mark.parametrize(
+    ("note", "code", "states"),
+    [
+        ("PMH: GERD, former smoker (quit 2015).", "Z87.891", True),
+        ("Quit smoking cigarettes 8 yrs ago.", "Z87.891", True),
+        ("Smokes 1 ppd cigarettes.", "Z87.891", False),
+        ("Smokes 1 ppd cigarettes.", "F17.210", True),
+        ("Dad smokes cigarettes at home.", "F17.210", False),  # the father's
+        ("CKD stage 3a due to diabetes.", "N18.31", True),
+        ("CKD stage 3a due to diabetes.", "N18.30", False),
+        ("27 yo F, obesity, BMI 32.4.", "Z68.32", True),
+        ("27 yo F, BMI 32.4.", "Z68.32", False),  # no weight diagnosis stated
+        ("G1P0 at 39 weeks.", "Z3A.39", False),  # left to the model (a newborn's weeks too)
+    ],
+)
+def test_a_status_the_note_states_decides_its_code(
+    real_icd: IcdResources, note: str, code: str, states: bool
+) -> None:
+    found = note_states(code, NoteCues.read(note))
+    assert (found is not None) is states, found
+    section = re.search(r"OCG ([\w.]+)", found or "")
+    if section is not None:  # the section cited is the one about this code's kind
+        text = _normalized(real_icd.guideline(section.group(1)).text).lower()
+        assert code[:3].lower() in text or ("bmi" in text and code.startswith("Z68"))
 
 
 @pytest.mark.parametrize("companion", COMPANIONS, ids=[c.code for c in COMPANIONS])

@@ -339,7 +339,7 @@ def test_a_combination_code_carries_its_parts_evidence(fixture_icd) -> None:
     assert [s.text for s in code.evidence] == ["cholera"]
 
 
-def test_a_companion_is_verified_beyond_the_candidate_cap() -> None:
+def test_a_companion_and_a_lead_are_verified_beyond_the_candidate_cap() -> None:
     from graph.nodes.passes import join_candidates
 
     def candidate(code: str, lanes: list[str]) -> Candidate:
@@ -355,11 +355,13 @@ def test_a_companion_is_verified_beyond_the_candidate_cap() -> None:
         )
 
     lanes = [candidate(f"A0{i}.0", ["walk"]) for i in range(3)] + [
-        candidate("Z51.11", ["companion"])
+        candidate("Z51.11", ["companion"]),
+        candidate("A41.51", ["sentence", "lead"]),
     ]
     capped = SimpleNamespace(context=Context(max_candidates=2))
     update = asyncio.run(join_candidates({"lane_candidates": lanes}, capped))
-    assert [c.code for c in update["candidates"].value] == ["A00.0", "A01.0", "Z51.11"]
+    codes = [c.code for c in update["candidates"].value]
+    assert codes == ["A00.0", "A01.0", "Z51.11", "A41.51"]
 
 
 def test_evidence_required_removes_the_codes_with_none() -> None:
@@ -409,3 +411,15 @@ def test_a_companion_lends_its_sentence_to_the_same_code_pooled_without_evidence
     ]
     assert lent[0].lanes == ["companion", "sentence"] and lent[1] is pooled[1]
     assert [c.code for c in left] == ["Z51.11"]
+
+
+def test_a_pooled_code_keeps_the_mention_that_found_it_best() -> None:
+    from graph.nodes.note_lanes import _candidate
+    from tools.candidate_pool import PooledCandidate
+
+    pooled = PooledCandidate("I10", "Essential (primary) hypertension", 9)
+    pooled.queries = ["coronary artery disease", "hypertension"]  # "CAD" listed it first
+    pooled.query_scores = {"coronary artery disease": 0.01, "hypertension": 0.05}
+    finding_of = {"coronary artery disease": "p1.m3", "hypertension": "p1.m4"}
+    assert _candidate(pooled, finding_of).finding_id == "p1.m4"  # "HTN", not "CAD"
+    assert _candidate(pooled, {"sentence words": "p1.s1"}).finding_id == ""

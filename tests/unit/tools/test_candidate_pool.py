@@ -64,6 +64,16 @@ def test_a_pool_ranks_by_the_chosen_lanes_and_caps(fixture_icd: IcdResources) ->
     assert len(pool) == 3
 
 
+def test_a_pooled_code_knows_which_query_found_it_best(fixture_icd: IcdResources) -> None:
+    pool = CandidatePool(fixture_icd)
+    pool.add_codes("mention", "cad", [("A01", "Zembla fever A01"), ("A00.9", "x")], "")
+    pool.add_codes("mention", "htn", [("A00.9", "y")], "")
+    (pooled,) = [c for c in pool.ranked() if c.code == "A00.9"]
+    assert pooled.queries == ["cad", "htn"]  # the order they came
+    assert pooled.best_of(["cad", "htn"]) == "htn"  # ranked first there, second for "cad"
+    assert pooled.best_of(["cad"]) == "cad" and pooled.best_of(["fever"]) is None
+
+
 def test_a_small_category_joins_the_pool_whole_after_the_lanes_codes(
     fixture_icd: IcdResources,
 ) -> None:

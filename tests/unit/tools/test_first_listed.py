@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
-from tools.first_listed import REASON_FIRST, can_lead, reason_first, stated_reason
+from tools.first_listed import (
+    REASON_FIRST,
+    can_lead,
+    lead_statement,
+    reason_first,
+    stated_leads,
+    stated_reason,
+)
 from tools.note_sections import diagnosis_sections
 
 NOTE = """CHIEF COMPLAINT: fever and dysuria
@@ -101,3 +108,34 @@ def test_a_numbered_problem_list_is_read_before_the_summary_line() -> None:
     assert check.action == "moved J14 before E11.9"
     # Without the descriptions only evidence counts: problem 2's COPD leads.
     assert stated_reason(["E11.9", "J44.1", "J14"], starts, PROBLEMS)[0] == "J44.1"
+
+
+def test_a_symptom_yields_to_the_diagnosis_its_statement_states() -> None:
+    note = "A/P:\n1. T2DM with hyperglycemia, poorly controlled. Diabetic CKD.\n2. HTN.\n"
+    starts = {"R73.9": [note.index("hyperglycemia")], "E11.22": [note.index("Diabetic")]}
+    descriptions = {
+        "R73.9": "Hyperglycemia, unspecified",
+        "E11.22": "Type 2 diabetes mellitus with diabetic chronic kidney disease",
+    }
+    # R73.9 is stated in full, and earlier; OCG II.A puts the diabetes first all the same.
+    codes, _checks = reason_first(["R73.9", "E11.22"], starts, note, descriptions)
+    assert codes == ["E11.22", "R73.9"]
+    # A symptom with no diagnosis in its statement still leads ("1. Chest pain").
+    alone = "A/P:\n1. Chest pain, unclear cause.\n2. HTN.\n"
+    chest = {"R07.9": [alone.index("Chest")], "I10": [alone.index("HTN")]}
+    assert stated_reason(["I10", "R07.9"], chest, alone)[0] == "R07.9"
+
+
+def test_the_lead_statement_names_the_codes_a_coder_would_list_first() -> None:
+    statement = lead_statement(NOTE)
+    assert statement is not None
+    start, end = statement
+    assert NOTE[start:end].strip() == "1. Sepsis due to E. coli"  # discharge diagnosis 1
+    descriptions = {
+        "A41.51": "Sepsis due to Escherichia coli [E. coli]",
+        "A41.9": "Sepsis, unspecified organism",  # half its words: "unspecified organism"
+        "Z87.891": "Personal history of nicotine dependence",  # never first
+        "N30.00": "Acute cystitis without hematuria",  # the second statement's
+    }
+    assert stated_leads(NOTE, statement, descriptions) == ["A41.51"]
+    assert lead_statement("Patient seen. Doing well.") is None
