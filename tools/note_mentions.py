@@ -73,6 +73,12 @@ _HYPOTHETICALS = (
 )
 """What a patient is told to watch for has not happened: "Warning signs reviewed: HA, heavy
 bleeding, fever", "monitor for hypoglycemia", "aspiration precautions", "fever precautions"."""
+_RELATIVES = (
+    "mother father sister brother sibling siblings parent parents son daughter aunt uncle "
+    "grandmother grandfather cousin mom dad"
+).split()
+_FAMILY_AFTER_SCOPE = 4
+"""'FHx breast cancer (mother, sister)': the relatives named in parentheses just after."""
 _MAX_SCOPE = 12
 """Tokens a cue reaches: "prophylaxis" (a backward negation) would otherwise negate a whole
 sentence of current treatments, "No history of nephrolithiasis, hematuria or urinary tract
@@ -378,6 +384,17 @@ def _added_rules(nlp: Any) -> list[Any]:
         + [
             ConTextRule(w, "HYPOTHETICAL", pattern=words(w), direction=d, max_scope=n)
             for w, d, n in _HYPOTHETICALS
+        ]
+        + [
+            # "FHx breast cancer", "FH: DM": medspaCy's family cue is the relatives' names.
+            ConTextRule("fhx", "FAMILY", pattern=[{"LOWER": {"IN": ["fhx", "fh"]}}]),
+            ConTextRule(
+                "(relative",
+                "FAMILY",
+                pattern=[{"TEXT": "("}, {"LOWER": {"IN": _RELATIVES}}],
+                direction="BACKWARD",
+                max_scope=_FAMILY_AFTER_SCOPE,
+            ),
         ]
         + _answer_rules()
     )

@@ -242,3 +242,18 @@ def test_what_a_patient_is_told_to_watch_for_is_hypothetical(text: str) -> None:
     fever = next(m for m in finder.find(text) if m.text.lower() == "fever")
     assert fever.assertion is Assertion.HYPOTHETICAL
     assert only(finder, "Fever to 39. Precautions reviewed.").assertion is Assertion.PRESENT
+
+
+@pytest.mark.parametrize(
+    ("text", "family"),
+    [
+        ("FHx breast cancer, cont annual mammogram.", True),
+        ("Hypertension. Breast cancer (mother, sister).", True),  # the relatives just after
+        ("Breast cancer (controlled), hypertension.", False),
+    ],
+)
+def test_a_relatives_condition_is_the_familys(text: str, family: bool) -> None:
+    finder = MentionFinder({"breast cancer": (1,), "hypertension": (2,)})
+    found = {m.text.lower(): m.assertion for m in finder.find(text)}
+    assert (found["breast cancer"] is Assertion.FAMILY) is family
+    assert found.get("hypertension", Assertion.PRESENT) is Assertion.PRESENT
