@@ -15,6 +15,10 @@ from icd_resources import IcdResources, IndexEntry
 from tools.words import content_words
 
 _MAX_DEPTH = 6
+_NO_DEFAULT = frozenset({"Symptoms NEC"})
+"""Main terms whose word names no condition: "symptoms" alone ("no other symptoms", "voiding
+symptoms") states no symptom, and R68.89 is for one the note names that the index lists
+nowhere else. Their sub-terms ("Symptoms, menopausal") are walked as any."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,7 +53,8 @@ class IndexWalker:
         self._descend(main_term, words, 0, found)
         found.sort(key=lambda r: (-r.depth, r.entry.id))
         entry = self.icd.index_entry(main_term)
-        if entry.codes or entry.see or entry.see_also:  # the default, after anything specific
+        # The default, after anything specific.
+        if (entry.codes or entry.see or entry.see_also) and entry.title not in _NO_DEFAULT:
             found.append(WalkResult(entry, 0))
         return found
 

@@ -1,0 +1,23 @@
+"""The index walk on the real release: where a main term's own code is no answer."""
+
+from __future__ import annotations
+
+from icd_resources import IcdResources, IndexSource
+from tools.index_walk import IndexWalker
+
+
+def _main_term(icd: IcdResources, title: str) -> int:
+    return next(
+        e.id for e in icd.index_entries(IndexSource.INDEX) if e.level == 0 and e.title == title
+    )
+
+
+def test_symptoms_alone_name_no_symptom(real_icd: IcdResources) -> None:
+    walker = IndexWalker(real_icd)
+    symptoms = _main_term(real_icd, "Symptoms NEC")
+    assert walker.walk(symptoms, "No other symptoms; voiding symptoms improved.") == []
+    menopausal = walker.walk(symptoms, "Menopausal symptoms, hot flashes.")
+    assert [c.code for r in menopausal for c in r.entry.codes] == ["N95.1"]
+    # Another main term's own code stays its answer when nothing more is stated.
+    (cholestasis,) = walker.walk(_main_term(real_icd, "Cholestasis NEC"), "Cholestasis.")
+    assert cholestasis.depth == 0 and cholestasis.entry.codes[0].code == "K83.1"
