@@ -71,9 +71,10 @@ class CheckPolicy:
     excludes1: Action = Action.FLAG
     unspecified: Action = Action.FLAG
     residual: Action = Action.REMOVE
-    """A residual code (T14, X58, B99.9) beside a code that names its kind (OCG I.C.19.b):
-    removed, as the guideline says; on the CodiEsp train notes it fits on, removing changes no
-    prediction (docs/evaluation.md), so this is the guideline's call, not a fitted one."""
+    """A residual code (T14, X58, B99.9) beside a code that names its kind (OCG I.C.19.b), and
+    a "without complications" code beside one of its category that codes a complication (OCG
+    I.C.4.a): removed, as the guideline says (docs/evaluation.md has what it changes on the
+    CodiEsp train notes the defaults fit on); the guideline's call, not a fitted one."""
     integral: Action = Action.FLAG
     named_symptom: Action = Action.FLAG
     """A symptom a diagnosis's description names in full (R73.9 beside E11.65): the guideline
@@ -399,6 +400,7 @@ def _hypertension_target(codes: list[str]) -> str | None:
 
 
 _VAGUE = re.compile(r"\b(unspecified|without complications?|NOS)\b", re.IGNORECASE)
+_UNCOMPLICATED = re.compile(r"\bwithout complications?\b", re.IGNORECASE)
 
 
 def is_vague(description: str) -> bool:
@@ -481,7 +483,11 @@ def _unspecified(run: _Run, codes: list[str]) -> list[str]:
         )
         if specific is None or vague not in in_kept:
             continue
-        action = run.policy.residual if by_kind else run.policy.unspecified
+        # "Without complications" beside a code of its category that names one is no vaguer
+        # code but a contradiction (OCG I.C.4.a: as many codes as needed for the associated
+        # conditions): removed with the residual codes, not only flagged.
+        denies = not by_kind and _UNCOMPLICATED.search(run.description(vague)) is not None
+        action = run.policy.residual if by_kind or denies else run.policy.unspecified
         remove = action is Action.REMOVE
         if remove:
             kept.remove(vague)

@@ -606,12 +606,25 @@ def test_coding_rule(real_icd: IcdResources, case: Case) -> None:
 
 
 def test_by_default_excludes1_and_unspecified_pairs_are_flagged(real_icd: IcdResources) -> None:
-    codes, checks = run_checks(real_icd, ["C26.1", "C83.00", "E11.9", "E11.22"])
-    assert codes == ["C26.1", "C83.00", "E11.9", "E11.22"]
+    codes, checks = run_checks(real_icd, ["C26.1", "C83.00", "N18.9", "N18.4"])
+    assert codes == ["C26.1", "C83.00", "N18.9", "N18.4"]
     assert [c.action for c in checks if not c.rule.startswith("Use additional")] == [
         "flagged",
         "flagged",
     ]
+
+
+def test_by_default_without_complications_beside_a_complication_is_removed(
+    real_icd: IcdResources,
+) -> None:
+    # E11.9 says the diabetes has no complication; E11.22 codes one. OCG I.C.4.a: "as many
+    # codes ... as needed to identify all of the associated conditions".
+    codes, checks = run_checks(real_icd, ["E11.22", "N18.31", "E11.9"])
+    assert codes == ["E11.22", "N18.31"]
+    (check,) = [c for c in checks if c.rule.startswith("Unspecified beside specific")]
+    assert check.action == "removed E11.9"
+    text = " ".join(real_icd.guideline("I.C.4.a").text.split())
+    assert "as many codes" in text and "as needed to identify all of the associated" in text
 
 
 def test_there_are_at_least_forty_cases() -> None:
