@@ -93,12 +93,13 @@ def decide(
         mode: listwise, yesno or each (``Context.choice``).
         stated: the codes the note states, each with what it states.
     """
+    stated = stated or {}
     decisions: dict[str, Decision] = {}
     for condition in conditions:
         scored = [c for c in condition.codes if c in scores]
-        by_note = [c for c in scored if c in (stated or {})]
+        by_note = [c for c in scored if c in stated]
         if by_note:
-            decisions.update(_by_note(scored, by_note[0], (stated or {})[by_note[0]]))
+            decisions.update(_by_note(scored, by_note[0], stated[by_note[0]]))
             continue
         choice = choices.get(condition.key) if mode == "listwise" else None
         if mode == "each" or len(scored) < 2:

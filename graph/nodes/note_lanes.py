@@ -196,10 +196,9 @@ def _candidate(
     # also listed it, so rivals are grouped by the condition a code codes.
     best = pooled.best_of(finding_of)
     finding_id = finding_of[best] if best is not None else ""
-    if leads:
-        finding_id = finding_id or leads[0].id
     lanes = ", ".join(f"{lane} #{rank}" for lane, rank in sorted(pooled.lanes.items()))
     if leads:
+        finding_id = finding_id or leads[0].id
         lanes += "; named by the first stated diagnosis, verified beyond the cap"
     return Candidate(
         code=pooled.code,
