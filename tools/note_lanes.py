@@ -31,6 +31,7 @@ from tools.companions import (
     gestation_codes,
     noncompliance,
 )
+from tools.history_codes import FAMILY_HISTORY, HistoryCodes
 from tools.index_search import EmptyQueryError, Searcher
 from tools.index_walk import IndexWalker
 from tools.lanes import FUSED_LANES, Lane
@@ -86,8 +87,6 @@ def pool_note(
     return run
 
 
-FAMILY_HISTORY = ("Z80", "Z81", "Z82", "Z83", "Z84")
-"""The categories of family history codes, the only ones a family member's condition yields."""
 _FAMILY_WHY = "Family history: the patient's risk (OCG I.C.21.c.4)"
 
 
@@ -170,6 +169,9 @@ class CompanionRun:
     pool: CandidatePool
     sentence_of: dict[str, str] = field(default_factory=dict)
     why_of: dict[str, str] = field(default_factory=dict)
+    spans_of: dict[str, list[tuple[int, int]]] = field(default_factory=dict)
+    """The note's spans behind a query whose sentence was read with its abbreviations spelled
+    out ("Father had MI" reads "myocardial infarction"), so is not the note's text."""
 
 
 def pool_companions(
@@ -188,13 +190,7 @@ def pool_companions(
     """
     run = CompanionRun(pool)
     _walk_external_causes(note, pool, walker, run)
-    for mention in family:
-        query = family_query(mention)
-        if query in run.sentence_of:
-            continue  # one look-up per clause ("colon cancer" is two mentions)
-        run.sentence_of[query], run.why_of[query] = mention.sentence, _FAMILY_WHY
-        hits = [h for h in searcher.search(query, k=k) if h.via == "search"]
-        pool.add_hits(Lane.COMPANION, query, hits, mention.sentence, only=FAMILY_HISTORY, most=2)
+    _pool_family(pool, searcher, walker, family, run, k)
     for companion, sentence in documented(note):
         run.sentence_of.setdefault(sentence, sentence)
         run.why_of.setdefault(sentence, companion.why)
@@ -218,6 +214,59 @@ def pool_companions(
         ranked = [h for h in hits if h.via == "search"]
         pool.add_hits(Lane.COMPANION, search.query, ranked, search.context)
     return run
+
+
+def _pool_family(
+    pool: CandidatePool,
+    searcher: Searcher,
+    walker: IndexWalker,
+    family: Sequence[Mention],
+    run: CompanionRun,
+    k: int,
+) -> None:
+    """Pool each family clause's history code: the Tabular's, else a search's best two."""
+    clauses: dict[str, list[Mention]] = {}
+    for mention in family:  # "colon cancer" is two mentions of one clause
+        clauses.setdefault(family_query(mention), []).append(mention)
+    if not clauses:
+        return
+    history = HistoryCodes(walker.icd)
+    for query, mentions in clauses.items():
+        sentence = mentions[0].sentence
+        run.sentence_of[query], run.why_of[query] = sentence, _FAMILY_WHY
+        run.spans_of[query] = [(m.start, m.end) for m in mentions]
+        code = _family_history_code(mentions, searcher, walker, history)
+        if code is not None:
+            pool.add_codes(Lane.COMPANION, query, [(code, _FAMILY_WHY)], sentence)
+            continue
+        hits = [h for h in searcher.search(query, k=k) if h.via == "search"]
+        pool.add_hits(Lane.COMPANION, query, hits, sentence, only=FAMILY_HISTORY, most=2)
+
+
+def _family_history_code(
+    mentions: Sequence[Mention], searcher: Searcher, walker: IndexWalker, history: HistoryCodes
+) -> str | None:
+    """Return the history code of the condition a family clause names (None: none found).
+
+    The condition is looked up as the patient's would be: the deepest entry the walk of its
+    clause reaches, else a neoplasm in the Neoplasm Table by its site, else the clause's best
+    search hits, else the main term's own code.
+    """
+    walked = [r for m in mentions for t in m.main_terms for r in walker.walk(t, m.query)]
+    codes = [c.code for r in walked if r.depth for c in r.entry.codes]
+    for search in _neoplasm_table([r.entry for r in walked], mentions[0]):
+        hits = searcher.search(search.query, k=3, sources=search.sources)
+        codes += [c.code for h in hits if h.via == "search" for c in h.codes]
+    hits = searcher.search(mentions[0].query, k=3)
+    codes += [c.code for h in hits if h.via == "search" for c in h.codes]
+    codes += [c.code for r in walked if not r.depth for c in r.entry.codes]
+    words = [m.text for m in mentions]
+    for code in codes:
+        info = walker.icd.get(code)
+        found = history.for_condition(code, [*words, info.description if info else ""])
+        if found is not None:
+            return found
+    return None
 
 
 def _walk_external_causes(

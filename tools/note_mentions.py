@@ -77,6 +77,23 @@ _RELATIVES = (
     "mother father sister brother sibling siblings parent parents son daughter aunt uncle "
     "grandmother grandfather cousin mom dad"
 ).split()
+_PEOPLE = (
+    "mother father sister brother sibling siblings parent parents son sons daughter daughters "
+    "aunt uncle grandmother grandfather cousin mom dad wife husband spouse partner caregiver"
+).split()
+_INFORMANT_BEFORE = "per by w w/ with from to".split()
+"""'per daughter', 'brought by son', 'w/ daughter', 'discussed with parents': a relative
+who tells, brings or hears, not whose condition it is."""
+_INFORMANT_AFTER = (
+    "report reports reported reporting state states stated say says said note notes noted "
+    "notice notices noticed find finds found bring brings brought witness witnessed call "
+    "calls called concerned worried describe describes described endorse endorses denies deny "
+    "denied ask asks asked feel feels felt think thinks believe believes at updated aware "
+    "notified informed agrees agree requests request wants declines present"
+).split()
+"""'Parents report sneezing', 'wife found him', 'family at bedside': medspaCy's family cue is
+any relative's name, and a relative telling the history is no family history (OCG I.C.21.c.4
+codes a relative's disease that puts the patient at risk)."""
 _FAMILY_AFTER_SCOPE = 4
 """'FHx breast cancer (mother, sister)': the relatives named in parentheses just after."""
 _MAX_SCOPE = 12
@@ -396,8 +413,39 @@ def _added_rules(nlp: Any) -> list[Any]:
                 max_scope=_FAMILY_AFTER_SCOPE,
             ),
         ]
+        + _informant_rules()
         + _answer_rules()
     )
+
+
+def _informant_rules() -> list[Any]:
+    """Return a relative telling or hearing the history as no family cue.
+
+    A PSEUDO rule is longer than medspaCy's one-word cue, so it replaces it.
+    """
+    from medspacy.context import ConTextRule
+
+    relative = {"LOWER": {"IN": _PEOPLE}}
+    return [
+        ConTextRule(
+            "per relative",
+            "PSEUDO",
+            pattern=[{"LOWER": {"IN": _INFORMANT_BEFORE}}, {"TEXT": "/", "OP": "?"}, relative],
+            direction="PSEUDO",
+        ),
+        ConTextRule(
+            "relative reports",
+            "PSEUDO",
+            pattern=[{"LOWER": {"IN": [*_PEOPLE, "family"]}}, {"LOWER": {"IN": _INFORMANT_AFTER}}],
+            direction="PSEUDO",
+        ),
+        ConTextRule(
+            "well child",
+            "PSEUDO",
+            pattern=[{"LOWER": "well"}, {"LOWER": "child"}],
+            direction="PSEUDO",
+        ),
+    ]
 
 
 def _answer_rules() -> list[Any]:

@@ -26,7 +26,7 @@ from tools.candidate_pool import CandidatePool, PooledCandidate
 from tools.code_cues import NoteCues
 from tools.first_listed import lead_statement, stated_leads
 from tools.lanes import Lane
-from tools.note_lanes import LANE_WEIGHTS, LaneRun, pool_companions, pool_note
+from tools.note_lanes import LANE_WEIGHTS, CompanionRun, LaneRun, pool_companions, pool_note
 from tools.note_mentions import Assertion
 from tools.pool_ranker import PoolRanker, load_pool_ranker
 
@@ -135,17 +135,23 @@ def _companions(
     for pooled_candidate in pool.ranked():
         query = pooled_candidate.queries[0]
         if query not in findings:
-            sentence = run.sentence_of[query]
-            start = note.find(sentence)
-            spans = [Span(text=sentence, start=start, end=start + len(sentence))]
             findings[query] = Finding(
                 id=f"p{pass_index}.k{len(findings) + 1}",
                 term=run.why_of[query],
-                spans=spans if start >= 0 else [],
+                spans=_companion_spans(note, run, query),
                 lane=Lane.COMPANION,
             )
         candidates.append(_candidate(pooled_candidate, {query: findings[query].id}))
     return candidates, list(findings.values())
+
+
+def _companion_spans(note: str, run: CompanionRun, query: str) -> list[Span]:
+    """Return where the note says what a companion query looked up (none: not found)."""
+    if query in run.spans_of:
+        return [Span(text=note[a:b], start=a, end=b) for a, b in run.spans_of[query]]
+    sentence = run.sentence_of[query]
+    start = note.find(sentence)
+    return [Span(text=sentence, start=start, end=start + len(sentence))] if start >= 0 else []
 
 
 def _mention_findings(

@@ -41,18 +41,35 @@ class _Hits:
         ]
 
 
-def test_a_family_members_condition_is_looked_up_as_family_history(
+def test_a_family_members_condition_gets_the_history_code_the_tabular_names(
     real_icd: IcdResources,
 ) -> None:
     note = "Family history: his mother had breast cancer."
     family = [m for m in MentionFinder.for_release(real_icd).find(note)]
     assert family and all(m.assertion is Assertion.FAMILY for m in family)
-    searcher = _Hits(["C50.919", "Z80.3", "Z80.9", "Z80.0"])
+    searcher = _Hits(["Z80.9", "Z80.0"])  # what "family history of ..." would find
+    pool = CandidatePool(real_icd)
+    run = pool_companions(note, pool, searcher, IndexWalker(real_icd), frozenset(), family)
+    # The walk reaches "Cancer, breast" (C50.91-): Z80.3 "Conditions classifiable to C50.-".
+    assert [c.code for c in pool.ranked()] == ["Z80.3"]
+    assert "family history of his mother had breast cancer" not in searcher.queries
+    # Its evidence is the note's words, not the clause as read.
+    query = pool.ranked()[0].queries[0]
+    assert [note[a:b] for a, b in run.spans_of[query]] == ["breast", "cancer"]
+
+
+def test_a_condition_no_tabular_note_covers_is_searched_as_family_history(
+    real_icd: IcdResources,
+) -> None:
+    note = "Family history: consanguinity."
+    family = [m for m in MentionFinder.for_release(real_icd).find(note)]
+    assert family and all(m.assertion is Assertion.FAMILY for m in family)
+    searcher = _Hits(["Z84.3", "Z80.9", "Z80.0"])  # Z codes: no "classifiable to" covers them
     pool = CandidatePool(real_icd)
     pool_companions(note, pool, searcher, IndexWalker(real_icd), frozenset(), family)
-    # One look-up per clause; only family history codes, the best two.
-    assert searcher.queries == ["family history of his mother had breast cancer"]
-    assert [c.code for c in pool.ranked()] == ["Z80.3", "Z80.9"]
+    # One search per clause; only family history codes, the best two.
+    assert searcher.queries[-1].startswith("family history of ")
+    assert [c.code for c in pool.ranked()] == ["Z84.3", "Z80.9"]
 
 
 def test_the_noncompliance_codes_are_billable_and_the_guideline_asks_for_them(

@@ -257,3 +257,21 @@ def test_a_relatives_condition_is_the_familys(text: str, family: bool) -> None:
     found = {m.text.lower(): m.assertion for m in finder.find(text)}
     assert (found["breast cancer"] is Assertion.FAMILY) is family
     assert found.get("hypertension", Assertion.PRESENT) is Assertion.PRESENT
+
+
+@pytest.mark.parametrize(
+    ("text", "family"),
+    [
+        ("Her mother had breast cancer.", True),
+        ("Mother with breast cancer - genetics referral.", True),
+        ("Parents report a lump, breast cancer suspected on imaging.", False),
+        ("From home w/ daughter, hx breast cancer.", False),
+        ("Brought by son; known breast cancer on letrozole.", False),
+        ("Wife found her confused; breast cancer on letrozole.", False),
+        ("Well child exam; breast cancer screening not due.", False),
+    ],
+)
+def test_a_relative_who_tells_the_history_is_no_family_history(text: str, family: bool) -> None:
+    finder = MentionFinder({"breast cancer": (1,)})
+    found = {m.text.lower(): m.assertion for m in finder.find(text)}
+    assert (found["breast cancer"] is Assertion.FAMILY) is family
