@@ -9,6 +9,8 @@ hundreds of sub-entries under it say.
 
 from __future__ import annotations
 
+import functools
+import re
 from dataclasses import dataclass
 
 from icd_resources import IcdResources, IndexEntry
@@ -19,6 +21,31 @@ _NO_DEFAULT = frozenset({"Symptoms NEC"})
 """Main terms whose word names no condition: "symptoms" alone ("no other symptoms", "voiding
 symptoms") states no symptom, and R68.89 is for one the note names that the index lists
 nowhere else. Their sub-terms ("Symptoms, menopausal") are walked as any."""
+
+
+_ALTERNATIVE_PREFIX = 4
+
+
+@functools.lru_cache(maxsize=131_072)
+def title_forms(title: str) -> tuple[frozenset[str], ...]:
+    """Return the sets of words a sub-term's title asks for, any one of which supports it.
+
+    "myocardium, myocardial" and "chromosome, chromosomal" name one thing in two forms:
+    either word in the sentence supports the sub-term (single words sharing their first four
+    letters). Other commas invert a phrase ("back, lower": both words are needed).
+    """
+    parts = [p.strip() for p in re.sub(r"\([^)]*\)", "", title).split(",")]
+    words = [content_words(p) for p in parts]
+    singles = [p.lower() for p in parts if len(p.split()) == 1]
+    if len(parts) > 1 and len(singles) == len(parts) and _one_stem(singles):
+        return tuple(w for w in words if w) or (content_words(title),)
+    return (content_words(title),)
+
+
+def _one_stem(words: list[str]) -> bool:
+    """Say whether single words are forms of one word (their first letters agree)."""
+    first = words[0]
+    return all(w[:_ALTERNATIVE_PREFIX] == first[:_ALTERNATIVE_PREFIX] for w in words[1:])
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,7 +93,8 @@ class IndexWalker:
             return False
         added = False
         for child in self.children(entry_id):
-            needed = content_words(child.title)
+            forms = title_forms(child.title)
+            needed = next((f for f in forms if f <= words), forms[0])
             if needed and not needed <= words:
                 continue
             deeper = self._descend(child.id, words, depth + 1, found)

@@ -403,8 +403,11 @@ def _added_rules(nlp: Any) -> list[Any]:
             for w, d, n in _HYPOTHETICALS
         ]
         + [
-            # "FHx breast cancer", "FH: DM": medspaCy's family cue is the relatives' names.
-            ConTextRule("fhx", "FAMILY", pattern=[{"LOWER": {"IN": ["fhx", "fh"]}}]),
+            # "FHx breast cancer", "FH: DM": medspaCy's family cue is the relatives' names. What
+            # precedes it ("Social: never smoker" on the line before) is the patient's.
+            ConTextRule(
+                "fhx", "FAMILY", pattern=[{"LOWER": {"IN": ["fhx", "fh"]}}], direction="FORWARD"
+            ),
             ConTextRule(
                 "(relative",
                 "FAMILY",

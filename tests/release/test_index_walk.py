@@ -21,3 +21,12 @@ def test_symptoms_alone_name_no_symptom(real_icd: IcdResources) -> None:
     # Another main term's own code stays its answer when nothing more is stated.
     (cholestasis,) = walker.walk(_main_term(real_icd, "Cholestasis NEC"), "Cholestasis.")
     assert cholestasis.depth == 0 and cholestasis.entry.codes[0].code == "K83.1"
+
+
+def test_a_sub_term_in_two_forms_is_reached_by_either(real_icd: IcdResources) -> None:
+    walker = IndexWalker(real_icd)
+    infarct = _main_term(real_icd, "Infarct, infarction")
+    # "myocardium, myocardial": the note says one form, never both.
+    found = walker.walk(infarct, "Acute myocardial infarction last year.")
+    assert found[0].entry.title.startswith("myocardium, myocardial")
+    assert "I21.9" in [c.code for c in found[0].entry.codes]

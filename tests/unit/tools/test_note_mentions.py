@@ -269,6 +269,7 @@ def test_a_relatives_condition_is_the_familys(text: str, family: bool) -> None:
         ("Brought by son; known breast cancer on letrozole.", False),
         ("Wife found her confused; breast cancer on letrozole.", False),
         ("Well child exam; breast cancer screening not due.", False),
+        ("PMH: breast cancer on letrozole FHx: noncontributory", False),  # FHx reads forward
     ],
 )
 def test_a_relative_who_tells_the_history_is_no_family_history(text: str, family: bool) -> None:
