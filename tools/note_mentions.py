@@ -62,6 +62,12 @@ _ANSWERS = (": no", ": none")
 """medspaCy's backward negations for a question answered "Chills: no". Read anywhere they take
 the forward "no" of "Eye exam: no retinopathy" and negate the exam instead (the longer cue wins):
 here they apply only where the answer ends its clause."""
+_RESULTS_NEGATIVE = ("neg", "negative", "nonreactive", "unremarkable", "undetectable")
+_RESULT_SCOPE = 7
+"""'HIV/HBsAg/RPR neg.', 'GBS negative,', 'serologies for HIV and HCV were negative.': a test's
+negative result, written after the tests it answers (seven tokens back: a list of four joined
+by slashes). Only where it ends its clause: "negative for" reads forward (medspaCy's own),
+and "PR negative breast cancer" names a cancer."""
 _SHORT_NEGATIONS = ("w/o",)
 """Negations written short, forward like "without": "Radial site w/o hematoma"."""
 _HYPOTHETICALS = (
@@ -418,7 +424,24 @@ def _added_rules(nlp: Any) -> list[Any]:
         ]
         + _informant_rules()
         + _answer_rules()
+        + _result_rules()
     )
+
+
+def _result_rules() -> list[Any]:
+    """Return a negative result that ends its clause as a backward negation of its tests."""
+    from medspacy.context import ConTextRule
+
+    return [
+        ConTextRule(
+            "negative result",
+            "NEGATED_EXISTENCE",
+            pattern=[{"LOWER": {"IN": list(_RESULTS_NEGATIVE)}}, end],
+            direction="BACKWARD",
+            max_scope=_RESULT_SCOPE,
+        )
+        for end in ({"IS_PUNCT": True}, {"IS_SPACE": True})
+    ]
 
 
 def _informant_rules() -> list[Any]:

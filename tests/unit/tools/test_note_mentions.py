@@ -276,3 +276,19 @@ def test_a_relative_who_tells_the_history_is_no_family_history(text: str, family
     finder = MentionFinder({"breast cancer": (1,)})
     found = {m.text.lower(): m.assertion for m in finder.find(text)}
     assert (found["breast cancer"] is Assertion.FAMILY) is family
+
+
+@pytest.mark.parametrize(
+    ("text", "negated"),
+    [
+        ("Prenatal labs: Rh+, HIV/HBsAg/RPR neg.", True),
+        ("Serologies for HIV and hepatitis C were negative.", True),
+        ("HIV/HBsAg/RPR/rubella unremarkable.\nDischarged home.", True),
+        ("HIV positive, on ART; viral load negative for resistance.", False),
+        ("HIV with ER negative breast cancer.", False),  # the cue does not end its clause
+    ],
+)
+def test_a_negative_result_negates_the_tests_before_it(text: str, negated: bool) -> None:
+    finder = MentionFinder({"hiv": (1,)})
+    hiv = next(m for m in finder.find(text) if m.text.lower() == "hiv")
+    assert (hiv.assertion is Assertion.NEGATED) is negated
