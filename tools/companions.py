@@ -64,8 +64,9 @@ COMPANIONS: tuple[Companion, ...] = (
     ),
     _rule(
         "Z51.0",
-        _ENCOUNTER_FOR + r"[^.\n]{0,50}"
-        r"\b(?:radiation|radiotherapy|xrt)\b",
+        # A course of radiation is counted in fractions: "Fraction 12 of 20" is today's one.
+        r"(?:" + _ENCOUNTER_FOR + r"[^.\n]{0,50}"
+        r"\b(?:radiation|radiotherapy|xrt)\b|\bfraction \d+ of \d+\b)",
         "Encounter for radiation therapy, first-listed (OCG I.C.2.e.2)",
     ),
     _rule(

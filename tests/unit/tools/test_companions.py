@@ -22,6 +22,8 @@ def _codes(note: str) -> list[str]:
     [
         ("Admitted for cycle 3 of FOLFOX chemotherapy.", ["Z51.11"]),
         ("She presents for her scheduled radiation therapy session.", ["Z51.0"]),
+        ("On-treatment visit. Fraction 12 of 20 to the right upper lobe.", ["Z51.0"]),
+        ("Completed 30 fractions of radiation in 2019.", []),  # a past course
         ("Reason for visit: C3D1 adjuvant chemotherapy", ["Z51.11"]),
         ("Chemotherapy was completed last year.", []),  # not this encounter's reason
         ("He quit smoking ten years ago.", ["Z87.891"]),
