@@ -289,6 +289,15 @@ class Context:
             "system: remove it (listed under considered with the rule, OCG I.B.5) or flag it."
         },
     )
+    past_malignancy: Literal["code", "history"] = field(
+        default="code",
+        metadata={
+            "description": "A malignancy the note calls past ('Hx prostate CA, treated 2015, "
+            "no current treatment'): 'code' leaves it to the lanes, whose C code CodiEsp's "
+            "annotators assign; 'history' also pools the Z85 code whose Tabular note "
+            "('Conditions classifiable to C51-C63') covers it, as OCG I.C.2.d says (US coding)."
+        },
+    )
     named_symptom: Literal["flag", "remove"] = field(
         default="flag",
         metadata={

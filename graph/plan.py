@@ -60,6 +60,7 @@ class RunPlan(BaseModel):
     residual: Action
     integral: Action
     named_symptom: Action
+    past_malignancy: Literal["code", "history"]
     setting: Setting
     evidence_required: bool
 
@@ -143,6 +144,7 @@ def build_plan(
         residual=Action(context.residual),
         integral=Action(context.integral),
         named_symptom=Action(context.named_symptom),
+        past_malignancy=context.past_malignancy,
         setting=Setting(context.setting),
         evidence_required=context.evidence == "required",
     )

@@ -17,7 +17,9 @@ its section, the codes, and what was done. Nothing is changed silently. The rule
 - a symptom code beside a diagnosis of the same body system: removed or flagged (the policy),
   since a symptom routinely associated with the diagnosis is not coded (I.B.4, I.B.5);
 - "use additional code" companions missing from the set (I.A.13): flagged, never added;
-- an encounter for chemotherapy or radiation therapy first-listed (I.C.2.e.2).
+- an encounter for chemotherapy or radiation therapy first-listed (I.C.2.e.2); so are a
+  screening the visit is for (I.C.21.c.5), a routine exam and the birth record's Z38 code
+  (I.C.21.c.15).
 """
 
 from __future__ import annotations
@@ -181,6 +183,10 @@ SYMPTOM_FIRST = "A symptom is not principal beside its definitive diagnosis (OCG
 INTEGRAL = "Signs and symptoms integral to a diagnosis (OCG I.B.4, I.B.5)"
 USE_ADDITIONAL = "Use additional code (OCG I.A.13)"
 TREATMENT_FIRST = "Encounter for antineoplastic therapy first-listed (OCG I.C.2.e.2)"
+ENCOUNTER_FIRST = (
+    "The encounter's reason first-listed: a screening (OCG I.C.21.c.5); a routine exam, the "
+    "birth record (Z00, Z38: first-listed only, I.C.21.c.15)"
+)
 POISONING_FIRST = "A poisoning before its manifestations (OCG I.C.19.e.5.b)"
 CAUSE_ALONE = "An external cause goes with the injury or condition it caused (OCG I.C.20.a.1-2)"
 NAMED_SYMPTOM = "A symptom the combination code names (OCG I.B.9)"
@@ -811,6 +817,20 @@ def _use_additional(run: _Run, codes: list[str]) -> list[str]:
 
 
 _TREATMENT_ENCOUNTERS = ("Z51.0", "Z51.11", "Z51.12")
+_ENCOUNTER_REASONS = ("Z12.11", "Z00.121", "Z00.129", "Z38.00", "Z38.01")
+"""The encounter codes tools/companions.py pools only where the note states the visit is
+for them ("Indication: screening colonoscopy", "well child exam", "born in this hospital")."""
+
+
+def _encounter_first(run: _Run, codes: list[str]) -> list[str]:
+    # OCG I.C.21.c.5: "A screening code may be a first-listed code if the reason for the visit
+    # is specifically the screening exam"; I.C.21.c.15: Z00 and Z38 "may only be reported as
+    # the principal/first-listed diagnosis" (I.C.16.a.2: Z38 on the newborn's birth record).
+    reason = next((c for c in codes if c in _ENCOUNTER_REASONS), None)
+    if reason is None or codes[0] == reason:
+        return codes
+    run.record(ENCOUNTER_FIRST, [reason, codes[0]], f"moved {reason} before {codes[0]}")
+    return [reason, *[c for c in codes if c != reason]]
 
 
 def _treatment_first(run: _Run, codes: list[str]) -> list[str]:
@@ -865,6 +885,7 @@ RULES: tuple[tuple[str, Rule], ...] = (
     ("use_additional", _use_additional),
     ("poisoning_first", _poisoning_first),
     ("covid_first", _covid_first),
+    ("encounter_first", _encounter_first),
     ("treatment_first", _treatment_first),
 )
 """The rules after the billable and duplicate checks, in the order they run; names for

@@ -69,6 +69,35 @@ COMPANIONS: tuple[Companion, ...] = (
         r"\b(?:radiation|radiotherapy|xrt)\b|\bfraction \d+ of \d+\b)",
         "Encounter for radiation therapy, first-listed (OCG I.C.2.e.2)",
     ),
+    # The encounter's own reason, first-listed by tools/code_checks.py: a screening the visit
+    # is for (OCG I.C.21.c.5), a routine child exam (I.C.21.c.12: what it finds is coded after
+    # it), the birth episode on the newborn's record (I.C.16.a.2).
+    _rule(
+        "Z12.11",
+        r"(?:\bindications?\s*:|\breason for (?:visit|procedure|exam)\s*:|"
+        r"\b(?:presents?|here|scheduled|referred) for)[^.\n]{0,30}\bscreening colonoscopy\b",
+        "Encounter for screening colonoscopy: the visit's reason, first-listed (OCG I.C.21.c.5)",
+    ),
+    _rule(
+        "Z00.121",
+        r"\bwell[- ]child (?:exam|check|visit)\b[^.\n]{0,60}\babnormal findings?\b",
+        "Routine child exam with abnormal findings, first-listed (OCG I.C.21.c.12)",
+    ),
+    _rule(
+        "Z00.129",
+        r"\bwell[- ]child (?:exam|check|visit)\b(?![^.\n]{0,60}\babnormal findings?\b)",
+        "Routine child exam without abnormal findings, first-listed (OCG I.C.21.c.12)",
+    ),
+    _rule(
+        "Z38.00",
+        r"\bborn (?:in|at) (?:this|our|the) hospital\b[^.\n]{0,40}\bvaginal",
+        "Liveborn in hospital, vaginal delivery: the birth record's principal (OCG I.C.16.a.2)",
+    ),
+    _rule(
+        "Z38.01",
+        r"\bborn (?:in|at) (?:this|our|the) hospital\b[^.\n]{0,40}\b(?:cesarean|c-section)",
+        "Liveborn in hospital, cesarean delivery: the birth record's principal (OCG I.C.16.a.2)",
+    ),
     _rule(
         "Z87.891",
         FORMER_TOBACCO,
@@ -169,14 +198,28 @@ class CompanionSearch:
     why: str
 
 
+_ONE_EXAM = ("Z00.121", "Z00.129")
+"""One routine exam: with abnormal findings when any statement of it says so (OCG I.C.21.c.12:
+the code depends on what is known when the encounter is coded); "WELL CHILD VISIT" as the
+note's title says nothing either way."""
+
+
 def documented(note: str) -> Iterator[tuple[Companion, str]]:
     """Yield each companion the note documents, with the sentence that documents it."""
-    for companion in COMPANIONS:
-        for sentence in _sentences(note):
-            match = companion.pattern.search(sentence)
-            if match and not NEGATION_RE.search(sentence[: match.start()]) and patients_own(match):
-                yield companion, sentence
-                break
+    found = [(c, s) for c in COMPANIONS if (s := _documenting(c, note)) is not None]
+    codes = {c.code for c, _s in found}
+    for companion, sentence in found:
+        if companion.code != _ONE_EXAM[1] or _ONE_EXAM[0] not in codes:
+            yield companion, sentence
+
+
+def _documenting(companion: Companion, note: str) -> str | None:
+    """Return the first sentence that documents a companion (None: none does)."""
+    for sentence in _sentences(note):
+        match = companion.pattern.search(sentence)
+        if match and not NEGATION_RE.search(sentence[: match.start()]) and patients_own(match):
+            return sentence
+    return None
 
 
 def gestation_codes(note: str, weeks: frozenset[int]) -> list[str]:

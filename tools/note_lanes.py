@@ -182,15 +182,19 @@ def pool_companions(
     weeks: frozenset[int],
     family: Sequence[Mention] = (),
     k: int = 5,
+    past: Sequence[Mention] = (),
 ) -> CompanionRun:
     """Pool the codes a coder adds beside the conditions (tools/companions.py).
 
     ``family``: the mentions of a family member's condition, each looked up as the patient's
     family history (OCG I.C.21.c.4: it puts the patient at higher risk of the disease).
+    ``past``: the mentions of the patient's past conditions; a past malignancy gets its
+    personal history code.
     """
     run = CompanionRun(pool)
     _walk_external_causes(note, pool, walker, run)
     _pool_family(pool, searcher, walker, family, run, k)
+    _pool_past_malignancy(pool, searcher, walker, past, run)
     for companion, sentence in documented(note):
         run.sentence_of.setdefault(sentence, sentence)
         run.why_of.setdefault(sentence, companion.why)
@@ -216,6 +220,39 @@ def pool_companions(
     return run
 
 
+PAST_MALIGNANCY = ("Z85",)
+_PAST_MALIGNANCY_WHY = "Personal history of a malignancy (OCG I.C.2.d)"
+
+
+def _pool_past_malignancy(
+    pool: CandidatePool,
+    searcher: Searcher,
+    walker: IndexWalker,
+    past: Sequence[Mention],
+    run: CompanionRun,
+) -> None:
+    """Pool the personal history code of a malignancy the note says is past (OCG I.C.2.d).
+
+    "Hx prostate CA treated with radiation 2015, no current treatment": the cancer is looked
+    up as if present (C61) and the Z85 code whose "classifiable to" note covers it is pooled
+    (Z85.46). No other history code is read this way: the index names them ("History,
+    personal, myocardial infarction" is I25.2, no Z86 code).
+    """
+    clauses: dict[str, list[Mention]] = {}
+    for mention in past:
+        clauses.setdefault(f"personal history of {mention.query}", []).append(mention)
+    if not clauses:
+        return
+    history = HistoryCodes(walker.icd, PAST_MALIGNANCY)
+    for query, mentions in clauses.items():
+        code = _history_code(mentions, searcher, walker, history)
+        if code is None:
+            continue
+        run.sentence_of[query], run.why_of[query] = mentions[0].sentence, _PAST_MALIGNANCY_WHY
+        run.spans_of[query] = [(m.start, m.end) for m in mentions]
+        pool.add_codes(Lane.COMPANION, query, [(code, _PAST_MALIGNANCY_WHY)], mentions[0].sentence)
+
+
 def _pool_family(
     pool: CandidatePool,
     searcher: Searcher,
@@ -235,7 +272,7 @@ def _pool_family(
         sentence = mentions[0].sentence
         run.sentence_of[query], run.why_of[query] = sentence, _FAMILY_WHY
         run.spans_of[query] = [(m.start, m.end) for m in mentions]
-        code = _family_history_code(mentions, searcher, walker, history)
+        code = _history_code(mentions, searcher, walker, history)
         if code is not None:
             pool.add_codes(Lane.COMPANION, query, [(code, _FAMILY_WHY)], sentence)
             continue
@@ -243,10 +280,10 @@ def _pool_family(
         pool.add_hits(Lane.COMPANION, query, hits, sentence, only=FAMILY_HISTORY, most=2)
 
 
-def _family_history_code(
+def _history_code(
     mentions: Sequence[Mention], searcher: Searcher, walker: IndexWalker, history: HistoryCodes
 ) -> str | None:
-    """Return the history code of the condition a family clause names (None: none found).
+    """Return the history code of the condition a clause names (None: none found).
 
     The condition is looked up as the patient's would be: the deepest entry the walk of its
     clause reaches, else a neoplasm in the Neoplasm Table by its site, else the clause's best

@@ -52,7 +52,7 @@ async def note_lanes(state: CodingState, runtime: Runtime[Context]) -> dict[str,
     findings += lead_findings
     if plan.companions:
         extra, extra_findings = await asyncio.to_thread(
-            _companions, deps, state["note"], pass_index, run
+            _companions, deps, state["note"], pass_index, run, plan
         )
         candidates, extra = lend_evidence(candidates, extra)
         candidates += extra[: plan.max_companions]
@@ -123,13 +123,19 @@ def lend_evidence(
 
 
 def _companions(
-    deps: Deps, note: str, pass_index: int, lanes: LaneRun
+    deps: Deps, note: str, pass_index: int, lanes: LaneRun, plan: RunPlan
 ) -> tuple[list[Candidate], list[Finding]]:
     """Return the companions the note documents, each with its sentence as a finding."""
     pool = CandidatePool(deps.icd, expansion=3, weights=LANE_WEIGHTS)
     _finder, walker = deps.readers()
     family = [m for m, _ in lanes.set_aside if m.assertion is Assertion.FAMILY]
-    run = pool_companions(note, pool, deps.searcher, walker, NoteCues.read(note).weeks, family)
+    past = [
+        m
+        for m in lanes.mentions
+        if plan.past_malignancy == "history" and m.assertion is Assertion.HISTORICAL
+    ]
+    weeks = NoteCues.read(note).weeks
+    run = pool_companions(note, pool, deps.searcher, walker, weeks, family, past=past)
     findings: dict[str, Finding] = {}
     candidates = []
     for pooled_candidate in pool.ranked():

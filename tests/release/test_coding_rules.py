@@ -535,6 +535,39 @@ CASES = [
         "I.C.2.e.2",
         "as the first-listed or principal diagnosis",
     ),
+    # OCG I.C.21.c.5, I.C.21.c.12, I.C.21.c.15, I.C.16.a.2: the encounter's own reason first.
+    Case(
+        "screening first",
+        ["K57.30", "Z12.11", "Z80.0"],
+        ["Z12.11", "K57.30", "Z80.0"],
+        "The encounter's reason first-listed",
+        "I.C.21.c.5",
+        "A screening code may be a first-listed code if the reason for the visit is",
+    ),
+    Case(
+        "routine child exam first",
+        ["E66.811", "Z00.121", "Z68.54"],
+        ["Z00.121", "E66.811", "Z68.54"],
+        "The encounter's reason first-listed",
+        "I.C.21.c.12",
+        "should a diagnosis or condition be discovered, it should be coded as an additional",
+    ),
+    Case(
+        "a routine exam is first-listed only",
+        ["J06.9", "Z00.129"],
+        ["Z00.129", "J06.9"],
+        "The encounter's reason first-listed",
+        "I.C.21.c.15",
+        "may only be reported as the principal/first-listed diagnosis",
+    ),
+    Case(
+        "birth record first",
+        ["P59.9", "Z38.00"],
+        ["Z38.00", "P59.9"],
+        "The encounter's reason first-listed",
+        "I.C.16.a.2",
+        "assign a code from category Z38, Liveborn infants according to place of birth",
+    ),
     # OCG I.C.19.e.5.b: a poisoning first, its manifestations after it; an adverse effect is
     # sequenced after the nature of the effect (I.C.19.e.5.a).
     Case(

@@ -33,6 +33,9 @@ class _Hits:
         self.codes = codes
         self.queries: list[str] = []
 
+    def encode_queries(self, texts: list[str]) -> list[list[float]]:
+        return [[] for _ in texts]
+
     def search(self, query: str, **_: object) -> list[SearchHit]:
         self.queries.append(query)
         return [
@@ -79,3 +82,21 @@ def test_the_noncompliance_codes_are_billable_and_the_guideline_asks_for_them(
     assert "Noncompliance (Z91.12-, Z91.13-" in text
     for code in ("Z91.120", "Z91.128", "Z91.138"):
         assert real_icd.is_billable(code)
+
+
+def test_a_past_malignancy_gets_the_personal_history_code_the_tabular_names(
+    real_icd: IcdResources,
+) -> None:
+    finder, walker = MentionFinder.for_release(real_icd), IndexWalker(real_icd)
+
+    def history_codes(note: str) -> list[str]:
+        pool = CandidatePool(real_icd)
+        past = [m for m in finder.find(note) if m.assertion is Assertion.HISTORICAL]
+        pool_companions(note, pool, _Hits(["C61"]), walker, frozenset(), past=past)
+        return [c.code for c in pool.ranked() if c.code.startswith("Z85")]
+
+    # Z85.4 "Conditions classifiable to C51-C63"; of its codes, the prostate's.
+    assert history_codes("Hx prostate cancer, treated with radiation 2015, no current tx.") == [
+        "Z85.46"
+    ]
+    assert history_codes("Prostate cancer on androgen deprivation.") == []  # a current one

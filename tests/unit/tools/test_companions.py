@@ -24,6 +24,13 @@ def _codes(note: str) -> list[str]:
         ("She presents for her scheduled radiation therapy session.", ["Z51.0"]),
         ("On-treatment visit. Fraction 12 of 20 to the right upper lobe.", ["Z51.0"]),
         ("Completed 30 fractions of radiation in 2019.", []),  # a past course
+        ("Indication: Screening colonoscopy, average risk.", ["Z12.11"]),
+        ("Colonoscopy for rectal bleeding; last screening colonoscopy 2015.", []),
+        ("Well child exam, 10 y - abnormal finding: obesity.", ["Z00.121"]),
+        ("Well-child check at 4 years, normal growth.", ["Z00.129"]),
+        ("WELL CHILD VISIT\nWell child exam - abnormal finding: obesity.", ["Z00.121"]),
+        ("Born in this hospital by spontaneous vaginal delivery at 39 weeks.", ["Z38.00"]),
+        ("Born at this hospital by repeat cesarean section.", ["Z38.01"]),
         ("Reason for visit: C3D1 adjuvant chemotherapy", ["Z51.11"]),
         ("Chemotherapy was completed last year.", []),  # not this encounter's reason
         ("He quit smoking ten years ago.", ["Z87.891"]),
