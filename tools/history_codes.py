@@ -15,6 +15,7 @@ one whose description shares most words with the condition's is chosen, else the
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -121,3 +122,9 @@ def _category_number(code: str) -> int:
     """Number a category (its first three characters) so that ranges can be measured."""
     letter, tens, units = code[0], code[1], code[2]
     return (ord(letter) - ord("A")) * 1000 + int(tens, 36) * 36 + int(units, 36)
+
+
+@functools.lru_cache(maxsize=8)
+def history_codes(icd: IcdResources, categories: tuple[str, ...]) -> HistoryCodes:
+    """Return a release's history codes of some categories, read once per release."""
+    return HistoryCodes(icd, categories)

@@ -16,7 +16,7 @@ yield no candidate; they come back as rejected, with the reason, for the reviewe
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -31,7 +31,7 @@ from tools.companions import (
     gestation_codes,
     noncompliance,
 )
-from tools.history_codes import FAMILY_HISTORY, HistoryCodes
+from tools.history_codes import FAMILY_HISTORY, HistoryCodes, history_codes
 from tools.index_search import EmptyQueryError, Searcher
 from tools.index_walk import IndexWalker
 from tools.lanes import FUSED_LANES, Lane
@@ -243,7 +243,7 @@ def _pool_past_malignancy(
         clauses.setdefault(f"personal history of {mention.query}", []).append(mention)
     if not clauses:
         return
-    history = HistoryCodes(walker.icd, PAST_MALIGNANCY)
+    history = history_codes(walker.icd, PAST_MALIGNANCY)
     for query, mentions in clauses.items():
         code = _history_code(mentions, searcher, walker, history)
         if code is None:
@@ -267,7 +267,7 @@ def _pool_family(
         clauses.setdefault(family_query(mention), []).append(mention)
     if not clauses:
         return
-    history = HistoryCodes(walker.icd)
+    history = history_codes(walker.icd, FAMILY_HISTORY)
     for query, mentions in clauses.items():
         sentence = mentions[0].sentence
         run.sentence_of[query], run.why_of[query] = sentence, _FAMILY_WHY
@@ -289,21 +289,27 @@ def _history_code(
     clause reaches, else a neoplasm in the Neoplasm Table by its site, else the clause's best
     search hits, else the main term's own code.
     """
-    walked = [r for m in mentions for t in m.main_terms for r in walker.walk(t, m.query)]
-    codes = [c.code for r in walked if r.depth for c in r.entry.codes]
-    for search in _neoplasm_table([r.entry for r in walked], mentions[0]):
-        hits = searcher.search(search.query, k=3, sources=search.sources)
-        codes += [c.code for h in hits if h.via == "search" for c in h.codes]
-    hits = searcher.search(mentions[0].query, k=3)
-    codes += [c.code for h in hits if h.via == "search" for c in h.codes]
-    codes += [c.code for r in walked if not r.depth for c in r.entry.codes]
     words = [m.text for m in mentions]
-    for code in codes:
+    for code in _condition_codes(mentions, searcher, walker):
         info = walker.icd.get(code)
         found = history.for_condition(code, [*words, info.description if info else ""])
         if found is not None:
             return found
     return None
+
+
+def _condition_codes(
+    mentions: Sequence[Mention], searcher: Searcher, walker: IndexWalker
+) -> Iterator[str]:
+    """Yield a clause's codes as the patient's, best first; a search runs only when reached."""
+    walked = [r for m in mentions for t in m.main_terms for r in walker.walk(t, m.query)]
+    yield from (c.code for r in walked if r.depth for c in r.entry.codes)
+    searches = _neoplasm_table([r.entry for r in walked], mentions[0])
+    searches.append(Search(Lane.MENTION, mentions[0].query, "", None))
+    for search in searches:
+        hits = searcher.search(search.query, k=3, sources=search.sources)
+        yield from (c.code for h in hits if h.via == "search" for c in h.codes)
+    yield from (c.code for r in walked if not r.depth for c in r.entry.codes)
 
 
 def _walk_external_causes(
