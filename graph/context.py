@@ -135,11 +135,13 @@ class Context:
             "fitted for another model, release or prompt is refused."
         },
     )
-    choice: Literal["listwise", "yesno", "each"] = field(
-        default="yesno",
+    choice: Literal["ranked", "listwise", "yesno", "each"] = field(
+        default="ranked",
         metadata={
             "description": "Scored decoding: how a condition's rival codes are decided. "
-            "'yesno': the rival with the best P(yes), if it reaches the threshold (no call "
+            "'ranked': the rival the pool ranks first among those whose P(yes) reaches the "
+            "threshold (no call beyond the yes/no questions); 'yesno': the rival with the best "
+            "P(yes), if it reaches the threshold (no call "
             "beyond the yes/no questions); 'listwise': one more question per condition, its "
             "rivals as lettered options and 'none of these', the answer letter's probability "
             "read from the logprobs; 'each': no grouping, every candidate alone at the "

@@ -45,7 +45,7 @@ class RunPlan(BaseModel):
     scored_prompt: str = Field(description="The scored verifier's prompt version.")
     threshold: float = Field(description="The P(yes) a scored candidate needs.")
     threshold_source: str = Field(description="Where that threshold comes from.")
-    choice: Literal["listwise", "yesno", "each"]
+    choice: Literal["ranked", "listwise", "yesno", "each"]
     cue_filter: bool
     companions: bool
     max_companions: int

@@ -26,7 +26,7 @@ MAX_OPTIONS = 8
 NONE = ""
 """The key of "none of these" in a choice's probabilities."""
 
-ChoiceMode = Literal["listwise", "yesno", "each"]
+ChoiceMode = Literal["ranked", "listwise", "yesno", "each"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,7 +90,7 @@ def decide(
         scores: P(yes) per code.
         choices: per condition key, the listwise probabilities (``NONE`` for none of these).
         threshold: the P(yes) a code needs where no listwise choice decides.
-        mode: listwise, yesno or each (``Context.choice``).
+        mode: ranked, listwise, yesno or each (``Context.choice``).
         stated: the codes the note states, each with what it states.
     """
     stated = stated or {}
@@ -109,6 +109,8 @@ def decide(
             continue
         if choice is not None:
             decisions.update(_by_choice(scored, choice))
+        elif mode == "ranked":
+            decisions.update(_by_rank(scored, scores, threshold))
         else:
             decisions.update(_by_best_score(scored, scores, threshold))
     return decisions
@@ -142,6 +144,33 @@ def _by_choice(codes: Sequence[str], choice: Mapping[str, float]) -> dict[str, D
                 False,
                 f"a rival of {winner}, chosen instead: P = {p:.2f} against "
                 f"{choice.get(best, 0.0):.2f}",
+            )
+    return decisions
+
+
+def _by_rank(
+    codes: Sequence[str], scores: Mapping[str, float], threshold: float
+) -> dict[str, Decision]:
+    """Choose the pool's best-ranked rival that reaches the threshold (``codes`` in pool order).
+
+    Rivals' P(yes) differ by hundredths (C67.9 0.84, D49.4 0.84): the verifier judges whether
+    the condition is documented, the pool ranker, fitted on coded notes, which code it takes.
+    """
+    accepted = [code for code in codes if scores[code] >= threshold]
+    if not accepted:
+        return _by_best_score(codes, scores, threshold)
+    best = accepted[0]
+    decisions = {}
+    for code in codes:
+        p = scores[code]
+        if code == best:
+            why = f"the best-ranked of {len(codes)} rivals the verifier accepts: P(yes) = {p:.2f}"
+            decisions[code] = Decision(True, why + _versus(threshold))
+        else:
+            decisions[code] = Decision(
+                False,
+                f"a rival of {best}, which the pool ranked higher: P(yes) = {p:.2f} against "
+                f"{scores[best]:.2f}",
             )
     return decisions
 

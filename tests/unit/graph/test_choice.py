@@ -12,3 +12,17 @@ def test_a_code_the_note_states_is_its_conditions_code_whatever_the_scores() -> 
     assert not decided["I10"].selected  # below the threshold, and nothing the note states
     plain = decide(conditions, scores, {}, 0.6, "yesno")
     assert plain["F17.200"].selected and not plain["Z87.891"].selected
+
+
+def test_ranked_choice_takes_the_pools_best_ranked_rival_the_verifier_accepts() -> None:
+    conditions = [Condition(("C67.9", "D49.4", "D41.4"))]  # in the pool's order
+    scores = {"C67.9": 0.80, "D49.4": 0.84, "D41.4": 0.70}
+    ranked = decide(conditions, scores, {}, 0.6, "ranked")
+    assert [c for c, d in ranked.items() if d.selected] == ["C67.9"]
+    assert "a rival of C67.9, which the pool ranked higher" in ranked["D49.4"].why
+    yesno = decide(conditions, scores, {}, 0.6, "yesno")
+    assert [c for c, d in yesno.items() if d.selected] == ["D49.4"]
+    below = decide(conditions, {**scores, "C67.9": 0.55}, {}, 0.6, "ranked")
+    assert [c for c, d in below.items() if d.selected] == ["D49.4"]
+    none = decide(conditions, {c: 0.5 for c in scores}, {}, 0.6, "ranked")
+    assert not any(d.selected for d in none.values())
