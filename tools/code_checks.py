@@ -188,6 +188,8 @@ ENCOUNTER_FIRST = (
     "birth record (Z00, Z38: first-listed only, I.C.21.c.15)"
 )
 POISONING_FIRST = "A poisoning before its manifestations (OCG I.C.19.e.5.b)"
+RECORD_OF_ONE = "The mother's record or the newborn's, not both (OCG I.C.16.a.1)"
+OBSTETRIC_FIRST = "Chapter 15 codes have sequencing priority (OCG I.C.15.a.1)"
 CAUSE_ALONE = "An external cause goes with the injury or condition it caused (OCG I.C.20.a.1-2)"
 NAMED_SYMPTOM = "A symptom the combination code names (OCG I.B.9)"
 COVID_FIRST = "COVID-19 before its respiratory manifestations (OCG I.C.1.g.1.c)"
@@ -843,6 +845,48 @@ def _treatment_first(run: _Run, codes: list[str]) -> list[str]:
     return [reason, *[c for c in codes if c != reason]]
 
 
+def _is_maternal(code: str) -> bool:
+    """Say whether a code belongs on the mother's record only.
+
+    Chapter 15, Z3A weeks of gestation and Z37 outcome of delivery (their Tabular notes: "only
+    on the maternal record", "on the mother's record").
+    """
+    return code[0] == "O" or code.startswith(("Z3A", "Z37"))
+
+
+def _is_newborn(code: str) -> bool:
+    """Say whether a code belongs on the newborn's record only: chapter 16 and Z38."""
+    return code[0] == "P" or code.startswith("Z38")
+
+
+def _record_of_one(run: _Run, codes: list[str]) -> list[str]:
+    # OCG I.C.16.a.1: chapter 16 codes "are never for use on the maternal record. Codes from
+    # Chapter 15, the obstetric chapter, are never permitted on the newborn record." The
+    # first-listed code says whose record it is (the birth record's Z38 is listed first).
+    if not codes:
+        return codes
+    if _is_newborn(codes[0]):
+        whose, foreign = "the newborn's", [c for c in codes if _is_maternal(c)]
+    elif _is_maternal(codes[0]):
+        whose, foreign = "the mother's", [c for c in codes if _is_newborn(c)]
+    else:
+        return codes
+    for code in foreign:
+        detail = f"{codes[0]} first-listed makes this {whose} record, where {code} is never used"
+        run.record(RECORD_OF_ONE, [codes[0], code], f"removed {code}", detail)
+    return [c for c in codes if c not in foreign]
+
+
+def _obstetric_first(run: _Run, codes: list[str]) -> list[str]:
+    # OCG I.C.15.a.1: "Chapter 15 codes have sequencing priority over codes from other
+    # chapters"; Z33.1 (pregnancy incidental) takes their place when the provider says so.
+    obstetric = next((c for c in codes if c[0] == "O"), None)
+    if obstetric is None or codes[0][0] == "O" or "Z33.1" in codes or _is_newborn(codes[0]):
+        return codes
+    run.record(OBSTETRIC_FIRST, [obstetric, codes[0]], f"moved {obstetric} before {codes[0]}")
+    return [obstetric, *[c for c in codes if c != obstetric]]
+
+
 _POISONING = re.compile(r"^T(3[6-9]|4\d|50)\.[0-9A-Z]{2}[1-4]")
 """T36-T50 with a poisoning intent (accidental, self-harm, assault, undetermined) as its 6th
 character; 5 is an adverse effect, 6 underdosing."""
@@ -887,6 +931,8 @@ RULES: tuple[tuple[str, Rule], ...] = (
     ("covid_first", _covid_first),
     ("encounter_first", _encounter_first),
     ("treatment_first", _treatment_first),
+    ("record_of_one", _record_of_one),
+    ("obstetric_first", _obstetric_first),
 )
 """The rules after the billable and duplicate checks, in the order they run; names for
 ``CheckPolicy.disabled``."""

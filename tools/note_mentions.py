@@ -76,9 +76,16 @@ _HYPOTHETICALS = (
     ("watch for", "FORWARD", 12),
     ("monitor for", "FORWARD", 12),
     ("precautions", "BACKWARD", 2),
+    ("risk of", "FORWARD", 6),
+    ("risk for", "FORWARD", 6),
 )
 """What a patient is told to watch for has not happened: "Warning signs reviewed: HA, heavy
-bleeding, fever", "monitor for hypoglycemia", "aspiration precautions", "fever precautions"."""
+bleeding, fever", "monitor for hypoglycemia", "aspiration precautions", "fever precautions";
+nor has a risk ("at risk for falls": medspaCy's own "risk of" is one token that never
+matches)."""
+_RISK_SCOPE = 2
+"""'Sepsis risk: EOS calculator 0.08/1000', 'fall risk.': the risk named just before its
+"risk" and a colon or a clause's end; "risk factors: HTN, DM" are the patient's conditions."""
 _RELATIVES = (
     "mother father sister brother sibling siblings parent parents son daughter aunt uncle "
     "grandmother grandfather cousin mom dad"
@@ -423,6 +430,7 @@ def _added_rules(nlp: Any) -> list[Any]:
             ),
         ]
         + _informant_rules()
+        + _risk_rules()
         + _answer_rules()
         + _result_rules()
     )
@@ -441,6 +449,21 @@ def _result_rules() -> list[Any]:
             max_scope=_RESULT_SCOPE,
         )
         for end in ({"IS_PUNCT": True}, {"IS_SPACE": True})
+    ]
+
+
+def _risk_rules() -> list[Any]:
+    """Return "Sepsis risk:" as a backward hypothetical of the risk it names."""
+    from medspacy.context import ConTextRule
+
+    return [
+        ConTextRule(
+            "risk:",
+            "HYPOTHETICAL",
+            pattern=[{"LOWER": "risk"}, {"IS_PUNCT": True}],
+            direction="BACKWARD",
+            max_scope=_RISK_SCOPE,
+        )
     ]
 
 

@@ -568,6 +568,31 @@ CASES = [
         "I.C.16.a.2",
         "assign a code from category Z38, Liveborn infants according to place of birth",
     ),
+    # OCG I.C.16.a.1: the mother's record and the newborn's keep their own chapters.
+    Case(
+        "no obstetric code on the newborn's record",
+        ["Z38.00", "P59.9", "O80", "Z3A.39"],
+        ["Z38.00", "P59.9"],
+        "The mother's record or the newborn's",
+        "I.C.16.a.1",
+        "Codes from Chapter 15, the obstetric chapter, are never permitted on the newborn record",
+    ),
+    Case(
+        "no newborn code on the mother's record",
+        ["O24.420", "Z38.2", "Z3A.39", "Z37.0"],
+        ["O24.420", "Z3A.39", "Z37.0"],
+        "The mother's record or the newborn's",
+        "I.C.16.a.1",
+        "Codes in this chapter are never for use on the maternal record",
+    ),
+    Case(
+        "an obstetric code first",
+        ["N39.0", "O23.41", "Z3A.10"],
+        ["O23.41", "N39.0", "Z3A.10"],
+        "Chapter 15 codes have sequencing priority",
+        "I.C.15.a.1",
+        "Chapter 15 codes have sequencing priority over codes from other chapters",
+    ),
     # OCG I.C.19.e.5.b: a poisoning first, its manifestations after it; an adverse effect is
     # sequenced after the nature of the effect (I.C.19.e.5.a).
     Case(

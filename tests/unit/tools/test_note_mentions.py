@@ -292,3 +292,18 @@ def test_a_negative_result_negates_the_tests_before_it(text: str, negated: bool)
     finder = MentionFinder({"hiv": (1,)})
     hiv = next(m for m in finder.find(text) if m.text.lower() == "hiv")
     assert (hiv.assertion is Assertion.NEGATED) is negated
+
+
+@pytest.mark.parametrize(
+    ("text", "assertion"),
+    [
+        ("Sepsis risk: EOS calculator 0.08/1000, no eval needed.", Assertion.HYPOTHETICAL),
+        ("At risk for sepsis given prolonged rupture of membranes.", Assertion.HYPOTHETICAL),
+        ("Risk factors: sepsis last year, diabetes.", Assertion.PRESENT),
+        ("Sepsis, high risk of recurrence.", Assertion.PRESENT),
+    ],
+)
+def test_a_risk_is_hypothetical_its_factors_are_not(text: str, assertion: Assertion) -> None:
+    finder = MentionFinder({"sepsis": (1,)})
+    sepsis = next(m for m in finder.find(text) if m.text.lower() == "sepsis")
+    assert sepsis.assertion is assertion
