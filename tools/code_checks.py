@@ -861,19 +861,23 @@ def _is_newborn(code: str) -> bool:
 
 def _record_of_one(run: _Run, codes: list[str]) -> list[str]:
     # OCG I.C.16.a.1: chapter 16 codes "are never for use on the maternal record. Codes from
-    # Chapter 15, the obstetric chapter, are never permitted on the newborn record." The
-    # first-listed code says whose record it is (the birth record's Z38 is listed first).
-    if not codes:
+    # Chapter 15, the obstetric chapter, are never permitted on the newborn record." The record
+    # is the one the set holds more codes of (a delivery note's "Newborn" reaches Z38.2, a
+    # nursery note's "spontaneous vaginal delivery" O80), the first-listed code's on a tie.
+    maternal = [c for c in codes if _is_maternal(c)]
+    newborn = [c for c in codes if _is_newborn(c)]
+    if not maternal or not newborn:
         return codes
-    if _is_newborn(codes[0]):
-        whose, foreign = "the newborn's", [c for c in codes if _is_maternal(c)]
-    elif _is_maternal(codes[0]):
-        whose, foreign = "the mother's", [c for c in codes if _is_newborn(c)]
-    else:
+    lead = 1 if _is_newborn(codes[0]) else -1 if _is_maternal(codes[0]) else 0
+    balance = (len(newborn) - len(maternal)) or lead
+    if balance == 0:
         return codes
+    whose, kept, foreign = (
+        ("the newborn's", newborn, maternal) if balance > 0 else ("the mother's", maternal, newborn)
+    )
     for code in foreign:
-        detail = f"{codes[0]} first-listed makes this {whose} record, where {code} is never used"
-        run.record(RECORD_OF_ONE, [codes[0], code], f"removed {code}", detail)
+        detail = f"{', '.join(kept)} make this {whose} record, where {code} is never used"
+        run.record(RECORD_OF_ONE, [kept[0], code], f"removed {code}", detail)
     return [c for c in codes if c not in foreign]
 
 

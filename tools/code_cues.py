@@ -285,6 +285,9 @@ def note_contradicts(code: str, description: str, cues: NoteCues, *, seventh: bo
             return f"the note states {found} of gestation, not {code} (OCG I.C.21.c.11)"
         if code == "Z3A.00" and stated:
             return "the note states the weeks of gestation (OCG I.C.21.c.11)"
+    trimester = _trimester_contradiction(code, description, cues)
+    if trimester is not None:
+        return trimester
     if code.startswith("N18.") and cues.ckd_stages and code not in cues.ckd_stages:
         stages = ", ".join(sorted(cues.ckd_stages))
         return f"the note states the CKD stage of {stages}, not {code} (OCG I.C.14.a.1)"
@@ -298,6 +301,24 @@ def note_contradicts(code: str, description: str, cues: NoteCues, *, seventh: bo
     if UNSPECIFIED_SIDE_RE.search(description) and cues.words & {"right", "left", "bilateral"}:
         return "the note states a side, the code an unspecified one (OCG I.B.13)"
     return unsupported_axis(code, set(cues.words), seventh=seventh, description=description)
+
+
+_TRIMESTER_RE = re.compile(r"\b(first|second|third|unspecified) trimester\b", re.IGNORECASE)
+_TRIMESTERS = {"first": 1, "second": 2, "third": 3}
+
+
+def _trimester_contradiction(code: str, description: str, cues: NoteCues) -> str | None:
+    # OCG I.C.15.a.3: "The provider's documentation of the number of weeks may be used to
+    # assign the appropriate code identifying the trimester"; chapter 15's timeframes: first
+    # less than 14 weeks 0 days, second 14 weeks 0 days to less than 28, third from 28.
+    named = _TRIMESTER_RE.search(description)
+    if code[0] != "O" or named is None or not cues.weeks:
+        return None
+    weeks = max(cues.weeks)
+    stated = 1 if weeks < 14 else 2 if weeks < 28 else 3
+    if _TRIMESTERS.get(named.group(1).lower()) == stated:
+        return None
+    return f"{weeks} weeks of gestation are trimester {stated} (OCG I.C.15.a.3)"
 
 
 def note_states(code: str, cues: NoteCues) -> str | None:

@@ -35,7 +35,9 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from tools.code_checks import is_vague
-from tools.words import content_words, telling_words, tokens
+from tools.code_cues import SIDES
+from tools.sides import stated_sides
+from tools.words import content_words, letter_words, telling_words, tokens
 
 _ABSENCE = re.compile(r"\b(?:without|not|no|except)\b[^,;]*|\buncomplicated\b", re.IGNORECASE)
 _PARENTHESES = re.compile(r"\([^)]*\)|\[[^\]]*\]")
@@ -152,6 +154,31 @@ def unstated_rivals(
         if len(read) > 1:
             aside.update(_set_aside(read, named))
     return aside
+
+
+def other_sides(descriptions: Mapping[str, str], evidence: str) -> dict[str, str]:
+    """Return the rivals naming another side than the one their evidence states, and why.
+
+    "Acute suppurative otitis media, L ear" takes H66.42, not H66.41, though the note also
+    names the right ear (its past episode, its normal drum): the side read over the whole
+    note decides nothing there, the condition's own sentences do (OCG I.B.13).
+
+    Args:
+        descriptions: the condition's codes (two or more) and their descriptions.
+        evidence: :func:`evidence_sentences` of the condition's mentions.
+    """
+    sides = stated_sides(evidence)
+    if len(sides) != 1:
+        return {}
+    (side,) = sides
+    named = {code: letter_words(text) & SIDES.keys() for code, text in descriptions.items()}
+    if not any(side in words for words in named.values()):
+        return {}
+    return {
+        code: f"its evidence states the {side} side (OCG I.B.13)"
+        for code, words in named.items()
+        if words and side not in words
+    }
 
 
 def _set_aside(read: Mapping[str, RivalWords], named: frozenset[str]) -> dict[str, str]:

@@ -30,7 +30,7 @@ from tools.index_modifiers import (
     unstated_subterm,
 )
 from tools.lanes import Lane
-from tools.rival_specifics import evidence_sentences, unstated_rivals
+from tools.rival_specifics import evidence_sentences, other_sides, unstated_rivals
 
 
 async def score_candidates(
@@ -249,9 +249,11 @@ def _rivals_the_note_decides(
             kept.append(condition)
             continue
         where = [span for c in condition.codes for span in spans.get(found_by[c], ())]
-        stems = note_words(evidence_sentences(task["note"], where))
+        sentences = evidence_sentences(task["note"], where)
         descriptions = {c: described[c] for c in condition.codes}
-        aside = unstated_rivals(descriptions, stems, _named(run, shown, condition))
+        aside = other_sides(descriptions, sentences)
+        kept_codes = {c: d for c, d in descriptions.items() if c not in aside}
+        aside |= unstated_rivals(kept_codes, note_words(sentences), _named(run, shown, condition))
         for code, reason in aside.items():
             contradicted[code] = reason
             run.reject(code, f"a rival the note's words set aside: {reason}")

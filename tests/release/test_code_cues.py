@@ -88,6 +88,7 @@ CKD_STAGE = "The severity of CKD is designated by stages 1-5"
 DIABETES_TYPE = "If the type of diabetes mellitus is not documented in the medical record the"
 BMI = "BMI codes should only be assigned when there is an associated, reportable diagnosis"
 BMI_PREGNANCY = "Do not assign BMI codes during pregnancy"
+TRIMESTER = "documentation of the number of weeks may be used to assign the appropriate code"
 
 
 @pytest.mark.parametrize(
@@ -98,6 +99,7 @@ BMI_PREGNANCY = "Do not assign BMI codes during pregnancy"
         ("I.C.4.a.2", DIABETES_TYPE),
         ("I.C.21.c.3", BMI),
         ("I.C.21.c.3", BMI_PREGNANCY),
+        ("I.C.15.a.3", TRIMESTER),
     ],
 )
 def test_the_guidelines_name_the_specifics(real_icd: IcdResources, section: str, quote: str):
@@ -117,6 +119,11 @@ NOTE_T1 = "Type 1 diabetes mellitus with hyperglycemia; follow-up of a healing f
         ("GDM at 27 wks; EGA at delivery 39w2d.", "Z3A.27", True),  # an earlier week: history
         ("GDM at 27 wks; EGA at delivery 39w2d.", "Z3A.39", False),
         (NOTE_37, "Z3A.00", True),  # weeks stated: not "not specified"
+        ("G1P0 at 10w2d with UTI.", "O23.41", False),
+        ("G1P0 at 10w2d with UTI.", "O23.40", True),  # unspecified trimester: 10 weeks is first
+        ("G1P0 at 10w2d with UTI.", "O23.43", True),
+        ("G2P1 at 30 weeks, anemia.", "O99.013", False),
+        ("G2P1 at 30 weeks, anemia.", "O99.011", True),
         ("Pregnant, weeks not recorded.", "Z3A.00", False),
         (NOTE_CKD, "N18.32", False),
         (NOTE_CKD, "N18.30", True),  # stage 3b stated: not stage 3 unspecified

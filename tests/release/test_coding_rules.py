@@ -579,7 +579,7 @@ CASES = [
     ),
     Case(
         "no newborn code on the mother's record",
-        ["O24.420", "Z38.2", "Z3A.39", "Z37.0"],
+        ["Z38.2", "O24.420", "Z3A.39", "Z37.0"],
         ["O24.420", "Z3A.39", "Z37.0"],
         "The mother's record or the newborn's",
         "I.C.16.a.1",

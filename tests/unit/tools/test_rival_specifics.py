@@ -3,6 +3,7 @@ from tools.rival_specifics import (
     description_words,
     evidence_sentences,
     is_stated,
+    other_sides,
     rival_words,
     unstated_rivals,
 )
@@ -78,3 +79,23 @@ def test_only_the_sentences_that_name_the_evidence_are_read() -> None:
     text = evidence_sentences(note, [(start, start + len("tumor"))])
     assert "Left kidney" in text and "resected" in text and "pelvis" not in text
     assert "fever" not in evidence_sentences("Pneumonia. No fever.", [])
+
+
+OTITIS = {
+    "H66.41": "Suppurative otitis media, unspecified, right ear",
+    "H66.42": "Suppurative otitis media, unspecified, left ear",
+    "H66.93": "Otitis media, unspecified, bilateral",
+}
+EAR_NOTE = (
+    "No prior ear infections? - 1 episode at 18 mo (R ear). R TM: pearly gray.\n"
+    "1. Acute suppurative otitis media, L ear, without TM rupture\n"
+)
+
+
+def test_the_side_the_conditions_own_sentence_states_decides_its_rival() -> None:
+    start = EAR_NOTE.index("Acute suppurative")
+    sentences = evidence_sentences(EAR_NOTE, [(start, start + len("Acute"))])
+    aside = other_sides(OTITIS, sentences)
+    assert set(aside) == {"H66.41", "H66.93"} and "left side" in aside["H66.41"]
+    assert other_sides(OTITIS, EAR_NOTE) == {}  # both sides over the whole note: no decision
+    assert other_sides(OTITIS, "Otitis media.") == {}
