@@ -115,8 +115,8 @@ class Context:
     max_final_codes: int = field(
         default=20,
         metadata={
-            "description": "Validated codes the reconciler orders (best scored first under "
-            "scored decoding); the rest are recorded as not reconciled."
+            "description": "Validated codes the reconciler orders (in the pool's order); the "
+            "rest are recorded as not reconciled."
         },
     )
     verify_threshold: float = field(
@@ -281,7 +281,7 @@ class Context:
         metadata={
             "description": "'stated': the code the note states first under its principal, "
             "discharge or final diagnosis (else the assessment, else the reason for the "
-            "visit) is first-listed (OCG II, IV.G); 'score': the verifier's order."
+            "visit) is first-listed (OCG II, IV.G); 'score': the pool's order."
         },
     )
     integral: Literal["flag", "remove"] = field(

@@ -169,13 +169,18 @@ def evidence_leads(codes: list[CodeAssignment]) -> tuple[list[CodeAssignment], l
 
 
 def _tentative(run: AgentRun, state: CodingState) -> list[str]:
-    """Return the validated codes the reconciler orders: best scored first, within the cap.
+    """Return the validated codes the reconciler orders: in the pool's order, within the cap.
 
-    A cap keeps the reconciler's prompt within what a small model reads in time; what is left
-    out is recorded, not dropped silently.
+    The pool ranker, fitted on coded notes, orders what a coder codes better than the
+    verifier's P(yes), which sits between 0.7 and 0.9 for nearly every code it accepts; the
+    checks and the stated first-listed diagnosis sequence the set after. A cap keeps the
+    reconciler's prompt within what a small model reads in time; what is left out is
+    recorded, not dropped silently.
     """
+    pooled = dict.fromkeys(c.code for c in state.get("candidates", []))
+    order = {code: i for i, code in enumerate(pooled)}
     selected = [v for v in state.get("verdicts", []) if v.selected]
-    selected.sort(key=lambda v: -(v.score if v.score is not None else 1.0))  # stable
+    selected.sort(key=lambda v: order.get(v.code, len(order)))  # stable
     codes = list(dict.fromkeys(v.code for v in selected))
     cap = run.context.max_final_codes
     for code in codes[cap:]:
@@ -188,7 +193,7 @@ async def _reconcile(
 ) -> tuple[list[str], str, list[Check]]:
     """Ask the model for the final ordered set; return it, the rationale and any fallback.
 
-    Under scored decoding the validated codes keep the verifier's order, best score first;
+    Under scored decoding the validated codes keep the pool's order;
     the deterministic checks then sequence them (code first, status codes after the
     condition...).
     """
