@@ -423,3 +423,21 @@ def test_a_pooled_code_keeps_the_mention_that_found_it_best() -> None:
     finding_of = {"coronary artery disease": "p1.m3", "hypertension": "p1.m4"}
     assert _candidate(pooled, finding_of).finding_id == "p1.m4"  # "HTN", not "CAD"
     assert _candidate(pooled, {"sentence words": "p1.s1"}).finding_id == ""
+
+
+def test_the_reconcilers_order_is_the_surest_code_then_the_pools() -> None:
+    from graph.nodes.code_reconciler import _tentative
+
+    pooled = ["A", "B", "C", "D"]
+    scores = {"A": 0.70, "B": 0.65, "C": 0.90, "D": 0.80}
+    state = {
+        "candidates": [SimpleNamespace(code=c) for c in pooled],
+        "verdicts": [
+            Verdict(code=c, chapter=1, finding_id="", selected=c != "B", score=scores[c])
+            for c in reversed(pooled)
+        ],
+    }
+    left: list[str] = []
+    run = SimpleNamespace(context=Context(max_final_codes=2), reject=lambda c, _w: left.append(c))
+    assert _tentative(run, state) == ["C", "A"]  # not by P(yes): D (0.80) is after A (0.70)
+    assert left == ["D"]
