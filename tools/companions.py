@@ -196,6 +196,9 @@ class CompanionSearch:
     context: str
     sources: tuple[IndexSource, ...]
     why: str
+    cell: tuple[str, str] | None = None
+    """A Table of Drugs look-up: the drug as the sentence names it and the column's cell
+    ("ibuprofen", "adverse effect"), read literally before any search."""
 
 
 _ONE_EXAM = ("Z00.121", "Z00.129")
@@ -310,7 +313,12 @@ def _drug_searches(sentence: str) -> list[CompanionSearch]:
             cell = f"{column} {_intent(sentence)}" if column == "poisoning" else column
             searches.append(
                 CompanionSearch(
-                    f"{drug} {cell}", sentence, f"{sentence} {cell}", (IndexSource.DRUG,), why
+                    f"{drug} {cell}",
+                    sentence,
+                    f"{sentence} {cell}",
+                    (IndexSource.DRUG,),
+                    why,
+                    (drug, cell),
                 )
             )
     return searches

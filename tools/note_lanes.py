@@ -16,11 +16,12 @@ yield no candidate; they come back as rejected, with the reason, for the reviewe
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from icd_resources import IndexEntry, IndexSource
+from icd_resources import IcdResources, IndexEntry, IndexSource
 from tools.candidate_pool import CandidatePool
 from tools.companions import (
     bmi_codes,
@@ -209,6 +210,12 @@ def pool_companions(
         run.sentence_of[code], run.why_of[code] = _sentence_with(note, "BMI"), why
         pool.add_codes(Lane.COMPANION, code, [(code, why)], code)
     for search in companion_searches(note):
+        cell = drug_cell(walker.icd, search.cell, search.sentence) if search.cell else None
+        if cell is not None:  # the table names the drug: its cell, not a search's neighbours
+            run.sentence_of.setdefault(search.query, search.sentence)
+            run.why_of.setdefault(search.query, search.why)
+            pool.add_codes(Lane.COMPANION, search.query, [cell], search.context)
+            continue
         try:
             hits = searcher.search(search.query, k=k, sources=search.sources)
         except EmptyQueryError:
@@ -218,6 +225,40 @@ def pool_companions(
         ranked = [h for h in hits if h.via == "search"]
         pool.add_hits(Lane.COMPANION, search.query, ranked, search.context)
     return run
+
+
+_WORD = re.compile(r"[A-Za-z]{5,}")
+
+
+def drug_cell(icd: IcdResources, cell: tuple[str, str], sentence: str) -> tuple[str, str] | None:
+    """Return the Table of Drugs' code of a sentence's drug in one column, with its path.
+
+    The drug as the pattern caught it first ("ibuprofen-induced"), else the first word of the
+    sentence the table names ("NSAID-induced ulcer - ibuprofen stopped": NSAID is no main
+    term of the table, ibuprofen is; "clonidine poisoning with bradycardia"). None: the
+    search decides.
+    """
+    drug, column = cell
+    words = [drug, *(w for w in _WORD.findall(sentence) if w.lower() != drug.lower())]
+    for word in dict.fromkeys(w.lower() for w in words):
+        found = table_cell(icd, word, column)
+        if found is not None:
+            return found
+    return None
+
+
+def table_cell(icd: IcdResources, drug: str, column: str) -> tuple[str, str] | None:
+    """Return the Table of Drugs' code for a drug and column, with its path, or None.
+
+    "Ibuprofen, adverse effect" is T39.315; the drug must be a main term of the table.
+    """
+    for entry in icd.find_main_terms(drug):
+        if entry.source != IndexSource.DRUG:
+            continue
+        for row in icd.find_index_path(f"{entry.path}, {column}", IndexSource.DRUG):
+            if row.codes:
+                return row.codes[0].code, f"{row.path} {row.codes[0].code}"
+    return None
 
 
 PAST_MALIGNANCY = ("Z85",)

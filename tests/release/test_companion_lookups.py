@@ -100,3 +100,21 @@ def test_a_past_malignancy_gets_the_personal_history_code_the_tabular_names(
         "Z85.46"
     ]
     assert history_codes("Prostate cancer on androgen deprivation.") == []  # a current one
+
+
+def test_a_drug_the_table_names_gets_its_cell_not_a_searchs_neighbours(
+    real_icd: IcdResources,
+) -> None:
+    searcher = _Hits(["T37.5X5", "T43.8X5"])  # what a search of "NSAID adverse effect" ranked
+    for note, code in [
+        ("Lisinopril-induced angioedema.", "T46.4X5A"),
+        ("NSAID-induced ulcer - ibuprofen stopped permanently.", "T39.315A"),  # NSAID: no term
+        ("Dx: Accidental clonidine poisoning with bradycardia.", "T46.5X1A"),
+    ]:
+        pool = CandidatePool(real_icd)
+        pool_companions(note, pool, searcher, IndexWalker(real_icd), frozenset())
+        assert [c.code for c in pool.ranked()] == [code], note
+    assert not searcher.queries  # no search where the table names the drug
+    pool = CandidatePool(real_icd)
+    pool_companions("Chemo-induced neuropathy.", pool, searcher, IndexWalker(real_icd), frozenset())
+    assert searcher.queries == ["Chemo adverse effect"]  # the table names no drug: searched
