@@ -169,22 +169,18 @@ def evidence_leads(codes: list[CodeAssignment]) -> tuple[list[CodeAssignment], l
 
 
 def _tentative(run: AgentRun, state: CodingState) -> list[str]:
-    """Return the validated codes the reconciler orders, within the cap.
+    """Return the validated codes the reconciler orders: in the pool's order, within the cap.
 
-    The code the verifier is surest of leads (the first-listed one where the note states no
-    diagnosis first); the rest follow in the pool's order: its ranker, fitted on coded notes,
-    orders what a coder codes better than P(yes), which sits between 0.7 and 0.9 for nearly
-    every code the verifier accepts. The checks and the stated first-listed diagnosis
-    sequence the set after. A cap keeps the reconciler's prompt within what a small model
-    reads in time; what is left out is recorded, not dropped silently.
+    The pool ranker, fitted on coded notes, orders what a coder codes better than the
+    verifier's P(yes), which sits between 0.7 and 0.9 for nearly every code it accepts; the
+    checks and the stated first-listed diagnosis sequence the set after. A cap keeps the
+    reconciler's prompt within what a small model reads in time; what is left out is
+    recorded, not dropped silently.
     """
     pooled = dict.fromkeys(c.code for c in state.get("candidates", []))
     order = {code: i for i, code in enumerate(pooled)}
     selected = [v for v in state.get("verdicts", []) if v.selected]
     selected.sort(key=lambda v: order.get(v.code, len(order)))  # stable
-    if selected:
-        surest = max(selected, key=lambda v: v.score if v.score is not None else 1.0)
-        selected = [surest, *(v for v in selected if v is not surest)]
     codes = list(dict.fromkeys(v.code for v in selected))
     cap = run.context.max_final_codes
     for code in codes[cap:]:

@@ -425,7 +425,7 @@ def test_a_pooled_code_keeps_the_mention_that_found_it_best() -> None:
     assert _candidate(pooled, {"sentence words": "p1.s1"}).finding_id == ""
 
 
-def test_the_reconcilers_order_is_the_surest_code_then_the_pools() -> None:
+def test_the_reconcilers_order_is_the_pools() -> None:
     from graph.nodes.code_reconciler import _tentative
 
     pooled = ["A", "B", "C", "D"]
@@ -439,5 +439,23 @@ def test_the_reconcilers_order_is_the_surest_code_then_the_pools() -> None:
     }
     left: list[str] = []
     run = SimpleNamespace(context=Context(max_final_codes=2), reject=lambda c, _w: left.append(c))
-    assert _tentative(run, state) == ["C", "A"]  # not by P(yes): D (0.80) is after A (0.70)
+    assert _tentative(run, state) == ["A", "C"]  # not by P(yes): C (0.90) is after A (0.70)
     assert left == ["D"]
+
+
+def test_also_considered_lists_the_verified_then_the_rest_in_the_pools_order() -> None:
+    from graph.result import considered
+
+    pooled = ["A", "B", "C"]
+    state = {
+        "codes": [SimpleNamespace(code="A")],
+        "checks": [],
+        "candidates": [SimpleNamespace(code=c, description=c) for c in pooled],
+        "verdicts": [
+            Verdict(code="C", chapter=1, finding_id="", selected=False, score=0.9),
+            Verdict(code="B", chapter=1, finding_id="", selected=False, score=0.5),
+        ],
+        "pool_ranking": ["A", "D", "B", "C", "E"],
+    }
+    items = considered(state, lambda code: code)
+    assert [i["code"] for i in items] == ["B", "C", "D", "E"]  # B before C despite P(yes)
