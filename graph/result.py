@@ -147,8 +147,9 @@ _REMOVED = re.compile(r"^removed (?:duplicate )?(\S+)")
 def considered(state: CodingState, describe: Callable[[str], str]) -> list[dict[str, Any]]:
     """Return every pooled candidate below the final codes, best first, with why it is not final.
 
-    Verified candidates come first, by P(yes); then the pool's unverified rest, in the ranker's
-    order. A code a check removed names the check.
+    Verified candidates come first, then the unverified rest, each in the pool's order (its
+    ranker, fitted on coded notes, ranks what a coder codes better than P(yes) does). A code
+    a check removed names the check.
     """
     final = {c.code for c in state.get("codes", [])}
     removed_by = {
@@ -159,7 +160,8 @@ def considered(state: CodingState, describe: Callable[[str], str]) -> list[dict[
     verdicts = {v.code: v for v in state.get("verdicts", []) if v.code not in final}
     described = {c.code: c.description for c in state.get("candidates", [])}
     items = []
-    for verdict in sorted(verdicts.values(), key=lambda v: -(v.score or 0.0)):  # stable
+    pooled = {code: i for i, code in enumerate(described)}
+    for verdict in sorted(verdicts.values(), key=lambda v: pooled.get(v.code, len(pooled))):
         items.append(
             {
                 "code": verdict.code,
