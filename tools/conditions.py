@@ -8,6 +8,9 @@ they could code the same documented condition:
   overlaps in the note — "smoker" inside the sentence a companion rule read — or no mention of
   their own, as the sentence lane's hits), so two sites mentioned apart stay two conditions,
   and E11.22 and E11.40 from two complications stay two;
+- they share a category and were found from the same words written twice ("AFib" in the HPI
+  and in the assessment: I48.0 or I48.91, one condition), unless they name two sides (a
+  "fracture" of each ankle);
 - they were found best from the same mention ("shock": R65.21 or R57.9; "pneumoniae": J13 or
   J18.9); the validator groups one chapter's candidates, so a mention's codes of two chapters
   (E11.22 and N18.31 for "diabetic CKD stage 3a") are never rivals, nor is a code that one
@@ -33,6 +36,10 @@ class Rival:
     """The finding id of its evidence; empty when no mention of its own found it."""
     spans: tuple[tuple[int, int], ...] = ()
     """Where its evidence lies in the note: (start, end) character offsets."""
+    term: str = ""
+    """The mention's words, lower-case; empty when no mention of its own found it."""
+    side: str = ""
+    """The side its description names (right, left, bilateral), empty when none."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,9 +63,12 @@ def group_conditions(rivals: Sequence[Rival], excludes: Excludes) -> list[Condit
     codes = list(dict.fromkeys(r.code for r in rivals))
     mentions: dict[str, set[str]] = {}
     spans: dict[str, set[tuple[int, int]]] = {}
+    terms: dict[str, set[str]] = {}
+    sides = {r.code: r.side for r in rivals}
     for rival in rivals:
         mentions.setdefault(rival.code, set()).add(rival.mention)
         spans.setdefault(rival.code, set()).update(rival.spans)
+        terms.setdefault(rival.code, set()).add(rival.term)
     parent = {code: code for code in codes}
 
     def root(code: str) -> str:
@@ -70,7 +80,14 @@ def group_conditions(rivals: Sequence[Rival], excludes: Excludes) -> list[Condit
     for i, first in enumerate(codes):
         for second in codes[i + 1 :]:
             if _rivals(first, second, mentions, excludes) or (
-                first[:3] == second[:3] and _overlap(spans[first], spans[second])
+                first[:3] == second[:3]
+                and (
+                    _overlap(spans[first], spans[second])
+                    or (
+                        _written_twice(terms[first], terms[second])
+                        and sides[first] == sides[second]
+                    )
+                )
             ):
                 a, b = root(first), root(second)
                 if a != b:  # the earlier code stays the root: groups keep the pool's order
@@ -90,6 +107,11 @@ def _rivals(first: str, second: str, mentions: dict[str, set[str]], excludes: Ex
     if first[:3] == second[:3] and ("" in a or "" in b):
         return True
     return excludes(first, second) or excludes(second, first)
+
+
+def _written_twice(first: set[str], second: set[str]) -> bool:
+    """Say whether two codes were found from the same words written in two places."""
+    return bool((first & second) - {""})
 
 
 def _overlap(first: set[tuple[int, int]], second: set[tuple[int, int]]) -> bool:

@@ -20,7 +20,7 @@ from graph.state import ChapterTask
 from icd_resources import IndexEntry
 from prompts import render_prompt
 from tools.code_checks import excludes
-from tools.code_cues import NoteCues, note_contradicts, note_states
+from tools.code_cues import SIDES, NoteCues, note_contradicts, note_states
 from tools.conditions import Condition, Rival, group_conditions
 from tools.index_modifiers import (
     index_line_path,
@@ -31,6 +31,7 @@ from tools.index_modifiers import (
 )
 from tools.lanes import Lane
 from tools.rival_specifics import evidence_sentences, other_sides, unstated_rivals
+from tools.words import letter_words
 
 
 async def score_candidates(
@@ -211,8 +212,18 @@ def _conditions(
         return [Condition((c.code,)) for c in candidates]
     icd = run.deps.icd
     spans = _finding_spans(findings)
+    terms = {f.id: f.term.lower() for f in findings if f.lane == Lane.MENTION}
     return group_conditions(
-        [Rival(c.code, c.finding_id, spans.get(c.finding_id, ())) for c in candidates],
+        [
+            Rival(
+                c.code,
+                c.finding_id,
+                spans.get(c.finding_id, ()),
+                terms.get(c.finding_id, ""),
+                "/".join(sorted(letter_words(c.description) & SIDES.keys())),
+            )
+            for c in candidates
+        ],
         lambda a, b: excludes(icd, a, b) is not None,
     )
 

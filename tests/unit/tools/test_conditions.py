@@ -66,3 +66,14 @@ def test_rivalry_is_transitive_and_groups_keep_the_pool_order() -> None:
     rivals = [Rival(code, mention) for code, mention in mentions.items()]
     groups = group_conditions(rivals, excludes)
     assert [g.codes for g in groups] == [("I10",), ("J45.909", "J44.9", "J44.1"), ("E11.9",)]
+
+
+def test_the_same_words_written_twice_are_one_condition_unless_two_sides() -> None:
+    # "AFib" in the HPI and again in the assessment: I48.0 or I48.91, not both.
+    afib = [Rival("I48.91", "m3", ((54, 58),), "afib"), Rival("I48.0", "m6", ((99, 103),), "afib")]
+    assert [g.codes for g in group_conditions(afib, _never)] == [("I48.91", "I48.0")]
+    ankles = [
+        Rival("S82.51XA", "m1", ((5, 13),), "fracture", "right"),
+        Rival("S82.52XA", "m2", ((40, 48),), "fracture", "left"),
+    ]
+    assert len(group_conditions(ankles, _never)) == 2
