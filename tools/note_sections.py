@@ -22,6 +22,8 @@ _RANKS: dict[str, int] = {
         [
             "principal diagnosis",
             "principal dx",
+            "principal",
+            "primary",
             "primary diagnosis",
             "primary dx",
             "discharge diagnosis",

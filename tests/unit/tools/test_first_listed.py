@@ -139,3 +139,17 @@ def test_the_lead_statement_names_the_codes_a_coder_would_list_first() -> None:
     }
     assert stated_leads(NOTE, statement, descriptions) == ["A41.51"]
     assert lead_statement("Patient seen. Doing well.") is None
+
+
+def test_a_discharge_summarys_primary_line_is_its_principal_diagnosis() -> None:
+    note = (
+        "Admit 03/21  Discharge 03/25\n"
+        "Primary: Acute on chronic systolic heart failure\n"
+        "Secondary: HTN, CAD s/p CABG, OSA on CPAP\n"
+        "HPI: 72M with ischemic cardiomyopathy, HTN, CAD.\n"
+    )
+    sections = diagnosis_sections(note)
+    assert [(s.heading, s.rank) for s in sections] == [("Primary", 0)]
+    starts = {"I25.5": [note.index("ischemic")], "I50.23": [note.index("Acute on")]}
+    codes, _checks = reason_first(["I25.5", "I50.23"], starts, note)
+    assert codes[0] == "I50.23"
