@@ -285,6 +285,10 @@ def note_contradicts(code: str, description: str, cues: NoteCues, *, seventh: bo
             return f"the note states {found} of gestation, not {code} (OCG I.C.21.c.11)"
         if code == "Z3A.00" and stated:
             return "the note states the weeks of gestation (OCG I.C.21.c.11)"
+    if code == "Z33.1" and "incidental" not in cues.words:
+        # OCG I.C.15.a.1: Z33.1 only "Should the provider document that the pregnancy is
+        # incidental to the encounter"; the index reaches it from "pregnancy" alone.
+        return "the note does not state the pregnancy is incidental (OCG I.C.15.a.1)"
     trimester = _trimester_contradiction(code, description, cues)
     if trimester is not None:
         return trimester

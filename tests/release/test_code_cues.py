@@ -88,6 +88,7 @@ CKD_STAGE = "The severity of CKD is designated by stages 1-5"
 DIABETES_TYPE = "If the type of diabetes mellitus is not documented in the medical record the"
 BMI = "BMI codes should only be assigned when there is an associated, reportable diagnosis"
 BMI_PREGNANCY = "Do not assign BMI codes during pregnancy"
+INCIDENTAL = "document that the pregnancy is incidental to the encounter, then code Z33.1"
 TRIMESTER = "documentation of the number of weeks may be used to assign the appropriate code"
 
 
@@ -100,6 +101,7 @@ TRIMESTER = "documentation of the number of weeks may be used to assign the appr
         ("I.C.21.c.3", BMI),
         ("I.C.21.c.3", BMI_PREGNANCY),
         ("I.C.15.a.3", TRIMESTER),
+        ("I.C.15.a.1", INCIDENTAL),
     ],
 )
 def test_the_guidelines_name_the_specifics(real_icd: IcdResources, section: str, quote: str):
@@ -124,6 +126,8 @@ NOTE_T1 = "Type 1 diabetes mellitus with hyperglycemia; follow-up of a healing f
         ("G1P0 at 10w2d with UTI.", "O23.43", True),
         ("G2P1 at 30 weeks, anemia.", "O99.013", False),
         ("G2P1 at 30 weeks, anemia.", "O99.011", True),
+        ("G2P1 at 30 weeks, anemia.", "Z33.1", True),  # incidental: not stated
+        ("Ankle sprain; pregnancy incidental, 12 weeks.", "Z33.1", False),
         ("Pregnant, weeks not recorded.", "Z3A.00", False),
         (NOTE_CKD, "N18.32", False),
         (NOTE_CKD, "N18.30", True),  # stage 3b stated: not stage 3 unspecified
