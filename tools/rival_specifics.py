@@ -153,7 +153,35 @@ def unstated_rivals(
     for read in categories.values():
         if len(read) > 1:
             aside.update(_set_aside(read, named))
+    read_all = {code: r for read in categories.values() for code, r in read.items()}
+    aside |= _within_a_combination(descriptions, read_all, set(aside))
     return aside
+
+
+def _within_a_combination(
+    descriptions: Mapping[str, str], read: Mapping[str, RivalWords], aside: set[str]
+) -> dict[str, str]:
+    """Return the rivals another category's rival names whole, where the note states it whole.
+
+    OCG I.B.9: "Assign only the combination code when that code fully identifies the
+    diagnostic conditions involved": K35.31 (acute appendicitis with localized peritonitis and
+    gangrene), stated in full, leaves K65.9 (peritonitis, unspecified) no place.
+    """
+    words = {code: set(description_words(text)) for code, text in descriptions.items()}
+    found: dict[str, str] = {}
+    for code, own in words.items():
+        for other, theirs in words.items():
+            whole = read[other].stated and not read[other].unstated
+            if (
+                code[:3] != other[:3]
+                and own
+                and own < theirs
+                and whole
+                and not {code, other} & aside
+            ):
+                found[code] = f"{other} names it in a combination the note states (OCG I.B.9)"
+                break
+    return found
 
 
 def other_sides(descriptions: Mapping[str, str], evidence: str) -> dict[str, str]:

@@ -99,3 +99,14 @@ def test_the_side_the_conditions_own_sentence_states_decides_its_rival() -> None
     assert set(aside) == {"H66.41", "H66.93"} and "left side" in aside["H66.41"]
     assert other_sides(OTITIS, EAR_NOTE) == {}  # both sides over the whole note: no decision
     assert other_sides(OTITIS, "Otitis media.") == {}
+
+
+def test_a_combination_the_note_states_leaves_its_part_no_place() -> None:
+    rivals = {
+        "K35.31": APPENDICITIS["K35.31"],
+        "K65.9": "Peritonitis, unspecified",
+    }
+    aside = _aside(rivals, GANGRENOUS)
+    assert set(aside) == {"K65.9"} and "OCG I.B.9" in aside["K65.9"]
+    # Not stated whole ("gangrene" missing): the model decides.
+    assert _aside(rivals, "Acute appendicitis with localized peritonitis.") == {}
