@@ -305,7 +305,9 @@ class Context:
         metadata={
             "description": "A symptom code every word of which a chosen diagnosis's "
             "description states (R73.9 beside E11.65, R52 beside M25.551): flag it, as "
-            "CodiEsp's annotators code it, or remove it, as OCG I.B.9 says (US coding)."
+            "CodiEsp's annotators code it, or remove it, as OCG I.B.9 says (US coding); "
+            "remove also sets aside a rival a combination code the note states whole names "
+            "(K65.9 beside K35.31)."
         },
     )
     response_cache: str | None = field(

@@ -133,6 +133,7 @@ def unstated_rivals(
     descriptions: Mapping[str, str],
     note_stems: frozenset[str],
     named: frozenset[str] = frozenset(),
+    combinations: bool = False,
 ) -> dict[str, str]:
     """Return the rivals of one condition the note's words set aside, each with the reason.
 
@@ -145,6 +146,9 @@ def unstated_rivals(
         note_stems: :func:`tools.index_modifiers.note_words` of the words around them.
         named: the codes an index subterm the note states reached ("Hemorrhoids, internal"
             gives K64.8, other hemorrhoids): the note names their kind.
+        combinations: whether a combination code the note states whole sets aside the
+            rivals of other categories it names (``Context.named_symptom`` remove: CodiEsp's
+            annotators code R52 beside R10.9, and it lost on their train notes).
     """
     categories: dict[str, dict[str, RivalWords]] = {}
     for code, text in descriptions.items():
@@ -153,8 +157,9 @@ def unstated_rivals(
     for read in categories.values():
         if len(read) > 1:
             aside.update(_set_aside(read, named))
-    read_all = {code: r for read in categories.values() for code, r in read.items()}
-    aside |= _within_a_combination(descriptions, read_all, set(aside))
+    if combinations:
+        read_all = {code: r for read in categories.values() for code, r in read.items()}
+        aside |= _within_a_combination(descriptions, read_all, set(aside))
     return aside
 
 

@@ -19,7 +19,7 @@ from graph.schemas import Candidate, Failure, Finding, Verdict
 from graph.state import ChapterTask
 from icd_resources import IndexEntry
 from prompts import render_prompt
-from tools.code_checks import excludes
+from tools.code_checks import Action, excludes
 from tools.code_cues import SIDES, NoteCues, note_contradicts, note_states
 from tools.conditions import Condition, Rival, group_conditions
 from tools.index_modifiers import (
@@ -264,7 +264,12 @@ def _rivals_the_note_decides(
         descriptions = {c: described[c] for c in condition.codes}
         aside = other_sides(descriptions, sentences)
         kept_codes = {c: d for c, d in descriptions.items() if c not in aside}
-        aside |= unstated_rivals(kept_codes, note_words(sentences), _named(run, shown, condition))
+        aside |= unstated_rivals(
+            kept_codes,
+            note_words(sentences),
+            _named(run, shown, condition),
+            combinations=run.plan.named_symptom == Action.REMOVE,
+        )
         for code, reason in aside.items():
             contradicted[code] = reason
             run.reject(code, f"a rival the note's words set aside: {reason}")

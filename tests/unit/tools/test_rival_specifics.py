@@ -106,7 +106,10 @@ def test_a_combination_the_note_states_leaves_its_part_no_place() -> None:
         "K35.31": APPENDICITIS["K35.31"],
         "K65.9": "Peritonitis, unspecified",
     }
-    aside = _aside(rivals, GANGRENOUS)
+    stems = note_words(evidence_sentences(GANGRENOUS, []))
+    aside = unstated_rivals(rivals, stems, combinations=True)
     assert set(aside) == {"K65.9"} and "OCG I.B.9" in aside["K65.9"]
+    assert unstated_rivals(rivals, stems) == {}  # CodiEsp's convention: both may stand
     # Not stated whole ("gangrene" missing): the model decides.
-    assert _aside(rivals, "Acute appendicitis with localized peritonitis.") == {}
+    partial = note_words("Acute appendicitis with localized peritonitis.")
+    assert unstated_rivals(rivals, partial, combinations=True) == {}
