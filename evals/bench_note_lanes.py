@@ -41,7 +41,7 @@ def time_lanes(note: str, context: Context) -> tuple[float, int, int]:
     ranker = load_pool_ranker(plan.pool_ranker)
     started = time.perf_counter()
     run = pool_lanes(deps, note, plan)
-    ordered = order_pool(deps, note, ranker, run)
+    ordered, _scores = order_pool(deps, note, ranker, run)
     return time.perf_counter() - started, len(run.mentions), len(ordered)
 
 

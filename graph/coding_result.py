@@ -30,7 +30,7 @@ class Considered(BaseModel):
 
 
 class Funnel(BaseModel):
-    """How many codes each step kept: shown, candidates, validated, final, and the scores."""
+    """How many codes each step kept: shown, candidates, validated, final; P(yes), P(coded)."""
 
     model_config = ConfigDict(extra="allow")
 
@@ -39,6 +39,7 @@ class Funnel(BaseModel):
     validated: list[str] = Field(default_factory=list)
     final: list[str] = Field(default_factory=list)
     scores: dict[str, float] = Field(default_factory=dict)
+    pool_scores: dict[str, float] = Field(default_factory=dict)
 
 
 class CodingResult(BaseModel):

@@ -105,6 +105,15 @@ class Context:
             "coded-rate priors, or 'fused' for reciprocal rank fusion alone."
         },
     )
+    min_pool_score: float | None = field(
+        default=None,
+        metadata={
+            "description": "The pool ranker's probability that a coder codes a code, that a "
+            "final code needs (0 = any); None: the packaged ranker's fitted floor with the "
+            "packaged ranker, none with another. A code no ranker scored (a navigator's, a "
+            "companion lane's) is exempt; one below goes to 'also considered'."
+        },
+    )
     max_candidates: int = field(
         default=20,
         metadata={

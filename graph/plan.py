@@ -23,7 +23,7 @@ from graph.deps import Deps, get_deps
 from graph.names import Node
 from tools.code_checks import Action, CheckPolicy, Setting
 from tools.lanes import FUSED_LANES, FUSED_SCORED_LANES, RANKED_LANES, Lane
-from tools.pool_ranker import load_pool_ranker
+from tools.pool_ranker import PACKAGED_FLOOR, PACKAGED_NAME, load_pool_ranker
 
 SCORED_PROMPT = "scored2"
 """The yes/no prompt's default version; ``Context.prompt_versions["scored_verifier"]`` picks
@@ -46,6 +46,9 @@ class RunPlan(BaseModel):
     threshold: float = Field(description="The P(yes) a scored candidate needs.")
     threshold_source: str = Field(description="Where that threshold comes from.")
     choice: Literal["ranked", "listwise", "yesno", "each"]
+    pool_floor: float = Field(
+        description="The pool ranker's P(coded) a final code needs (0: none)."
+    )
     cue_filter: bool
     companions: bool
     max_companions: int
@@ -130,6 +133,7 @@ def build_plan(
         threshold=threshold,
         threshold_source=source,
         choice=context.choice,
+        pool_floor=pool_floor(context),
         cue_filter=context.cue_filter,
         companions=context.companions,
         max_companions=context.max_companions,
@@ -162,6 +166,17 @@ def choose_lanes(context: Context, *, scored: bool) -> list[Lane]:
     if context.pool_ranker != "fused":
         return list(RANKED_LANES)
     return list(FUSED_SCORED_LANES if scored else FUSED_LANES)
+
+
+def pool_floor(context: Context) -> float:
+    """Return the pool ranker's P(coded) a final code needs: the setting, or the packaged one's.
+
+    The packaged floor was fitted with the packaged ranker's probabilities; another ranker's
+    (nopriors, a team's own) are on another scale, so it gets none unless the run sets one.
+    """
+    if context.min_pool_score is not None:
+        return context.min_pool_score
+    return PACKAGED_FLOOR if context.pool_ranker == PACKAGED_NAME else 0.0
 
 
 def decision_threshold(

@@ -135,6 +135,12 @@ def build_result(state: CodingState, describe: Callable[[str], str]) -> dict[str
             "final": [c.code for c in codes],
             # The verifier's P(yes) per scored candidate: what calibration fits a threshold to.
             "scores": {v.code: v.score for v in verdicts if v.score is not None},
+            # The pool ranker's P(coded) per candidate it scored: the final decision's other half.
+            "pool_scores": {
+                c.code: c.pool_score
+                for c in state.get("candidates", [])
+                if c.pool_score is not None
+            },
         },
         "accounting": accounting,
     }

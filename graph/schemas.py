@@ -66,6 +66,11 @@ class Candidate(BaseModel):
         "sibling: the rest of a small category the lanes reached); empty for a code the "
         "navigator selected.",
     )
+    pool_score: float | None = Field(
+        default=None,
+        description="The pool ranker's probability that a coder codes it (fitted on coded "
+        "notes); None where no ranker scored it (a navigator's or a companion lane's code).",
+    )
 
 
 class Verdict(BaseModel):

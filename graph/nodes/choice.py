@@ -10,7 +10,7 @@ is the condition's code, or none.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -114,6 +114,32 @@ def decide(
         else:
             decisions.update(_by_best_score(scored, scores, threshold))
     return decisions
+
+
+def below_pool_floor(
+    decisions: Mapping[str, Decision],
+    pool_scores: Mapping[str, float],
+    floor: float,
+    exempt: Collection[str] = (),
+) -> dict[str, Decision]:
+    """Set aside the selected codes the pool ranker finds unlikely to be coded (below ``floor``).
+
+    The verifier judges whether a code is plausible for the note, and accepts nearly every
+    plausible one; the pool ranker, fitted on coded notes, knows how often such a code, found
+    so, is what the coder reported (a final code it ranks 11th-20th was right about one time
+    in four on CodiEsp train). The ``exempt`` codes (what the note states outright), and the
+    codes no ranker scored (a navigator's, a companion lane's), keep their decision.
+    """
+    decided = dict(decisions)
+    for code, decision in decisions.items():
+        p = pool_scores.get(code)
+        if decision.selected and p is not None and p < floor and code not in exempt:
+            decided[code] = Decision(
+                False,
+                f"{decision.why}; but the pool ranker gives it P(coded) = {p:.2f}, below "
+                f"{floor:.2f}",
+            )
+    return decided
 
 
 def _by_note(codes: Sequence[str], chosen: str, what: str) -> dict[str, Decision]:

@@ -42,9 +42,12 @@ async def note_lanes(state: CodingState, runtime: Runtime[Context]) -> dict[str,
     pass_index = state.get("pass_index", 1)
     ranker = load_pool_ranker(plan.pool_ranker)
     run = await asyncio.to_thread(pool_lanes, deps, state["note"], plan)
-    ordered = await asyncio.to_thread(order_pool, deps, state["note"], ranker, run)
+    ordered, pool_scores = await asyncio.to_thread(order_pool, deps, state["note"], ranker, run)
     findings, finding_of = _mention_findings(run, pass_index, plan.setting)
-    candidates = [_candidate(c, finding_of) for c in ordered[: context.max_candidates]]
+    candidates = [
+        _candidate(c, finding_of).model_copy(update={"pool_score": pool_scores.get(c.code)})
+        for c in ordered[: context.max_candidates]
+    ]
     leads, lead_findings = _leads(
         state["note"], ordered[context.max_candidates : context.max_considered], plan, pass_index
     )
@@ -90,10 +93,16 @@ def pool_lanes(deps: Deps, note: str, plan: RunPlan) -> LaneRun:
 
 def order_pool(
     deps: Deps, note: str, ranker: PoolRanker | None, run: LaneRun
-) -> list[PooledCandidate]:
-    """Return the pool in the ranker's order (fused scores without one)."""
+) -> tuple[list[PooledCandidate], dict[str, float]]:
+    """Return the pool in the ranker's order (fused scores without one) and its probabilities.
+
+    The probabilities are the ranker's, that a coder codes each code (none without a ranker).
+    """
     pooled = run.pool.ranked()
-    return ranker.rank(deps.icd, pooled, note) if ranker is not None else pooled
+    if ranker is None:
+        return pooled, {}
+    ranked = ranker.ranked(deps.icd, pooled, note)
+    return [c for c, _p in ranked], {c.code: round(p, 4) for c, p in ranked}
 
 
 def lend_evidence(

@@ -13,7 +13,7 @@ from typing import Any
 
 from clh_llm import AnswerFailure
 from clh_llm.answers import NO_LOGPROBS
-from graph.nodes.choice import ask_choice, decide
+from graph.nodes.choice import ask_choice, below_pool_floor, decide
 from graph.nodes.kit import AgentRun
 from graph.schemas import Candidate, Failure, Finding, Verdict
 from graph.state import ChapterTask
@@ -30,6 +30,7 @@ from tools.index_modifiers import (
     unstated_subterm,
 )
 from tools.lanes import Lane
+from tools.note_sections import stated_sections
 from tools.rival_specifics import evidence_sentences, other_sides, unstated_rivals
 from tools.words import letter_words
 
@@ -60,6 +61,9 @@ async def score_candidates(
     threshold, source = run.plan.threshold, run.plan.threshold_source
     stated = _stated(run, task, scores)
     decisions = decide(conditions, scores | lifted, choices, threshold, run.plan.choice, stated)
+    pool_scores = {c.code: c.pool_score for c in shown if c.pool_score is not None}
+    exempt = {*stated, *_stated_as_diagnoses(task, shown)}
+    decisions = below_pool_floor(decisions, pool_scores, run.plan.pool_floor, exempt)
     key_of = {code: condition.key for condition in conditions for code in condition.codes}
     verdicts = []
     for candidate, line in zip(shown, lines, strict=True):
@@ -157,6 +161,21 @@ def _stated(run: AgentRun, task: ChapterTask, scores: dict[str, float]) -> dict[
     cues = NoteCues.read(task["note"])
     found = {code: note_states(code, cues) for code in scores}
     return {code: what for code, what in found.items() if what is not None}
+
+
+def _stated_as_diagnoses(task: ChapterTask, shown: list[Candidate]) -> set[str]:
+    """Return the candidates whose evidence lies where the provider states the diagnoses.
+
+    Under "Assessment", "Discharge diagnoses", "Impression" the provider names what a coder
+    codes (OCG III, IV); the pool ranker's priors, counted on other notes, do not overrule it.
+    """
+    sections = stated_sections(task["note"])
+    spans = _finding_spans(task["findings"])
+    return {
+        c.code
+        for c in shown
+        if any(a <= start < b for start, _end in spans.get(c.finding_id, ()) for a, b in sections)
+    }
 
 
 def _index_subterms(run: AgentRun, task: ChapterTask, shown: list[Candidate]) -> dict[str, str]:

@@ -1,4 +1,4 @@
-from graph.nodes.choice import decide
+from graph.nodes.choice import below_pool_floor, decide
 from tools.conditions import Condition
 
 
@@ -26,3 +26,16 @@ def test_ranked_choice_takes_the_pools_best_ranked_rival_the_verifier_accepts() 
     assert [c for c, d in below.items() if d.selected] == ["D49.4"]
     none = decide(conditions, {c: 0.5 for c in scores}, {}, 0.6, "ranked")
     assert not any(d.selected for d in none.values())
+
+
+def test_a_code_the_pool_ranker_finds_unlikely_to_be_coded_is_set_aside() -> None:
+    conditions = [Condition(("N28.89", "N28.9")), Condition(("R52",)), Condition(("Z79.4",))]
+    scores = {"N28.89": 0.75, "N28.9": 0.80, "R52": 0.85, "Z79.4": 0.70}
+    decided = decide(conditions, scores, {}, 0.6, "ranked")
+    pool = {"N28.89": 0.41, "N28.9": 0.30, "R52": 0.09}  # Z79.4: a companion, never ranked
+    floored = below_pool_floor(decided, pool, 0.16)
+    assert [c for c, d in floored.items() if d.selected] == ["N28.89", "Z79.4"]
+    assert "P(coded) = 0.09, below 0.16" in floored["R52"].why
+    assert floored["R52"].why.startswith(decided["R52"].why)  # the verifier's word kept
+    assert below_pool_floor(decided, pool, 0.0) == decided  # no floor: nothing changes
+    assert below_pool_floor(decided, pool, 0.16, exempt={"R52"})["R52"].selected

@@ -459,3 +459,53 @@ def test_also_considered_lists_the_verified_then_the_rest_in_the_pools_order() -
     }
     items = considered(state, lambda code: code)
     assert [i["code"] for i in items] == ["B", "C", "D", "E"]  # B before C despite P(yes)
+
+
+def test_the_funnel_records_the_pool_rankers_probability_of_each_candidate() -> None:
+    from graph.result import build_result
+
+    def candidate(code: str, pool_score: float | None) -> Candidate:
+        return Candidate(
+            code=code,
+            description=code,
+            chapter=1,
+            finding_id="",
+            index_path="",
+            via="lanes",
+            index_code=code,
+            pool_score=pool_score,
+        )
+
+    state = {"candidates": [candidate("A00.0", 0.42), candidate("Z79.4", None)]}
+    funnel = build_result(state, lambda code: code)["funnel"]  # type: ignore[arg-type]
+    assert funnel["pool_scores"] == {"A00.0": 0.42}  # a companion: no ranker scored it
+
+
+def test_a_code_the_provider_states_as_a_diagnosis_is_exempt_from_the_pool_floor() -> None:
+    from graph.nodes.scoring import _stated_as_diagnoses
+
+    note = "HPI: 82M with hip pain after a fall.\n\nAssessment: closed fracture of the right hip."
+    pain, fracture = note.index("hip pain"), note.index("fracture of")
+
+    def finding(id_: str, start: int, text: str) -> Finding:
+        return Finding(
+            id=id_, term=text, spans=[Span(text=text, start=start, end=start + len(text))]
+        )
+
+    def candidate(code: str, finding_id: str) -> Candidate:
+        return Candidate(
+            code=code,
+            description=code,
+            chapter=19,
+            finding_id=finding_id,
+            index_path="",
+            via="lanes",
+            index_code=code,
+        )
+
+    task = {
+        "note": note,
+        "findings": [finding("m1", pain, "hip pain"), finding("m2", fracture, "fracture")],
+    }
+    shown = [candidate("M25.551", "m1"), candidate("S72.001A", "m2"), candidate("Z79.01", "")]
+    assert _stated_as_diagnoses(task, shown) == {"S72.001A"}  # type: ignore[arg-type]

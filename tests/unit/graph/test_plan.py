@@ -9,7 +9,7 @@ from graph.context import Context
 from graph.errors import CalibrationError
 from graph.plan import SCORED_PROMPT, build_plan
 from tools.lanes import FUSED_LANES, RANKED_LANES, Lane
-from tools.pool_ranker import load_pool_ranker
+from tools.pool_ranker import PACKAGED_FLOOR, load_pool_ranker
 
 EMBEDDED = LLMSettings()
 SERVER = LLMSettings(base_url="http://server/v1", model="big-model")
@@ -44,6 +44,17 @@ def test_without_a_ranker_the_lanes_follow_the_decoding() -> None:
     thinking = build_plan(fused, SERVER, model="big-model", release=RELEASE)
     assert scored.lanes == [Lane.WALK] and thinking.lanes == list(FUSED_LANES)
     assert scored.lane_k == thinking.lane_k == 7  # fusion searches top_k hits per query
+
+
+def test_the_pool_floor_is_the_packaged_rankers_unless_the_run_sets_one() -> None:
+    def floor(**settings: object) -> float:
+        return build_plan(Context(**settings), EMBEDDED, model=QWEN, release=RELEASE).pool_floor
+
+    assert floor() == PACKAGED_FLOOR > 0
+    # Another ranker's probabilities are on another scale: the packaged floor does not hold.
+    assert floor(pool_ranker="nopriors") == floor(pool_ranker="fused") == 0.0
+    assert floor(pool_ranker="nopriors", min_pool_score=0.3) == 0.3
+    assert floor(min_pool_score=0.0) == 0.0
 
 
 def test_what_the_caller_sets_beats_what_the_plan_would_decide() -> None:

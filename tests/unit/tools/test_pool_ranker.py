@@ -89,6 +89,21 @@ def test_the_ranker_puts_what_it_weighs_first(fixture_icd) -> None:
     assert [c.code for c in by_rank.rank(fixture_icd, pooled, note)] == ["A00.9", "A00.0"]
 
 
+def test_the_ranker_gives_each_candidate_its_probability_of_being_coded(fixture_icd) -> None:
+    pooled = [candidate(fixture_icd, "A00.9", walk=1), candidate(fixture_icd, "A00.0", walk=5)]
+    note = "Cholera due to the classic strain."
+    ranker = ranker_weighing(["described"], [1.0], Priors(base_rate=0.1))
+    ranked = ranker.ranked(fixture_icd, pooled, note)
+    assert [c.code for c, _p in ranked] == [c.code for c in ranker.rank(fixture_icd, pooled, note)]
+    first, second = (p for _c, p in ranked)
+    assert 0.0 < second < first < 1.0
+    # Far out on either side, the probability saturates instead of overflowing.
+    extreme = dataclasses.replace(
+        ranker_weighing(["described"], [1e4], Priors(base_rate=0.1)), bias=-6e3
+    )
+    assert [p for _c, p in extreme.ranked(fixture_icd, pooled, note)] == [1.0, 0.0]
+
+
 def test_a_ranker_with_siblings_ranks_the_rest_of_a_small_category_too(fixture_icd) -> None:
     pooled = [candidate(fixture_icd, "A00.0", walk=1)]
     note = "Cholera, unspecified."
