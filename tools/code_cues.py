@@ -51,6 +51,13 @@ _INTENT_WORDS: dict[str, frozenset[str]] = {
 _DRUG_CODE = re.compile(r"^T(3[6-9]|[45]\d|6[0-5])\.[0-9A-Z]{2}[1-6]")
 _SEVENTH = {"D": _SUBSEQUENT, "S": _SEQUELA}
 SIDES = {"right": {"right"}, "left": {"left"}, "bilateral": {"bilateral", "both"}}
+
+
+def described_sides(description: str) -> frozenset[str]:
+    """Return the sides a code's description names ("right", "left", "bilateral")."""
+    return frozenset(letter_words(description) & SIDES.keys())
+
+
 _SIDE_ABBREVIATION = re.compile(
     r"\b(?:([LR])|([LlRr])t\.?)\s+(?!(?:via|and|per|the|for|with|from|over|each|min|total|"
     r"bolus|fluids?|water|saline|oxygen|nasal|lactated)\b)(?=[a-z]{3,})"

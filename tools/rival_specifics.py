@@ -35,9 +35,9 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from tools.code_checks import is_vague
-from tools.code_cues import SIDES
+from tools.code_cues import described_sides
 from tools.sides import stated_sides
-from tools.words import content_words, letter_words, telling_words, tokens
+from tools.words import content_words, telling_words, tokens
 
 _ABSENCE = re.compile(r"\b(?:without|not|no|except)\b[^,;]*|\buncomplicated\b", re.IGNORECASE)
 _PARENTHESES = re.compile(r"\([^)]*\)|\[[^\]]*\]")
@@ -204,7 +204,7 @@ def other_sides(descriptions: Mapping[str, str], evidence: str) -> dict[str, str
     if len(sides) != 1:
         return {}
     (side,) = sides
-    named = {code: letter_words(text) & SIDES.keys() for code, text in descriptions.items()}
+    named = {code: described_sides(text) for code, text in descriptions.items()}
     if not any(side in words for words in named.values()):
         return {}
     return {

@@ -20,7 +20,7 @@ from graph.state import ChapterTask
 from icd_resources import IndexEntry
 from prompts import render_prompt
 from tools.code_checks import Action, excludes
-from tools.code_cues import SIDES, NoteCues, note_contradicts, note_states
+from tools.code_cues import NoteCues, described_sides, note_contradicts, note_states
 from tools.conditions import Condition, Rival, group_conditions
 from tools.index_modifiers import (
     index_line_path,
@@ -32,7 +32,6 @@ from tools.index_modifiers import (
 from tools.lanes import Lane
 from tools.note_sections import stated_sections
 from tools.rival_specifics import evidence_sentences, other_sides, unstated_rivals
-from tools.words import letter_words
 
 
 async def score_candidates(
@@ -239,7 +238,7 @@ def _conditions(
                 c.finding_id,
                 spans.get(c.finding_id, ()),
                 terms.get(c.finding_id, ""),
-                "/".join(sorted(letter_words(c.description) & SIDES.keys())),
+                "/".join(sorted(described_sides(c.description))),
             )
             for c in candidates
         ],
