@@ -7,6 +7,7 @@ import json
 import math
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from langchain_core.messages import AIMessage
@@ -354,7 +355,8 @@ def test_the_scored_default_verifies_the_lanes_candidates_without_generating(mak
     rules = default_rules()
     rules[2] = (agent_is("scored_verifier"), yes_no(lambda u: 0.9 if "A00.0 " in u else 0.1))
     _deps, fake = make_deps(rules, decoding="scored")
-    result = run(build_graph(), {"note": NOTE}, context=Context())["result"]
+    # No pool floor: the packaged ranker's priors are CodiEsp's, not the fixture release's.
+    result = run(build_graph(), {"note": NOTE}, context=Context(min_pool_score=0))["result"]
     asked = {agent for agent, *_ in (_agent_of(s, u) for s, u in fake.prompts)}
     assert asked <= {"scored_verifier", "choice"}  # no extractor, navigator or reconciler call
     assert [c["code"] for c in result["codes"]] == ["A00.0"]
@@ -362,6 +364,14 @@ def test_the_scored_default_verifies_the_lanes_candidates_without_generating(mak
     others = {s for code, s in result["funnel"]["scores"].items() if code != "A00.0"}
     assert others <= {0.1}
     assert not [f for f in result["failures"] if not f["recovered"]]
+    # Above the ranker's P(coded) of A00.0, the floor sets it aside, for review.
+    p = result["funnel"]["pool_scores"]["A00.0"]
+    floored = run(
+        build_graph(), {"note": NOTE}, context=Context(min_pool_score=round(p + 0.01, 4))
+    )["result"]
+    assert "A00.0" not in [c["code"] for c in floored["codes"]]
+    (aside,) = [c for c in floored["considered"] if c["code"] == "A00.0"]
+    assert f"the pool ranker gives it P(coded) = {p:.2f}, below" in aside["why"]
 
 
 def test_the_ranker_pools_every_lane_and_without_it_scored_decoding_walks(make_deps) -> None:
@@ -428,12 +438,13 @@ def test_a_calibration_sets_the_threshold_and_a_mismatched_one_is_refused(
     path = tmp_path / "calibration.json"
     path.write_text(fitted.to_json())
     # Each candidate alone at the threshold (a listwise choice would decide A00.0's condition).
-    context = Context(calibration=str(path), choice="each")
+    context = Context(calibration=str(path), choice="each", min_pool_score=0)
     result = run(build_graph(), {"note": NOTE}, context=context)["result"]
     assert result["codes"] == []  # 0.9 is below the calibrated 0.95
     assert result["funnel"]["scores"]["A00.0"] == 0.9
     path.write_text(replace(fitted, verify_threshold=0.5).to_json())
-    result = run(build_graph(), {"note": NOTE}, context=Context(calibration=str(path)))["result"]
+    context = Context(calibration=str(path), min_pool_score=0)
+    result = run(build_graph(), {"note": NOTE}, context=context)["result"]
     assert [c["code"] for c in result["codes"]] == ["A00.0"]
     assert "calibrated on codiesp-train" in result["codes"][0]["rationale"]
     other = tmp_path / "other.json"
@@ -447,12 +458,17 @@ def test_rivals_of_one_condition_yield_one_code_and_the_rest_are_considered(make
     rules[2] = (agent_is("scored_verifier"), yes_no(lambda u: 0.9 if "Code: A00." in u else 0.1))
     rules[-1] = (agent_is("choice"), letter_choice(lambda line: 0.8 if "A00.9 " in line else 0.05))
     _deps, fake = make_deps(rules, decoding="scored")
-    each = run(build_graph(), {"note": NOTE}, context=Context(choice="each"))["result"]
+
+    def coded(**settings: object) -> dict[str, Any]:
+        context = Context(min_pool_score=0, **settings)  # type: ignore[arg-type]
+        return run(build_graph(), {"note": NOTE}, context=context)["result"]
+
+    each = coded(choice="each")
     assert len([c for c in each["codes"] if c["code"].startswith("A00")]) >= 2  # every one alone
-    yesno = run(build_graph(), {"note": NOTE}, context=Context())["result"]
-    # The default keeps the rival with the best P(yes): one code for the condition.
-    assert len([c for c in yesno["codes"] if c["code"].startswith("A00")]) == 1
-    result = run(build_graph(), {"note": NOTE}, context=Context(choice="listwise"))["result"]
+    ranked = coded()
+    # The default keeps the pool's best-ranked rival the verifier accepts: one code.
+    assert len([c for c in ranked["codes"] if c["code"].startswith("A00")]) == 1
+    result = coded(choice="listwise")
     cholera = [c for c in result["codes"] if c["code"].startswith("A00")]
     assert [c["code"] for c in cholera] == ["A00.9"]  # the model's choice among the rivals
     assert "A00.0" in cholera[0]["alternatives"] and cholera[0]["score"] == 0.9
