@@ -153,3 +153,21 @@ def test_a_discharge_summarys_primary_line_is_its_principal_diagnosis() -> None:
     starts = {"I25.5": [note.index("ischemic")], "I50.23": [note.index("Acute on")]}
     codes, _checks = reason_first(["I25.5", "I50.23"], starts, note)
     assert codes[0] == "I50.23"
+
+
+def test_an_operative_notes_abbreviated_headings_are_its_diagnoses() -> None:
+    note = (
+        "OPERATIVE NOTE\n"
+        "Pre-op dx: Symptomatic cholelithiasis\n"
+        "Post-op dx: Chronic cholecystitis with cholelithiasis\n"
+        "Indications: 44 yo F with RUQ pain x 6 months.\n"
+    )
+    sections = diagnosis_sections(note)
+    assert [(s.heading, s.rank) for s in sections] == [
+        ("Pre-op dx", 2),
+        ("Post-op dx", 0),
+        ("Indications", 2),
+    ]
+    starts = {"R10.11": [note.index("RUQ")], "K80.10": [note.index("Chronic")]}
+    codes, _checks = reason_first(["R10.11", "K80.10"], starts, note)
+    assert codes[0] == "K80.10"  # the surgeon's final word, not the indication's pain
