@@ -182,8 +182,8 @@ PACKAGED_NAME = "packaged"
 """The ranker clh ships (``PACKAGED``), fitted on CodiEsp train."""
 PACKAGED_FLOOR = 0.16
 """The probability of being coded, by the packaged ranker, that a final code needs: fitted on
-the first 60 CodiEsp train notes (the ranker's own training notes: micro-F1 0.395 -> 0.420 at
-0.16, the best of 0.02-0.30; docs/evaluation.md). It holds for the packaged ranker only."""
+the first 60 CodiEsp train notes by ``python -m evals.fit_pool_floor`` (the ranker's own
+training notes; docs/evaluation.md has the curve). It holds for the packaged ranker only."""
 NO_PRIORS = "nopriors"
 """The packaged ranker with its coded-rate priors left out: every code gets the base rate, so
 the lanes and the note's words alone order the pool (for notes unlike the training notes)."""
