@@ -356,6 +356,10 @@ def notes_budget(context: Context, codes: int) -> int:
     return min(1200, max(300, context.notes_chars // max(1, codes)))
 
 
+_PROBABILITIES = ("verify_threshold", "min_pool_score")
+"""Fields a run compares a probability with: outside 0-1 they would keep or drop every code."""
+
+
 def context_overrides(pairs: list[str] | tuple[str, ...]) -> dict[str, Any]:
     """Read ``field=value`` settings (``clh ... --set``) into typed Context fields.
 
@@ -373,6 +377,10 @@ def context_overrides(pairs: list[str] | tuple[str, ...]) -> dict[str, Any]:
     )
     if "pool_ranker" in values:
         load_pool_ranker(values["pool_ranker"])  # a file that cannot be used: said now
+    for name in _PROBABILITIES:
+        value = values.get(name)
+        if value is not None and not 0.0 <= value <= 1.0:
+            raise ValueError(f"--set {name}={value}: a probability, between 0 and 1")
     other = [str(lane) for lane in values.get("lanes") or [] if lane not in RANKED_LANES]
     if other:
         raise ValueError(

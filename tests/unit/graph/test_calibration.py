@@ -99,6 +99,8 @@ def test_context_settings_are_typed_and_checked() -> None:
         ("extractor=maybe", "true or false"),
         ("setting=er", "one of inpatient, outpatient"),
         ("decoding=scored", "expected field=value"),  # --decoding sets it
+        ("min_pool_score=16", "a probability, between 0 and 1"),
+        ("verify_threshold=-0.1", "a probability, between 0 and 1"),
     ):
         with pytest.raises(ValueError, match=message):
             context_overrides([bad])
@@ -114,6 +116,7 @@ def test_the_lanes_are_the_rankers_or_follow_the_validators_decoding_unless_set(
     assert choose_lanes(Context(lanes=["mention"]), scored=True) == ["mention"]
     assert choose_lanes(Context(lanes=[]), scored=False) == []
     assert context_overrides(["lanes=none"]) == {"lanes": None}
+    assert context_overrides(["min_pool_score=none"]) == {"min_pool_score": None}
 
 
 def test_a_fit_for_fewer_candidates_reads_the_pools_first_ones() -> None:
