@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from types import SimpleNamespace
+from typing import Any
 
 import pytest
 
@@ -342,21 +343,9 @@ def test_a_combination_code_carries_its_parts_evidence(fixture_icd) -> None:
 def test_a_companion_and_a_lead_are_verified_beyond_the_candidate_cap() -> None:
     from graph.nodes.passes import join_candidates
 
-    def candidate(code: str, lanes: list[str]) -> Candidate:
-        return Candidate(
-            code=code,
-            description="d",
-            chapter=21,
-            finding_id="",
-            index_path="p",
-            via="lanes",
-            index_code=code,
-            lanes=lanes,
-        )
-
-    lanes = [candidate(f"A0{i}.0", ["walk"]) for i in range(3)] + [
-        candidate("Z51.11", ["companion"]),
-        candidate("A41.51", ["sentence", "lead"]),
+    lanes = [_lane_candidate(f"A0{i}.0", lanes=["walk"]) for i in range(3)] + [
+        _lane_candidate("Z51.11", lanes=["companion"]),
+        _lane_candidate("A41.51", lanes=["sentence", "lead"]),
     ]
     capped = SimpleNamespace(context=Context(max_candidates=2))
     update = asyncio.run(join_candidates({"lane_candidates": lanes}, capped))
@@ -381,27 +370,17 @@ def test_evidence_required_removes_the_codes_with_none() -> None:
 def test_a_companion_lends_its_sentence_to_the_same_code_pooled_without_evidence() -> None:
     from graph.nodes.note_lanes import lend_evidence
 
-    def candidate(code: str, finding_id: str, lanes: list[str]) -> Candidate:
-        return Candidate(
-            code=code,
-            description="d",
-            chapter=21,
-            finding_id=finding_id,
-            index_path="p",
-            via="lanes",
-            index_code=code,
-            lanes=lanes,
-        )
-
     pooled = [
-        candidate("Z79.4", "", ["sentence"]),  # the sentence lane shows no span
-        candidate("E11.9", "p1.m1", ["mention"]),
-        candidate("Z87.891", "p1.m2", ["mention"]),  # a bare "smoking": the sentence is better
+        _lane_candidate("Z79.4", "", lanes=["sentence"]),  # the sentence lane shows no span
+        _lane_candidate("E11.9", "p1.m1", lanes=["mention"]),
+        _lane_candidate(
+            "Z87.891", "p1.m2", lanes=["mention"]
+        ),  # a bare "smoking": the sentence is better
     ]
     companions = [
-        candidate("Z79.4", "p1.k1", ["companion"]),
-        candidate("Z87.891", "p1.k2", ["companion"]),
-        candidate("Z51.11", "p1.k3", ["companion"]),
+        _lane_candidate("Z79.4", "p1.k1", lanes=["companion"]),
+        _lane_candidate("Z87.891", "p1.k2", lanes=["companion"]),
+        _lane_candidate("Z51.11", "p1.k3", lanes=["companion"]),
     ]
     lent, left = lend_evidence(pooled, companions)
     assert [(c.code, c.finding_id) for c in lent] == [
@@ -464,19 +443,7 @@ def test_also_considered_lists_the_verified_then_the_rest_in_the_pools_order() -
 def test_the_funnel_records_the_pool_rankers_probability_of_each_candidate() -> None:
     from graph.result import build_result
 
-    def candidate(code: str, pool_score: float | None) -> Candidate:
-        return Candidate(
-            code=code,
-            description=code,
-            chapter=1,
-            finding_id="",
-            index_path="",
-            via="lanes",
-            index_code=code,
-            pool_score=pool_score,
-        )
-
-    state = {"candidates": [candidate("A00.0", 0.42), candidate("Z79.4", None)]}
+    state = {"candidates": [_lane_candidate("A00.0", pool_score=0.42), _lane_candidate("Z79.4")]}
     funnel = build_result(state, lambda code: code)["funnel"]  # type: ignore[arg-type]
     assert funnel["pool_scores"] == {"A00.0": 0.42}  # a companion: no ranker scored it
 
@@ -492,20 +459,25 @@ def test_a_code_the_provider_states_as_a_diagnosis_is_exempt_from_the_pool_floor
             id=id_, term=text, spans=[Span(text=text, start=start, end=start + len(text))]
         )
 
-    def candidate(code: str, finding_id: str) -> Candidate:
-        return Candidate(
-            code=code,
-            description=code,
-            chapter=19,
-            finding_id=finding_id,
-            index_path="",
-            via="lanes",
-            index_code=code,
-        )
-
     task = {
         "note": note,
         "findings": [finding("m1", pain, "hip pain"), finding("m2", fracture, "fracture")],
     }
-    shown = [candidate("M25.551", "m1"), candidate("S72.001A", "m2"), candidate("Z79.01", "")]
+    shown = [
+        _lane_candidate("M25.551", "m1"),
+        _lane_candidate("S72.001A", "m2"),
+        _lane_candidate("Z79.01"),
+    ]
     assert _stated_as_diagnoses(task, shown) == {"S72.001A"}  # type: ignore[arg-type]
+
+
+def _lane_candidate(code: str, finding_id: str = "", **fields: Any) -> Candidate:
+    """A candidate of the note's lanes; only what a test sets matters."""
+    defaults: dict[str, Any] = {"description": "d", "chapter": 21, "index_path": "p"}
+    return Candidate(
+        code=code,
+        finding_id=finding_id,
+        via="lanes",
+        index_code=code,
+        **(defaults | fields),
+    )
