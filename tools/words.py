@@ -37,10 +37,41 @@ must not rank S72.001D ("subsequent encounter for ... with routine healing") abo
 _PORTER = snowballstemmer.stemmer("porter")
 
 
+_BRITISH_SPELLINGS = {
+    "aem": "em",  # haemorrhage, anaemia, ischaemia, leukaemia, Haemophilus
+    "oedem": "edem",
+    "oesoph": "esoph",
+    "oestr": "estr",
+    "coeliac": "celiac",
+    "rrhoea": "rrhea",  # diarrhoea, amenorrhoea, gonorrhoea
+    "pnoea": "pnea",  # dyspnoea, apnoea
+    "foet": "fet",
+    "aetiol": "etiol",
+    "anaesth": "anesth",
+    "gynaec": "gynec",
+    "paed": "ped",  # paediatric, orthopaedic
+    "faec": "fec",
+    "caesar": "cesar",
+    "tumour": "tumor",
+    "labour": "labor",
+    "behaviour": "behavior",
+}
+_BRITISH = re.compile("|".join(sorted(_BRITISH_SPELLINGS, key=len, reverse=True)))
+
+
+def american_spelling(word: str) -> str:
+    """Return a lower-case word spelled as the classification spells it ("haem" -> "hem").
+
+    ICD-10-CM is written in American English; notes and translations written in British
+    English ("Haemophilus influenzae", "oedema", "faecal") name the same things.
+    """
+    return _BRITISH.sub(lambda m: _BRITISH_SPELLINGS[m.group(0)], word)
+
+
 @functools.lru_cache(maxsize=65_536)
 def stem(word: str) -> str:
-    """Return a lower-case word's Porter stem."""
-    return str(_PORTER.stemWord(word))
+    """Return a lower-case word's Porter stem, spelled the American way."""
+    return str(_PORTER.stemWord(american_spelling(word)))
 
 
 def tokens(text: str) -> list[str]:

@@ -17,6 +17,14 @@ def test_stem_is_the_original_porter_algorithm() -> None:
     assert stem("delayed") == stem("delay") == "delai"
 
 
+def test_british_spellings_stem_as_the_classification_spells_them() -> None:
+    assert content_words("Haemophilus influenzae") == content_words("Hemophilus influenzae")
+    assert stem("oedema") == stem("edema") and stem("diarrhoea") == stem("diarrhea")
+    assert stem("anaemia") == stem("anemia") and stem("faecal") == stem("fecal")
+    assert stem("paediatric") == stem("pediatric") and stem("tumour") == stem("tumor")
+    assert stem("hemorrhage") == stem("haemorrhage") != stem("home")
+
+
 def test_content_words_drop_connectors_and_stem() -> None:
     assert content_words("Diabetes with diabetic CKD, due to Type 2") == frozenset(
         {"diabet", "ckd", "type", "2"}
