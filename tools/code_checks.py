@@ -498,7 +498,9 @@ def _unspecified(run: _Run, codes: list[str]) -> list[str]:
         action = run.policy.residual if by_kind or denies else run.policy.unspecified
         remove = action is Action.REMOVE
         if remove:
-            kept.remove(vague)
+            # The specific code codes the same condition: it takes the unspecified one's
+            # place, first-listed where that was (E11.22 for the E11.9 the A/P lists first).
+            kept = _replace(kept, vague, specific)
             in_kept.discard(vague)
         run.record(
             UNSPECIFIED,

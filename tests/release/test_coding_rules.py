@@ -685,6 +685,14 @@ def test_by_default_without_complications_beside_a_complication_is_removed(
     assert "as many codes" in text and "as needed to identify all of the associated" in text
 
 
+def test_the_specific_code_takes_the_place_of_the_unspecified_one(real_icd: IcdResources) -> None:
+    # The A/P's first diagnosis, "T2DM", reached E11.9; E11.22 codes the same diabetes.
+    codes, _ = run_checks(real_icd, ["E11.9", "E78.5", "E11.22", "N18.31"])
+    assert codes == ["E11.22", "E78.5", "N18.31"]
+    codes, _ = run_checks(real_icd, ["E78.5", "E11.22", "N18.31", "E11.9"])
+    assert codes == ["E78.5", "E11.22", "N18.31"]
+
+
 def test_there_are_at_least_forty_cases() -> None:
     assert len(CASES) >= 40
 
