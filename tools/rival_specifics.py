@@ -157,10 +157,51 @@ def unstated_rivals(
     for read in categories.values():
         if len(read) > 1:
             aside.update(_set_aside(read, named))
+    read_all = {code: r for read in categories.values() for code, r in read.items()}
     if combinations:
-        read_all = {code: r for read in categories.values() for code, r in read.items()}
         aside |= _within_a_combination(descriptions, read_all, set(aside))
+    aside |= _unspecified_beside_stated(descriptions, read_all, set(aside), combinations)
     return aside
+
+
+_UNSPECIFIED_AXIS = re.compile(r"\bunspecified(?:\s+(?:as\s+)?\w+)?", re.IGNORECASE)
+""""unspecified organism", "unspecified site": what a vague description leaves open."""
+
+
+def _unspecified_beside_stated(
+    descriptions: Mapping[str, str],
+    read: Mapping[str, RivalWords],
+    aside: set[str],
+    symptoms: bool,
+) -> dict[str, str]:
+    """Return another category's unspecified rivals that a rival the note states in full names.
+
+    OCG I.B.9: the more specific code the record supports replaces the unspecified one, across
+    categories too: "H. influenzae pneumonia" is J14 (pneumonia due to Hemophilus influenzae),
+    not J18.9 (pneumonia, unspecified organism), a rival from the same mention; "alcoholic
+    cirrhosis with ascites" is K70.31, not K74.60. The unspecified code's words, what it leaves
+    open aside, must all be the specific one's. A symptom (chapter 18: R52 beside R10.13) goes
+    only with ``symptoms`` (``Context.named_symptom`` remove: CodiEsp's annotators code both).
+    """
+    full = [
+        (r.stated, code)
+        for code, r in read.items()
+        if code not in aside and r.kind == "specific" and r.stated and not r.unstated
+    ]
+    if not full:
+        return {}
+    most, chosen = max(full)
+    theirs = set(description_words(descriptions[chosen]))
+    found = {}
+    for code, r in read.items():
+        if r.kind != "unspecified" or code[:3] == chosen[:3] or code in aside:
+            continue
+        if code.startswith("R") and not symptoms:
+            continue
+        own = set(description_words(_UNSPECIFIED_AXIS.sub(" ", descriptions[code])))
+        if own and own <= theirs:
+            found[code] = f"the note states {chosen} in full; {code} leaves it unspecified (OCG I.B.9)"
+    return found
 
 
 def _within_a_combination(

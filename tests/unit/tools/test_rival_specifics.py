@@ -40,6 +40,15 @@ def test_abbreviations_and_near_stems_state_a_description() -> None:
     assert set(_aside(failure, "Acute respiratory failure.")) == set()  # the model decides
 
 
+def test_a_british_spelling_states_a_description() -> None:
+    pneumonia = {
+        "J14": "Pneumonia due to Hemophilus influenzae",
+        "J18.9": "Pneumonia, unspecified organism",
+    }
+    note = "Sputum cx: Haemophilus influenzae. 1. H. influenzae pneumonia, LLL."
+    assert set(_aside(pneumonia, note)) == {"J18.9"}
+
+
 def test_an_other_code_gives_way_to_the_unspecified_one_unless_its_kind_is_named() -> None:
     lipids = {"E78.49": "Other hyperlipidemia", "E78.5": "Hyperlipidemia, unspecified"}
     assert set(_aside(lipids, "PMH: HTN, HLD.")) == {"E78.49"}  # OCG I.A.9.a
@@ -109,7 +118,31 @@ def test_a_combination_the_note_states_leaves_its_part_no_place() -> None:
     stems = note_words(evidence_sentences(GANGRENOUS, []))
     aside = unstated_rivals(rivals, stems, combinations=True)
     assert set(aside) == {"K65.9"} and "OCG I.B.9" in aside["K65.9"]
-    assert unstated_rivals(rivals, stems) == {}  # CodiEsp's convention: both may stand
+    # Peritonitis, unspecified, leaves open what K35.31 states: the default sets it aside too.
+    assert "leaves it unspecified" in unstated_rivals(rivals, stems)["K65.9"]
     # Not stated whole ("gangrene" missing): the model decides.
     partial = note_words("Acute appendicitis with localized peritonitis.")
     assert unstated_rivals(rivals, partial, combinations=True) == {}
+
+
+def test_another_categorys_unspecified_rival_goes_only_if_the_stated_one_names_it() -> None:
+    note = "Alcoholic cirrhosis of the liver with ascites. Thrombocytopenia, DIC."
+    stems = note_words(note)
+    cirrhosis = {
+        "K70.31": "Alcoholic cirrhosis of liver with ascites",
+        "K74.60": "Unspecified cirrhosis of liver",
+    }
+    assert set(unstated_rivals(cirrhosis, stems)) == {"K74.60"}
+    # Thrombocytopenia is no kind of DIC: two conditions the model weighs.
+    clotting = {
+        "D65": "Disseminated intravascular coagulation [defibrination syndrome]",
+        "D69.6": "Thrombocytopenia, unspecified",
+    }
+    assert unstated_rivals(clotting, note_words("Disseminated intravascular coagulation.")) == {}
+
+
+def test_a_symptom_beside_its_stated_site_goes_only_with_named_symptom_remove() -> None:
+    pain = {"R10.13": "Epigastric pain", "R52": "Pain, unspecified"}
+    stems = note_words("Severe epigastric pain radiating to the back.")
+    assert unstated_rivals(pain, stems) == {}  # CodiEsp's annotators code both
+    assert set(unstated_rivals(pain, stems, combinations=True)) == {"R52"}
