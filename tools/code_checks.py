@@ -192,6 +192,7 @@ RECORD_OF_ONE = "The mother's record or the newborn's, not both (OCG I.C.16.a.1)
 OBSTETRIC_FIRST = "Chapter 15 codes have sequencing priority (OCG I.C.15.a.1)"
 CAUSE_ALONE = "An external cause goes with the injury or condition it caused (OCG I.C.20.a.1-2)"
 NAMED_SYMPTOM = "A symptom the combination code names (OCG I.B.9)"
+NAMED_CONDITION = "A condition the combination code names (OCG I.B.9)"
 COVID_FIRST = "COVID-19 before its respiratory manifestations (OCG I.C.1.g.1.c)"
 
 
@@ -510,6 +511,69 @@ def _unspecified(run: _Run, codes: list[str]) -> list[str]:
             f"({run.description(specific)}) of the same category.",
         )
     return kept
+
+
+_LEFT_OPEN = re.compile(
+    r"\bunspecified(?:\s+(?:as\s+)?\w+)?|\bnot elsewhere classified\b|\bNOS\b|\([^)]*\)",
+    re.IGNORECASE,
+)
+"""What a description leaves open ("unspecified organism", "not elsewhere classified") and its
+nonessential words in parentheses."""
+_COMPANION_NOTES = (NoteKind.CODE_FIRST, NoteKind.USE_ADDITIONAL_CODE, NoteKind.CODE_ALSO)
+
+
+def _named_condition(run: _Run, codes: list[str]) -> list[str]:
+    # OCG I.B.9: "Multiple coding should not be used when the classification provides a
+    # combination code that clearly identifies all of the elements documented in the
+    # diagnosis." A code that leaves its kind open (unspecified, NEC) beside a code of another
+    # category whose description names all it says is part of that code: I96 (gangrene NEC)
+    # beside K35.31 (appendicitis with peritonitis and gangrene), G62.9 beside E11.42
+    # (diabetic polyneuropathy). A pair a tabular note of either asks for stays (I50.- beside
+    # I11.0, N18.- beside E11.22 and D63.1, OCG I.A.13). Symptoms: _named_symptom.
+    kept = list(codes)
+    for vague in codes:
+        if vague[0] in "RZVWXY" or not _LEFT_OPEN.search(run.description(vague)):
+            continue
+        words = telling_words(_LEFT_OPEN.sub(" ", run.description(vague)))
+        combination = next(
+            (
+                c
+                for c in kept
+                if c[:3] != vague[:3]
+                and c[0] not in "RZVWXY"
+                and words <= telling_words(run.description(c))
+                and not _paired_by_notes(run, c, vague)
+            ),
+            None,
+        )
+        if not words or combination is None:
+            continue
+        kept = _replace(kept, vague, combination)
+        run.record(
+            NAMED_CONDITION,
+            [combination, vague],
+            f"removed {vague}",
+            f"{combination} ({run.description(combination)}) names {vague} "
+            f"({run.description(vague)}): the combination code alone.",
+        )
+    return kept
+
+
+def _paired_by_notes(run: _Run, first: str, second: str) -> bool:
+    """Say whether a code-first, use-additional or code-also note of either names the other's
+    category (E11.22's "use additional code to identify stage of chronic kidney disease")."""
+    return any(
+        any(_spans_category(ref, other[:3]) for ref in run.refs(note))
+        for code, other in ((first, second), (second, first))
+        for kind in _COMPANION_NOTES
+        for note in run.notes(code, kind)
+    )
+
+
+def _spans_category(ref: CodeRef, category: str) -> bool:
+    low = ref.first.replace(".", "")[:3]
+    high = (ref.last or ref.first).replace(".", "")[:3]
+    return low <= category <= high
 
 
 def _laterality(run: _Run, codes: list[str]) -> list[str]:
@@ -922,6 +986,7 @@ RULES: tuple[tuple[str, Rule], ...] = (
     ("excludes1", _excludes1),
     ("combination", _hypertension),
     ("unspecified", _unspecified),
+    ("named_condition", _named_condition),
     ("laterality", _laterality),
     ("encounter", _encounter),
     ("code_first", _code_first),

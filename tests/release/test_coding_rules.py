@@ -693,6 +693,33 @@ def test_the_specific_code_takes_the_place_of_the_unspecified_one(real_icd: IcdR
     assert codes == ["E78.5", "E11.22", "N18.31"]
 
 
+MULTIPLE = "Multiple coding should not be used when the classification provides a combination"
+
+
+@pytest.mark.parametrize(
+    ("given", "expected"),
+    [
+        (["I96", "K35.31"], ["K35.31"]),  # gangrene NEC, named by the appendicitis code
+        (["E11.42", "G62.9", "E78.5"], ["E11.42", "E78.5"]),  # diabetic polyneuropathy
+        (["U07.1", "J18.9", "J12.82"], ["U07.1", "J12.82"]),  # J18.9 leaves the organism open
+        # A tabular note pairs them (OCG I.A.13): I11.0 asks for the I50 type, E11.22 for the
+        # N18 stage, D63.1 codes the N18 first.
+        (["I11.0", "I50.9"], ["I11.0", "I50.9"]),
+        (["E11.22", "N18.9"], ["E11.22", "N18.9"]),
+        (["N18.9", "D63.1"], ["N18.9", "D63.1"]),
+        (["G62.9", "E78.5"], ["G62.9", "E78.5"]),  # nothing names it
+    ],
+)
+def test_a_condition_its_combination_code_names_goes(
+    real_icd: IcdResources, given: list[str], expected: list[str]
+) -> None:
+    assert MULTIPLE in _normalized(real_icd.guideline("I.B.9").text)
+    codes, checks = run_checks(real_icd, given)
+    assert codes == expected, [c.model_dump() for c in checks]
+    named = [c for c in checks if c.rule.startswith("A condition the combination code names")]
+    assert len(named) == len(given) - len(expected)
+
+
 def test_there_are_at_least_forty_cases() -> None:
     assert len(CASES) >= 40
 
