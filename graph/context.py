@@ -315,8 +315,10 @@ class Context:
             "description": "A symptom code every word of which a chosen diagnosis's "
             "description states (R73.9 beside E11.65, R52 beside M25.551): flag it, as "
             "CodiEsp's annotators code it, or remove it, as OCG I.B.9 says (US coding); "
-            "remove also sets aside a rival a combination code the note states whole names "
-            "(K65.9 beside K35.31)."
+            "the same for an unspecified or NEC code of another chapter a final code names "
+            "(G62.9 beside E11.42, I96 beside K35.31); remove also sets aside any rival a "
+            "combination code the note states whole names (R52 beside R10.13; an unspecified "
+            "rival of another category, K65.9 beside K35.31, goes either way)."
         },
     )
     response_cache: str | None = field(

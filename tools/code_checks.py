@@ -79,7 +79,8 @@ class CheckPolicy:
     CodiEsp train notes the defaults fit on); the guideline's call, not a fitted one."""
     integral: Action = Action.FLAG
     named_symptom: Action = Action.FLAG
-    """A symptom a diagnosis's description names in full (R73.9 beside E11.65): the guideline
+    """A symptom a diagnosis's description names in full (R73.9 beside E11.65), or an
+    unspecified code of another chapter a final code names (G62.9 beside E11.42): the guideline
     removes it (OCG I.B.9); CodiEsp's annotators code it, and removing lost on its train notes
     (docs/evaluation.md), so it is flagged unless ``Context.named_symptom`` says remove."""
     setting: Setting = Setting.INPATIENT
@@ -529,7 +530,9 @@ def _named_condition(run: _Run, codes: list[str]) -> list[str]:
     # category whose description names all it says is part of that code: I96 (gangrene NEC)
     # beside K35.31 (appendicitis with peritonitis and gangrene), G62.9 beside E11.42
     # (diabetic polyneuropathy). A pair a tabular note of either asks for stays (I50.- beside
-    # I11.0, N18.- beside E11.22 and D63.1, OCG I.A.13). Symptoms: _named_symptom.
+    # I11.0, N18.- beside E11.22 and D63.1, OCG I.A.13), and a secondary neoplasm (C77-C79)
+    # names no primary one. Symptoms: _named_symptom, whose policy this follows: CodiEsp's
+    # annotators code both (D64.9 beside D61.9), and removing lost on their train notes.
     kept = list(codes)
     for vague in codes:
         if vague[0] in "RZVWXY" or not _LEFT_OPEN.search(run.description(vague)):
@@ -542,17 +545,20 @@ def _named_condition(run: _Run, codes: list[str]) -> list[str]:
                 if c[:3] != vague[:3]
                 and c[0] not in "RZVWXY"
                 and words <= telling_words(run.description(c))
+                and _is_secondary(c) == _is_secondary(vague)
                 and not _paired_by_notes(run, c, vague)
             ),
             None,
         )
         if not words or combination is None:
             continue
-        kept = _replace(kept, vague, combination)
+        remove = run.policy.named_symptom is Action.REMOVE
+        if remove:
+            kept = _replace(kept, vague, combination)
         run.record(
             NAMED_CONDITION,
             [combination, vague],
-            f"removed {vague}",
+            f"removed {vague}" if remove else "flagged",
             f"{combination} ({run.description(combination)}) names {vague} "
             f"({run.description(vague)}): the combination code alone.",
         )
@@ -568,6 +574,10 @@ def _paired_by_notes(run: _Run, first: str, second: str) -> bool:
         for kind in _COMPANION_NOTES
         for note in run.notes(code, kind)
     )
+
+
+def _is_secondary(code: str) -> bool:
+    return "C77" <= code[:3] <= "C79"
 
 
 def _spans_category(ref: CodeRef, category: str) -> bool:

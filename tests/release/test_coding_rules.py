@@ -708,16 +708,23 @@ MULTIPLE = "Multiple coding should not be used when the classification provides 
         (["E11.22", "N18.9"], ["E11.22", "N18.9"]),
         (["N18.9", "D63.1"], ["N18.9", "D63.1"]),
         (["G62.9", "E78.5"], ["G62.9", "E78.5"]),  # nothing names it
+        (["C80.1", "C78.01"], ["C80.1", "C78.01"]),  # a metastasis names no primary
     ],
 )
 def test_a_condition_its_combination_code_names_goes(
     real_icd: IcdResources, given: list[str], expected: list[str]
 ) -> None:
     assert MULTIPLE in _normalized(real_icd.guideline("I.B.9").text)
-    codes, checks = run_checks(real_icd, given)
+    policy = CheckPolicy(named_symptom=Action.REMOVE)
+    codes, checks = run_checks(real_icd, given, policy)
     assert codes == expected, [c.model_dump() for c in checks]
     named = [c for c in checks if c.rule.startswith("A condition the combination code names")]
     assert len(named) == len(given) - len(expected)
+    # By default (CodiEsp's annotators code both) the pair is flagged for review.
+    codes, checks = run_checks(real_icd, given)
+    assert codes == given
+    named = [c for c in checks if c.rule.startswith("A condition the combination code names")]
+    assert [c.action for c in named] == ["flagged"] * (len(given) - len(expected))
 
 
 def test_there_are_at_least_forty_cases() -> None:
