@@ -566,8 +566,11 @@ def _named_condition(run: _Run, codes: list[str]) -> list[str]:
 
 
 def _paired_by_notes(run: _Run, first: str, second: str) -> bool:
-    """Say whether a code-first, use-additional or code-also note of either names the other's
-    category (E11.22's "use additional code to identify stage of chronic kidney disease")."""
+    """Say whether a code-first, use-additional or code-also note of either names the other.
+
+    The category is enough: E11.22's "use additional code to identify stage of chronic kidney
+    disease (N18.1-N18.6)" pairs it with N18.9 too.
+    """
     return any(
         any(_spans_category(ref, other[:3]) for ref in run.refs(note))
         for code, other in ((first, second), (second, first))

@@ -9,8 +9,9 @@ they could code the same documented condition:
   their own, as the sentence lane's hits), so two sites mentioned apart stay two conditions,
   and E11.22 and E11.40 from two complications stay two;
 - they share a category and were found from the same words written twice ("AFib" in the HPI
-  and in the assessment: I48.0 or I48.91, one condition), unless they name two sides (a
-  "fracture" of each ankle);
+  and in the assessment: I48.0 or I48.91, one condition; "fx" and "fracture", an abbreviation
+  read as its words), unless they name two sides (a "fracture" of each ankle; a code of
+  unspecified side names none);
 - they were found best from the same mention ("shock": R65.21 or R57.9; "pneumoniae": J13 or
   J18.9); the validator groups one chapter's candidates, so a mention's codes of two chapters
   (E11.22 and N18.31 for "diabetic CKD stage 3a") are never rivals, nor is a code that one
@@ -77,22 +78,24 @@ def group_conditions(rivals: Sequence[Rival], excludes: Excludes) -> list[Condit
             code = parent[code]
         return code
 
+    # The sides each group's codes name: the same words written twice join two groups only
+    # if together they name one side at most (a "fracture" of each ankle stays two, even
+    # beside a code of unspecified side).
+    named = {code: {sides[code]} - {""} for code in codes}
     for i, first in enumerate(codes):
         for second in codes[i + 1 :]:
-            if _rivals(first, second, mentions, excludes) or (
-                first[:3] == second[:3]
-                and (
-                    _overlap(spans[first], spans[second])
-                    or (
-                        _written_twice(terms[first], terms[second])
-                        and sides[first] == sides[second]
-                    )
-                )
-            ):
-                a, b = root(first), root(second)
-                if a != b:  # the earlier code stays the root: groups keep the pool's order
-                    keep, drop = (a, b) if codes.index(a) < codes.index(b) else (b, a)
-                    parent[drop] = keep
+            same = first[:3] == second[:3]
+            linked = _rivals(first, second, mentions, excludes) or (
+                same and _overlap(spans[first], spans[second])
+            )
+            twice = not linked and same and _written_twice(terms[first], terms[second])
+            a, b = root(first), root(second)
+            if a == b or not (linked or twice) or (twice and len(named[a] | named[b]) > 1):
+                continue
+            # The earlier code stays the root: groups keep the pool's order.
+            keep, drop = (a, b) if codes.index(a) < codes.index(b) else (b, a)
+            parent[drop] = keep
+            named[keep] |= named[drop]
     groups: dict[str, list[str]] = {}
     for code in codes:
         groups.setdefault(root(code), []).append(code)

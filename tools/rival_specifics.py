@@ -200,7 +200,9 @@ def _unspecified_beside_stated(
             continue
         own = set(description_words(_UNSPECIFIED_AXIS.sub(" ", descriptions[code])))
         if own and own <= theirs:
-            found[code] = f"the note states {chosen} in full; {code} leaves it unspecified (OCG I.B.9)"
+            found[code] = (
+                f"the note states {chosen} in full; {code} leaves it unspecified (OCG I.B.9)"
+            )
     return found
 
 

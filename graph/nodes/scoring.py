@@ -19,6 +19,7 @@ from graph.schemas import Candidate, Failure, Finding, Verdict
 from graph.state import ChapterTask
 from icd_resources import IndexEntry
 from prompts import render_prompt
+from tools.abbreviations import expand
 from tools.code_checks import Action, excludes
 from tools.code_cues import NoteCues, described_sides, note_contradicts, note_states
 from tools.conditions import Condition, Rival, group_conditions
@@ -230,7 +231,7 @@ def _conditions(
         return [Condition((c.code,)) for c in candidates]
     icd = run.deps.icd
     spans = _finding_spans(findings)
-    terms = {f.id: f.term.lower() for f in findings if f.lane == Lane.MENTION}
+    terms = {f.id: expand(f.term).lower() for f in findings if f.lane == Lane.MENTION}
     return group_conditions(
         [
             Rival(

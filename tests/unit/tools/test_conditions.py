@@ -77,3 +77,14 @@ def test_the_same_words_written_twice_are_one_condition_unless_two_sides() -> No
         Rival("S82.52XA", "m2", ((40, 48),), "fracture", "left"),
     ]
     assert len(group_conditions(ankles, _never)) == 2
+    # "Colles fx" in the X-ray and "Colles fracture R radius" in the assessment: one fracture,
+    # whether or not a code names its side.
+    colles = [
+        Rival("S52.531D", "m1", ((5, 13),), "fracture", "right"),
+        Rival("S52.539A", "m2", ((40, 42),), "fracture", ""),
+    ]
+    assert [g.codes for g in group_conditions(colles, _never)] == [("S52.531D", "S52.539A")]
+    # A code of unspecified side joins one side, never both: each ankle stays its condition.
+    both = [*ankles, Rival("S82.509A", "m3", ((70, 78),), "fracture", "")]
+    groups = [g.codes for g in group_conditions(both, _never)]
+    assert len(groups) == 2 and all(len({"S82.51XA", "S82.52XA"} & set(g)) == 1 for g in groups)
