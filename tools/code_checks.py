@@ -514,12 +514,12 @@ def _unspecified(run: _Run, codes: list[str]) -> list[str]:
     return kept
 
 
-_LEFT_OPEN = re.compile(
+LEFT_OPEN = re.compile(
     r"\bunspecified(?:\s+(?:as\s+)?\w+)?|\bnot elsewhere classified\b|\bNOS\b|\([^)]*\)",
     re.IGNORECASE,
 )
 """What a description leaves open ("unspecified organism", "not elsewhere classified") and its
-nonessential words in parentheses."""
+nonessential words in parentheses: the rest is what a more specific code must also name."""
 _COMPANION_NOTES = (NoteKind.CODE_FIRST, NoteKind.USE_ADDITIONAL_CODE, NoteKind.CODE_ALSO)
 
 
@@ -535,9 +535,11 @@ def _named_condition(run: _Run, codes: list[str]) -> list[str]:
     # annotators code both (D64.9 beside D61.9), and removing lost on their train notes.
     kept = list(codes)
     for vague in codes:
-        if vague[0] in "RZVWXY" or not _LEFT_OPEN.search(run.description(vague)):
+        if vague[0] in "RZVWXY" or not LEFT_OPEN.search(run.description(vague)):
             continue
-        words = telling_words(_LEFT_OPEN.sub(" ", run.description(vague)))
+        words = telling_words(LEFT_OPEN.sub(" ", run.description(vague)))
+        if not words:
+            continue
         combination = next(
             (
                 c
@@ -550,7 +552,7 @@ def _named_condition(run: _Run, codes: list[str]) -> list[str]:
             ),
             None,
         )
-        if not words or combination is None:
+        if combination is None:
             continue
         remove = run.policy.named_symptom is Action.REMOVE
         if remove:

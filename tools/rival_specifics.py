@@ -34,7 +34,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 
-from tools.code_checks import is_vague
+from tools.code_checks import LEFT_OPEN, is_vague
 from tools.code_cues import described_sides
 from tools.sides import stated_sides
 from tools.words import content_words, telling_words, tokens
@@ -164,10 +164,6 @@ def unstated_rivals(
     return aside
 
 
-_UNSPECIFIED_AXIS = re.compile(r"\bunspecified(?:\s+(?:as\s+)?\w+)?", re.IGNORECASE)
-""""unspecified organism", "unspecified site": what a vague description leaves open."""
-
-
 def _unspecified_beside_stated(
     descriptions: Mapping[str, str],
     read: Mapping[str, RivalWords],
@@ -198,7 +194,7 @@ def _unspecified_beside_stated(
             continue
         if code.startswith("R") and not symptoms:
             continue
-        own = set(description_words(_UNSPECIFIED_AXIS.sub(" ", descriptions[code])))
+        own = set(description_words(LEFT_OPEN.sub(" ", descriptions[code])))
         if own and own <= theirs:
             found[code] = (
                 f"the note states {chosen} in full; {code} leaves it unspecified (OCG I.B.9)"
