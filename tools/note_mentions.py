@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 import threading
 import warnings
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, replace
 from enum import StrEnum
 from typing import Any
@@ -37,6 +37,7 @@ _TERMINATIONS = (
     "aside from",
     ", with",
     "; with",
+    ";",
     "which",
     "who",
     "whose",
@@ -46,7 +47,8 @@ _TERMINATIONS = (
     "revealed",
 )
 """Words that end a negation's (or any cue's) reach: in "without known allergies, with a history
-of hypertension" the hypertension is not negated. medspaCy's default rules have none."""
+of hypertension" the hypertension is not negated, nor the cough of "denies fever; reports cough"
+(a semicolon ends a clause). medspaCy's default rules have none."""
 _BE = {"LOWER": {"IN": ["is", "was", "were", "been"]}, "OP": "?"}
 _AFTER_NEGATIONS = (
     ("ruled out", [_BE, {"LOWER": {"IN": ["ruled", "rules"]}}, {"LOWER": "out"}], 2),
@@ -68,6 +70,39 @@ _RESULT_SCOPE = 7
 negative result, written after the tests it answers (seven tokens back: a list of four joined
 by slashes). Only where it ends its clause: "negative for" reads forward (medspaCy's own),
 and "PR negative breast cancer" names a cancer."""
+_UNCERTAINTIES = (
+    "probable",
+    "suspected",
+    "suspect",
+    "questionable",
+    "compatible with",
+    "consistent with",
+    "working diagnosis",
+    "presumed",
+    "presumptive",
+    "suspicion of",
+    "suspicion for",
+    "concern for",
+    "question of",
+)
+"""What qualifies a diagnosis as uncertain, forward (backward: ``_UNCERTAIN_AFTER``): the terms
+of OCG II.H and IV.H ("probable", "suspected", "questionable", "compatible with", "consistent
+with", "working diagnosis", "still to be ruled out") and "similar terms"; medspaCy's own cover
+"possible", "likely", "rule out". An outpatient note's "probable early pneumonia" is not coded
+(IV.H), an inpatient one is (II.H)."""
+_UNCERTAIN_AFTER = ("still to be ruled out",)
+"""Written after the diagnosis, two tokens back: "pneumonia, still to be ruled out"."""
+_CONTRASTS = ("vs", "vs.", "versus")
+"""Contrasting diagnoses, "pneumonia vs bronchitis", "croup vs bronchiolitis": each
+side is uncertain (OCG II.D codes both as confirmed in inpatient care, IV.H neither outside it).
+Two tokens each way: "diabetes, CKD vs AKI, anemia" doubts only CKD and AKI."""
+_CONTRAST_SCOPE = 2
+_VACCINES_AFTER = ("vaccine", "vaccines", "vaccination", "vaccinations", "immunization", "booster")
+_VACCINES_BEFORE = ("vaccinated against", "vaccination against", "immunized against")
+"""A disease named for its vaccine has not happened: "influenza vaccine given today", "tetanus
+booster", "vaccinated against hepatitis B" (three tokens back, twelve forward). The encounter
+for vaccination is Z23 (OCG I.C.21.c.2), not the disease."""
+_VACCINE_SCOPE = 3
 _SHORT_NEGATIONS = ("w/o",)
 """Negations written short, forward like "without": "Radial site w/o hematoma"."""
 _HYPOTHETICALS = (
@@ -430,9 +465,50 @@ def _added_rules(nlp: Any) -> list[Any]:
             ),
         ]
         + _informant_rules()
+        + _doubt_rules(words)
         + _risk_rules()
         + _answer_rules()
         + _result_rules()
+    )
+
+
+def _doubt_rules(words: Callable[[str], list[dict[str, str]]]) -> list[Any]:
+    """Return the guidelines' terms of uncertainty, contrasts, and vaccines as ConText rules."""
+    from medspacy.context import ConTextRule
+
+    return (
+        [
+            ConTextRule(
+                w, "POSSIBLE_EXISTENCE", pattern=words(w), direction="FORWARD", max_scope=_MAX_SCOPE
+            )
+            for w in _UNCERTAINTIES
+        ]
+        + [
+            ConTextRule(
+                w, "POSSIBLE_EXISTENCE", pattern=words(w), direction="BACKWARD", max_scope=2
+            )
+            for w in _UNCERTAIN_AFTER
+        ]
+        + [
+            ConTextRule(
+                w, "HYPOTHETICAL", pattern=words(w), direction="BACKWARD", max_scope=_VACCINE_SCOPE
+            )
+            for w in _VACCINES_AFTER
+        ]
+        + [
+            ConTextRule(w, "HYPOTHETICAL", pattern=words(w), direction="FORWARD")
+            for w in _VACCINES_BEFORE
+        ]
+        + [
+            ConTextRule(
+                w,
+                "POSSIBLE_EXISTENCE",
+                pattern=[{"LOWER": w}],
+                direction="BIDIRECTIONAL",
+                max_scope=_CONTRAST_SCOPE,
+            )
+            for w in _CONTRASTS
+        ]
     )
 
 

@@ -49,6 +49,8 @@ def test_negated_family_hypothetical_and_uncertain_mentions_yield_no_candidate(
         "A patient without known allergies, with a history of dyslipidemia, hypertension and gout.",
         "On treatment with gliclazide (1-1-1) and acarbose to control type 2 diabetes mellitus, "
         "atorvastatin (0-0-20 mg) as prophylaxis.",
+        "Denies fever; reports chest pain on exertion.",
+        "No alterations in the parenchyma; a large hypertension is observed.",
     ],
 )
 def test_a_negation_does_not_reach_past_its_clause(finder: MentionFinder, text: str) -> None:
@@ -66,6 +68,57 @@ def test_an_uncertain_diagnosis_is_coded_as_established_in_inpatient_care(
 ) -> None:
     # OCG II.H: inpatient "rule out" diagnoses are coded as if they existed; IV.H: not outpatient.
     assert only(finder, "Admitted to rule out pneumonia.").codeable("inpatient")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Assessment: probable early community-acquired pneumonia.",
+        "CXR consistent with pneumonia.",
+        "Findings compatible with pneumonia.",
+        "Suspected pneumonia.",
+        "Working diagnosis: pneumonia.",
+        "Pneumonia, still to be ruled out.",
+        "Presumed pneumonia, on amoxicillin.",
+    ],
+)
+def test_the_guidelines_terms_of_uncertainty_make_a_diagnosis_uncertain(
+    finder: MentionFinder, text: str
+) -> None:
+    # OCG IV.H: "probable", "suspected", "compatible with", "consistent with", "working
+    # diagnosis" are not coded outside inpatient care; II.H: inpatient, as if established.
+    mention = only(finder, text)
+    assert mention.assertion is Assertion.UNCERTAIN
+    assert not mention.codeable("outpatient") and mention.codeable("inpatient")
+
+
+def test_contrasting_diagnoses_are_each_uncertain_and_their_neighbours_are_not(
+    finder: MentionFinder,
+) -> None:
+    # OCG II.D: "either/or" diagnoses; two tokens each way of "vs".
+    mentions = finder.find("Hypertension, diabetes, pneumonia vs chest pain, breast cancer.")
+    assertions = {m.text: m.assertion for m in mentions}
+    assert assertions == {
+        "Hypertension": Assertion.PRESENT,
+        "diabetes": Assertion.PRESENT,
+        "pneumonia": Assertion.UNCERTAIN,
+        "chest pain": Assertion.UNCERTAIN,
+        "breast cancer": Assertion.PRESENT,
+    }
+    # An uncertainty cue reaches forward only: the cough and fever before it are stated.
+    (before, after) = finder.find("Chest pain and hypertension, probable pneumonia.")[1:]
+    assert (before.assertion, after.assertion) == (Assertion.PRESENT, Assertion.UNCERTAIN)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Influenza vaccine given today.", "Vaccinated against pneumonia.", "Pneumonia vaccine: UTD."],
+)
+def test_a_disease_named_for_its_vaccine_has_not_happened(text: str) -> None:
+    # The vaccination encounter is Z23 (OCG I.C.21.c.2), not the disease.
+    finder_with_flu = MentionFinder({**VOCABULARY, "influenza": (6,)})
+    (mention,) = finder_with_flu.find(text)
+    assert mention.assertion is Assertion.HYPOTHETICAL and not mention.codeable("inpatient")
 
 
 def test_a_present_mention_is_codeable_and_its_query_is_its_clause(
