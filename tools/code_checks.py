@@ -85,6 +85,10 @@ class CheckPolicy:
     (docs/evaluation.md), so it is flagged unless ``Context.named_symptom`` says remove."""
     setting: Setting = Setting.INPATIENT
     disabled: frozenset[str] = field(default_factory=frozenset)
+    own_problems: frozenset[str] = field(default_factory=frozenset)
+    """Symptoms the provider states as problems of their own ("ED Dx: Chest pain"): never
+    integral to a diagnosis stated elsewhere (OCG I.B.6, IV.D); read from the note by
+    :func:`tools.first_listed.own_problems`."""
 
 
 @dataclass
@@ -354,6 +358,25 @@ def _replace(codes: list[str], old: str, new: str) -> list[str]:
     return list(dict.fromkeys(out))
 
 
+def _ahead(codes: list[str], first: str, second: str) -> list[str]:
+    """Return the codes with ``first`` in ``second``'s place when it came after it.
+
+    A part flagged beside the combination code that names it (kept for review) never leads
+    it: the combination code identifies the condition (OCG I.B.9, II.A).
+    """
+    if codes.index(first) < codes.index(second):
+        return codes
+    rest = [c for c in codes if c != first]
+    at = rest.index(second)
+    return [*rest[:at], first, *rest[at:]]
+
+
+def _moved(moved: bool, first: str, second: str) -> str:
+    if not moved:
+        return ""
+    return f" Moved {first} before {second}, which never leads the code it is part of."
+
+
 def _hypertension(run: _Run, codes: list[str]) -> list[str]:
     # OCG I.C.9.a: hypertension with heart failure or CKD is presumed linked ("with",
     # I.A.15) and coded with a combination code from I11-I13; the CKD stage and the heart
@@ -555,14 +578,15 @@ def _named_condition(run: _Run, codes: list[str]) -> list[str]:
         if combination is None:
             continue
         remove = run.policy.named_symptom is Action.REMOVE
-        if remove:
-            kept = _replace(kept, vague, combination)
+        moved = not remove and kept.index(vague) < kept.index(combination)
+        kept = _replace(kept, vague, combination) if remove else _ahead(kept, combination, vague)
         run.record(
             NAMED_CONDITION,
             [combination, vague],
             f"removed {vague}" if remove else "flagged",
             f"{combination} ({run.description(combination)}) names {vague} "
-            f"({run.description(vague)}): the combination code alone.",
+            f"({run.description(vague)}): the combination code alone."
+            + _moved(moved, combination, vague),
         )
     return kept
 
@@ -779,8 +803,9 @@ def _status(run: _Run, codes: list[str]) -> list[str]:
 
 def _symptom_first(run: _Run, codes: list[str]) -> list[str]:
     # OCG II.A: a chapter 18 code is not principal when a related definitive diagnosis (of
-    # the same body system) is coded; the diagnosis goes first.
-    if not codes or run.chapter_of(codes[0]).number != 18:
+    # the same body system) is coded; the diagnosis goes first. A symptom the provider states
+    # as a problem of its own has no established diagnosis (OCG IV.D) and may lead.
+    if not codes or run.chapter_of(codes[0]).number != 18 or codes[0] in run.policy.own_problems:
         return codes
     systems = _body_systems(run.icd.block_of(codes[0]).description)
     return _move_first_after(
@@ -802,8 +827,11 @@ def _integral(run: _Run, codes: list[str]) -> list[str]:
     # OCG I.B.4-I.B.5: signs and symptoms routinely associated with a confirmed diagnosis are
     # not coded. The release tells which body system a chapter 18 block concerns; whether the
     # symptom is routine for the diagnosis is a coder's call (I.B.6), so the policy either
-    # removes it (the decision, recorded) or flags it for review.
+    # removes it (the decision, recorded) or flags it for review. A symptom the provider
+    # states as a problem of its own, no diagnosis in its statement, is neither.
     def same_system(symptom: str) -> Callable[[str], bool]:
+        if symptom in run.policy.own_problems:
+            return lambda _code: False
         systems = _body_systems(run.icd.block_of(symptom).description)
         return lambda c: bool(systems & _body_systems(run.chapter_of(c).description))
 
@@ -861,13 +889,13 @@ def _symptoms_beside(
         if diagnosis is None:
             continue
         remove = action is Action.REMOVE
-        if remove:
-            kept.remove(symptom)
+        moved = not remove and kept.index(symptom) < kept.index(diagnosis)
+        kept = [c for c in kept if c != symptom] if remove else _ahead(kept, diagnosis, symptom)
         run.record(
             rule,
             [diagnosis, symptom],
             f"removed {symptom}" if remove else "flagged",
-            detail(symptom, diagnosis),
+            detail(symptom, diagnosis) + _moved(moved, diagnosis, symptom),
         )
     return kept
 

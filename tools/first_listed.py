@@ -17,14 +17,20 @@ manifestation, OCG I.A.13, still win).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 
+from tools.abbreviations import expand
 from tools.abnormal_findings import coverage
 from tools.code_checks import STATUS_CATEGORIES, Check
 from tools.index_modifiers import note_words
 from tools.note_sections import DiagnosisSection, diagnosis_sections, statement_units
 from tools.rival_specifics import negated_out
+from tools.words import content_words, telling_words
 
+_REASON_RANK = 2
+"""The rank of a reason-for-visit section ("CC: chest pain"): the patient's words, no diagnosis
+the provider states."""
 REASON_FIRST = "The diagnosis chiefly responsible for the encounter first-listed (OCG II, IV.G)"
 
 _NEVER_FIRST_CATEGORIES = STATUS_CATEGORIES | {"Z3A", "Z37"}
@@ -58,14 +64,29 @@ def _first_stated(
             if inside or cover >= _STATES:
                 # A symptom yields to a diagnosis the same statement states (OCG II.A: not
                 # principal when a related definitive diagnosis is established); then the
-                # fullest statement first; then the earliest; then the better scored.
+                # fullest statement first; then the one whose evidence comes first; then the
+                # one whose words do ("Acute cough and fever": the cough); then the better
+                # scored.
                 symptom = code.startswith("R")
-                stated.append((symptom, -cover, min(inside, default=end), order, code))
+                said = _said_at(descriptions.get(code, ""), note, start, end)
+                stated.append((symptom, -cover, min(inside, default=end), said, order, code))
         if stated:
-            return min(stated)[4]
+            return min(stated)[-1]
     return None
 
 
+def _said_at(description: str, note: str, start: int, end: int) -> int:
+    """Return where a statement first says a word of a code's description (its end if nowhere)."""
+    words = telling_words(description) or content_words(description)
+    found = (
+        m.start()
+        for m in _WORD.finditer(note, start, end)
+        if words & content_words(expand(m.group()))  # "T2DM" says "diabetes"
+    )
+    return next(found, end)
+
+
+_WORD = re.compile(r"[A-Za-z0-9]+")
 _STATES = 2 / 3
 """The share of a description's words a statement states for it to state the code."""
 
@@ -85,15 +106,24 @@ def lead_statement(note: str) -> tuple[int, int] | None:
 
 
 def stated_leads(
-    note: str, statement: tuple[int, int], descriptions: Mapping[str, str]
+    note: str,
+    statement: tuple[int, int],
+    descriptions: Mapping[str, str],
+    unsaid: Sequence[tuple[int, int]] = (),
 ) -> list[str]:
     """Return the codes (in the given order) whose description a statement states, that can lead.
 
     A statement states a code when its words, negated phrases out, state two thirds of the
-    code's description (`tools.abnormal_findings.coverage`).
+    code's description (`tools.abnormal_findings.coverage`). The ``unsaid`` spans are the
+    mentions the note does not assert (negated, uncertain outside inpatient care: OCG IV.H):
+    "probable pneumonia vs acute bronchitis" states neither.
     """
     start, end = statement
-    stems = note_words(negated_out(note[start:end]))
+    text = "".join(
+        " " if any(a <= i < b for a, b in unsaid) else char
+        for i, char in enumerate(note[start:end], start)
+    )
+    stems = note_words(negated_out(text))
     return [
         code
         for code, text in descriptions.items()
@@ -125,6 +155,56 @@ def stated_reason(
             if found is not None:
                 return found, section
     return None
+
+
+def own_problems(
+    codes: Sequence[str],
+    starts: Mapping[str, Sequence[int]],
+    note: str,
+    descriptions: Mapping[str, str],
+) -> frozenset[str]:
+    """Return the symptoms the provider states as problems of their own.
+
+    A chapter 18 code a statement of a diagnosis or assessment section states (its evidence
+    lies there, or the statement states its description) where no other chapter's diagnosis
+    is stated: "ED Dx: Chest pain, unspecified" with the hypertension in the history, "Acute
+    cough and fever, probable pneumonia" outside inpatient care. The provider established no
+    diagnosis for it (OCG IV.D), and a symptom not routine for the conditions stated elsewhere
+    is coded (OCG I.B.6).
+
+    Args:
+        codes: The final codes.
+        starts: Each code's evidence positions (character offsets) in the note.
+        note: The note's text.
+        descriptions: Each code's description.
+    """
+    found: set[str] = set()
+    for section in diagnosis_sections(note):
+        if section.rank >= _REASON_RANK:
+            continue
+        for unit in statement_units(note, section):
+            stated = _stated_in(codes, unit, note, starts, descriptions)
+            if all(c[0] in "RZVWXY" for c in stated):
+                found |= {c for c in stated if c[0] == "R"}
+    return frozenset(found)
+
+
+def _stated_in(
+    codes: Sequence[str],
+    unit: tuple[int, int],
+    note: str,
+    starts: Mapping[str, Sequence[int]],
+    descriptions: Mapping[str, str],
+) -> list[str]:
+    """Return the codes a statement states: their evidence lies in it, or it states them."""
+    start, end = unit
+    stems = note_words(negated_out(note[start:end]))
+    return [
+        code
+        for code in codes
+        if any(start <= p < end for p in starts.get(code, ()))
+        or coverage(descriptions.get(code, ""), stems) >= _STATES
+    ]
 
 
 def reason_first(

@@ -46,6 +46,7 @@ _RANKS: dict[str, int] = {
             "dx",
             "ed diagnosis",
             "ed diagnoses",
+            "ed dx",
         ],
         0,
     ),

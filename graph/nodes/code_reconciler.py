@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from langgraph.runtime import Runtime
@@ -23,7 +24,7 @@ from tools.abnormal_findings import (
     unstated_symptoms,
 )
 from tools.code_checks import run_checks
-from tools.first_listed import reason_first
+from tools.first_listed import own_problems, reason_first
 from tools.guideline_fetch import general_guidelines
 from tools.tabular_lookup import code_details
 
@@ -45,7 +46,9 @@ async def code_reconciler(state: CodingState, runtime: Runtime[Context]) -> dict
     lead: list[Check] = []
     if ordered and run.plan.first_listed == "stated":
         ordered, lead = reason_first(ordered, starts, state["note"], descriptions)
-    ordered, checks = run_checks(icd, ordered, run.plan.check_policy())
+    problems = own_problems(ordered, starts, state["note"], descriptions)
+    policy = replace(run.plan.check_policy(), own_problems=problems)
+    ordered, checks = run_checks(icd, ordered, policy)
     codes = assignments(
         icd,
         ordered,

@@ -48,9 +48,9 @@ async def note_lanes(state: CodingState, runtime: Runtime[Context]) -> dict[str,
         _candidate(c, finding_of).model_copy(update={"pool_score": pool_scores.get(c.code)})
         for c in ordered[: context.max_candidates]
     ]
-    leads, lead_findings = _leads(
-        state["note"], ordered[context.max_candidates : context.max_considered], plan, pass_index
-    )
+    beyond = ordered[context.max_candidates : context.max_considered]
+    unsaid = [(m.start, m.end) for m, _why in run.set_aside]
+    leads, lead_findings = _leads(state["note"], beyond, plan, pass_index, unsaid)
     candidates += [_candidate(c, finding_of, lead_findings) for c in leads]
     findings += lead_findings
     if plan.companions:
@@ -190,14 +190,21 @@ def _mention_findings(
 
 
 def _leads(
-    note: str, beyond: list[PooledCandidate], plan: RunPlan, pass_index: int
+    note: str,
+    beyond: list[PooledCandidate],
+    plan: RunPlan,
+    pass_index: int,
+    unsaid: list[tuple[int, int]],
 ) -> tuple[list[PooledCandidate], list[Finding]]:
-    """Return the pooled codes beyond the cap the first stated diagnosis names, and it."""
+    """Return the pooled codes beyond the cap the first stated diagnosis names, and it.
+
+    The mentions set aside (``unsaid``: negated, uncertain outside inpatient care) name none.
+    """
     statement = lead_statement(note) if plan.max_leads else None
     if statement is None:
         return [], []
     start, end = statement
-    named = stated_leads(note, statement, {c.code: c.description for c in beyond})
+    named = stated_leads(note, statement, {c.code: c.description for c in beyond}, unsaid)
     leads = [c for c in beyond if c.code in named[: plan.max_leads]]
     text = note[start:end]
     finding = Finding(

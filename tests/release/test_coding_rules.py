@@ -697,22 +697,24 @@ MULTIPLE = "Multiple coding should not be used when the classification provides 
 
 
 @pytest.mark.parametrize(
-    ("given", "expected"),
+    ("given", "expected", "flagged"),
     [
-        (["I96", "K35.31"], ["K35.31"]),  # gangrene NEC, named by the appendicitis code
-        (["E11.42", "G62.9", "E78.5"], ["E11.42", "E78.5"]),  # diabetic polyneuropathy
-        (["U07.1", "J18.9", "J12.82"], ["U07.1", "J12.82"]),  # J18.9 leaves the organism open
+        # gangrene NEC, named by the appendicitis code: flagged, it never leads that code
+        (["I96", "K35.31"], ["K35.31"], ["K35.31", "I96"]),
+        (["E11.42", "G62.9", "E78.5"], ["E11.42", "E78.5"], None),  # diabetic polyneuropathy
+        # J18.9 leaves the organism open
+        (["U07.1", "J18.9", "J12.82"], ["U07.1", "J12.82"], ["U07.1", "J12.82", "J18.9"]),
         # A tabular note pairs them (OCG I.A.13): I11.0 asks for the I50 type, E11.22 for the
         # N18 stage, D63.1 codes the N18 first.
-        (["I11.0", "I50.9"], ["I11.0", "I50.9"]),
-        (["E11.22", "N18.9"], ["E11.22", "N18.9"]),
-        (["N18.9", "D63.1"], ["N18.9", "D63.1"]),
-        (["G62.9", "E78.5"], ["G62.9", "E78.5"]),  # nothing names it
-        (["C80.1", "C78.01"], ["C80.1", "C78.01"]),  # a metastasis names no primary
+        (["I11.0", "I50.9"], ["I11.0", "I50.9"], None),
+        (["E11.22", "N18.9"], ["E11.22", "N18.9"], None),
+        (["N18.9", "D63.1"], ["N18.9", "D63.1"], None),
+        (["G62.9", "E78.5"], ["G62.9", "E78.5"], None),  # nothing names it
+        (["C80.1", "C78.01"], ["C80.1", "C78.01"], None),  # a metastasis names no primary
     ],
 )
 def test_a_condition_its_combination_code_names_goes(
-    real_icd: IcdResources, given: list[str], expected: list[str]
+    real_icd: IcdResources, given: list[str], expected: list[str], flagged: list[str] | None
 ) -> None:
     assert MULTIPLE in _normalized(real_icd.guideline("I.B.9").text)
     policy = CheckPolicy(named_symptom=Action.REMOVE)
@@ -720,11 +722,13 @@ def test_a_condition_its_combination_code_names_goes(
     assert codes == expected, [c.model_dump() for c in checks]
     named = [c for c in checks if c.rule.startswith("A condition the combination code names")]
     assert len(named) == len(given) - len(expected)
-    # By default (CodiEsp's annotators code both) the pair is flagged for review.
+    # By default (CodiEsp's annotators code both) the pair is flagged for review, and the
+    # combination code goes first: the part never leads it (OCG I.B.9).
     codes, checks = run_checks(real_icd, given)
-    assert codes == given
+    assert codes == (flagged or given)
     named = [c for c in checks if c.rule.startswith("A condition the combination code names")]
     assert [c.action for c in named] == ["flagged"] * (len(given) - len(expected))
+    assert all(("Moved" in c.detail) == (flagged is not None) for c in named)
 
 
 def test_there_are_at_least_forty_cases() -> None:
@@ -772,6 +776,20 @@ def test_a_note_reading_rule_cites_sections_that_say_so(
         assert _normalized(quote) in _normalized(real_icd.guideline(section).text), section
 
 
+def test_a_symptom_the_provider_states_as_its_own_problem_stays_and_may_lead(
+    real_icd: IcdResources,
+) -> None:
+    # OCG I.B.6: "Signs or symptoms that may not be associated routinely with a disease process
+    # should be coded when present"; IV.D: symptoms are coded when no diagnosis is established.
+    assert "should be coded when present" in _normalized(real_icd.guideline("I.B.6").text)
+    policy = CheckPolicy(integral=Action.REMOVE)
+    codes, _ = run_checks(real_icd, ["R07.9", "I10"], policy)
+    assert codes == ["I10"]  # the body system's reading: chest pain is the hypertension's
+    own = CheckPolicy(integral=Action.REMOVE, own_problems=frozenset({"R07.9"}))
+    codes, checks = run_checks(real_icd, ["R07.9", "I10"], own)
+    assert codes == ["R07.9", "I10"], [c.model_dump() for c in checks]
+
+
 def test_by_default_a_named_symptom_is_flagged(real_icd: IcdResources) -> None:
     # CodiEsp's annotators code R73.9 beside E11.65; the guideline's removal is opt-in.
     codes, checks = run_checks(real_icd, ["E11.65", "R73.9"], CheckPolicy())
@@ -779,3 +797,6 @@ def test_by_default_a_named_symptom_is_flagged(real_icd: IcdResources) -> None:
     assert [c.action for c in checks if c.rule.startswith("A symptom the combination")] == [
         "flagged"
     ]
+    # Flagged, the symptom never leads the code it is part of (OCG II.A).
+    codes, checks = run_checks(real_icd, ["R73.9", "E78.5", "E11.65"], CheckPolicy())
+    assert codes == ["E11.65", "R73.9", "E78.5"], [c.model_dump() for c in checks]

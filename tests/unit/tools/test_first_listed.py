@@ -6,6 +6,7 @@ from tools.first_listed import (
     REASON_FIRST,
     can_lead,
     lead_statement,
+    own_problems,
     reason_first,
     stated_leads,
     stated_reason,
@@ -141,6 +142,17 @@ def test_the_lead_statement_names_the_codes_a_coder_would_list_first() -> None:
     assert lead_statement("Patient seen. Doing well.") is None
 
 
+def test_a_lead_statement_names_no_code_through_the_mentions_it_doubts() -> None:
+    # OCG IV.H: "probable pneumonia vs acute bronchitis" is coded as its symptoms outpatient.
+    note = "Assessment: Acute cough, probable pneumonia vs acute bronchitis. CXR ordered.\n"
+    statement = lead_statement(note)
+    assert statement is not None
+    descriptions = {"J20.9": "Acute bronchitis, unspecified", "R05.1": "Acute cough"}
+    assert stated_leads(note, statement, descriptions) == ["J20.9", "R05.1"]
+    doubted = [(note.index(w), note.index(w) + len(w)) for w in ("pneumonia", "acute bronchitis")]
+    assert stated_leads(note, statement, descriptions, doubted) == ["R05.1"]
+
+
 def test_a_discharge_summarys_primary_line_is_its_principal_diagnosis() -> None:
     note = (
         "Admit 03/21  Discharge 03/25\n"
@@ -171,3 +183,38 @@ def test_an_operative_notes_abbreviated_headings_are_its_diagnoses() -> None:
     starts = {"R10.11": [note.index("RUQ")], "K80.10": [note.index("Chronic")]}
     codes, _checks = reason_first(["R10.11", "K80.10"], starts, note)
     assert codes[0] == "K80.10"  # the surgeon's final word, not the indication's pain
+
+
+ED_NOTE = """CC: chest pain
+HPI: 49 yo M with HTN, p/w L-sided chest pain x 6 hrs.
+MDM: Low-risk chest pain. ACS ruled out.
+ED Dx: Chest pain, unspecified
+Plan: d/c home.
+"""
+ED_DESCRIPTIONS = {"R07.9": "Chest pain, unspecified", "I10": "Essential (primary) hypertension"}
+
+
+def test_a_symptom_the_provider_states_alone_is_a_problem_of_its_own() -> None:
+    # OCG IV.D: no diagnosis established for it; the hypertension is in the history.
+    starts = {"R07.9": [ED_NOTE.index("chest")], "I10": [ED_NOTE.index("HTN")]}
+    assert own_problems(["I10", "R07.9"], starts, ED_NOTE, ED_DESCRIPTIONS) == {"R07.9"}
+    # Stated beside a diagnosis in one statement, it is that statement's symptom.
+    joined = "A/P:\n1. Chest pain due to hypertension.\n"
+    at = {"I10": [joined.index("hypertension")]}
+    assert not own_problems(["I10", "R07.9"], at, joined, ED_DESCRIPTIONS)
+    # The reason for the visit is the patient's word, not the provider's diagnosis.
+    assert not own_problems(["I10", "R07.9"], {}, "CC: chest pain\nHPI: HTN.\n", ED_DESCRIPTIONS)
+
+
+def test_of_two_codes_one_statement_states_alike_the_one_it_says_first_leads() -> None:
+    note = "Assessment: Acute cough and fever, CXR ordered.\n"
+    descriptions = {"R50.9": "Fever, unspecified", "R05.1": "Acute cough"}
+    codes, _checks = reason_first(["R50.9", "R05.1"], {}, note, descriptions)
+    assert codes == ["R05.1", "R50.9"]
+    # An abbreviation says its words: "T2DM" says the diabetes before "hyperglycemia".
+    note = "A/P:\n1. T2DM with hyperglycemia.\n"
+    descriptions = {
+        "R73.9": "Hyperglycemia, unspecified",
+        "E11.9": "Type 2 diabetes mellitus without complications",
+    }
+    assert reason_first(["R73.9", "E11.9"], {}, note, descriptions)[0][0] == "E11.9"
