@@ -54,25 +54,44 @@ def _first_stated(
     section: DiagnosisSection,
     descriptions: Mapping[str, str],
 ) -> str | None:
-    leads = [(i, code) for i, code in enumerate(codes) if can_lead(code)]
+    leads = [code for code in codes if can_lead(code)]
     for start, end in statement_units(note, section):
         stems = note_words(negated_out(note[start:end]))
-        stated = []
-        for order, code in leads:
-            inside = [p for p in starts.get(code, ()) if start <= p < end]
-            cover = coverage(descriptions.get(code, ""), stems)
-            if inside or cover >= _STATES:
-                # A symptom yields to a diagnosis the same statement states (OCG II.A: not
-                # principal when a related definitive diagnosis is established); then the
-                # fullest statement first; then the one whose evidence comes first; then the
-                # one whose words do ("Acute cough and fever": the cough); then the better
-                # scored.
-                symptom = code.startswith("R")
-                said = _said_at(descriptions.get(code, ""), note, start, end)
-                stated.append((symptom, -cover, min(inside, default=end), said, order, code))
+        stated = _stated_in(leads, (start, end), stems, starts, descriptions)
         if stated:
-            return min(stated)[-1]
+            unit = (start, end)
+            keys = [
+                (_lead_rank(c, unit, stems, note, starts, descriptions), i, c)
+                for i, c in enumerate(stated)
+            ]
+            return min(keys)[-1]
     return None
+
+
+def _lead_rank(
+    code: str,
+    unit: tuple[int, int],
+    stems: frozenset[str],
+    note: str,
+    starts: Mapping[str, Sequence[int]],
+    descriptions: Mapping[str, str],
+) -> tuple[bool, float, int, int]:
+    """Return a stated code's place among the codes its statement states (lowest leads).
+
+    A symptom yields to a diagnosis the same statement states (OCG II.A: not principal when a
+    related definitive diagnosis is established); then the fullest statement first; then the
+    one whose evidence comes first; then the one whose words do ("Acute cough and fever": the
+    cough); the caller's order (the better scored) breaks what is left.
+    """
+    start, end = unit
+    inside = [p for p in starts.get(code, ()) if start <= p < end]
+    description = descriptions.get(code, "")
+    return (
+        code.startswith("R"),
+        -coverage(description, stems),
+        min(inside, default=end),
+        _said_at(description, note, start, end),
+    )
 
 
 def _said_at(description: str, note: str, start: int, end: int) -> int:
@@ -183,7 +202,8 @@ def own_problems(
         if section.rank >= _REASON_RANK:
             continue
         for unit in statement_units(note, section):
-            stated = _stated_in(codes, unit, note, starts, descriptions)
+            stems = note_words(negated_out(note[unit[0] : unit[1]]))
+            stated = _stated_in(codes, unit, stems, starts, descriptions)
             if all(c[0] in "RZVWXY" for c in stated):
                 found |= {c for c in stated if c[0] == "R"}
     return frozenset(found)
@@ -192,13 +212,16 @@ def own_problems(
 def _stated_in(
     codes: Sequence[str],
     unit: tuple[int, int],
-    note: str,
+    stems: frozenset[str],
     starts: Mapping[str, Sequence[int]],
     descriptions: Mapping[str, str],
 ) -> list[str]:
-    """Return the codes a statement states: their evidence lies in it, or it states them."""
+    """Return the codes a statement states, in their order.
+
+    Their evidence lies in it (``unit``), or its words (``stems``) state two thirds of their
+    description.
+    """
     start, end = unit
-    stems = note_words(negated_out(note[start:end]))
     return [
         code
         for code in codes
