@@ -73,14 +73,14 @@ def pool_note(
         if not mention.codeable(setting):
             run.set_aside.append((mention, REASONS[mention.assertion]))
             if Lane.SET_ASIDE in lanes:
-                _walk(walker, pool, Lane.SET_ASIDE, mention)
+                _walk(walker, pool, Lane.SET_ASIDE, mention, setting)
             continue
         if Lane.MENTION in lanes:
             searches.append(Search(Lane.MENTION, mention.query, mention.sentence))
             if mention.assertion is Assertion.HISTORICAL:
                 searches.append(Search(Lane.MENTION, f"personal history of {mention.text}", ""))
         if Lane.WALK in lanes:
-            for found in _walk(walker, pool, Lane.WALK, mention):
+            for found in _walk(walker, pool, Lane.WALK, mention, setting):
                 searches += _neoplasm_table(found, mention)
     if Lane.SENTENCE in lanes:
         searches += [Search(Lane.SENTENCE, s, "") for s in reading.sentences]
@@ -97,12 +97,15 @@ def family_query(mention: Mention) -> str:
 
 
 def _walk(
-    walker: IndexWalker, pool: CandidatePool, lane: Lane, mention: Mention
+    walker: IndexWalker, pool: CandidatePool, lane: Lane, mention: Mention, setting: str
 ) -> list[list[IndexEntry]]:
-    """Walk each of a mention's main terms and pool what is reached; return it per main term."""
+    """Walk each of a mention's main terms and pool what is reached; return it per main term.
+
+    The walk reads the words the note asserts beside the mention (``Mention.walk_sentence``).
+    """
     reached = []
     for main_term in mention.main_terms:
-        found = [r.entry for r in walker.walk(main_term, mention.sentence)]
+        found = [r.entry for r in walker.walk(main_term, mention.walk_sentence(setting))]
         pool.add_entries(lane, mention.text, found, mention.sentence)
         reached.append(found)
     return reached

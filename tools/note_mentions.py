@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 import threading
 import warnings
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, replace
 from enum import StrEnum
 from typing import Any
@@ -190,6 +190,15 @@ class Mention:
     main_terms: tuple[int, ...]
     ruled_out: bool = False
     """Negated by a work-up's result ("ruled out", "not confirmed"), not by a denial."""
+    certain_sentence: str = ""
+    """The sentence without the words of the uncertain mentions beside it either; empty: as
+    ``sentence``."""
+
+    def walk_sentence(self, setting: str = "outpatient") -> str:
+        """Return the words the walk may read: outside inpatient care, no doubted ones (IV.H)."""
+        if setting == "inpatient" or not self.certain_sentence:
+            return self.sentence
+        return self.certain_sentence
 
     def codeable(self, setting: str = "outpatient") -> bool:
         """Say whether the mention may yield a candidate in this setting (OCG II.H, IV.H)."""
@@ -309,29 +318,34 @@ class MentionFinder:
         # batch --concurrency) fail with IndexError or mix their sentences.
         with self._reading:
             doc = nlp(text)
-        sentences = [" ".join(s.text.split()) for s in doc.sents if s.text.strip()]
-        mentions = []
         cues = _cue_tokens(doc)
-        for ent in doc.ents:
-            if _in_section_title(ent):  # "Past history:" names a section, not a finding
-                continue
-            if cues & set(range(ent.start, ent.end)):  # "evidence" of "no evidence of"
-                continue
-            # The query and the sentence are read with the abbreviations spelt out ("HTN" ->
-            # "hypertension"): the index and the walk know only the words.
-            mentions.append(
-                Mention(
-                    text=ent.text,
-                    start=ent.start_char,
-                    end=ent.end_char,
-                    query=expand(_clause_query(ent)),
-                    sentence=expand(ent.sent.text)[:_MAX_SENTENCE_CHARS],
-                    assertion=_assertion(ent),
-                    section=str(getattr(ent._, "section_category", None) or ""),
-                    main_terms=self.main_terms(ent.text),
-                    ruled_out=_ruled_out(ent),
-                )
+        # "evidence" of "no evidence of"; "Past history:" names a section, not a finding.
+        ents = [
+            ent
+            for ent in doc.ents
+            if not _in_section_title(ent) and not cues & set(range(ent.start, ent.end))
+        ]
+        assertions = [_assertion(ent) for ent in ents]
+        unsaid = [ent for ent, a in zip(ents, assertions, strict=True) if a in _UNSAID]
+        doubted = unsaid + [e for e, a in zip(ents, assertions, strict=True) if a in _DOUBTED]
+        sentences = [" ".join(s.text.split()) for s in doc.sents if s.text.strip()]
+        # The query and the sentence are read with the abbreviations spelt out ("HTN" ->
+        # "hypertension"): the index and the walk know only the words.
+        mentions = [
+            Mention(
+                text=ent.text,
+                start=ent.start_char,
+                end=ent.end_char,
+                query=expand(_clause_query(ent)),
+                sentence=expand(_said(ent.sent, unsaid, ent))[:_MAX_SENTENCE_CHARS],
+                assertion=assertion,
+                section=str(getattr(ent._, "section_category", None) or ""),
+                main_terms=self.main_terms(ent.text),
+                ruled_out=_ruled_out(ent),
+                certain_sentence=expand(_said(ent.sent, doubted, ent))[:_MAX_SENTENCE_CHARS],
             )
+            for ent, assertion in zip(ents, assertions, strict=True)
+        ]
         return Reading(sentences, mentions)
 
     def main_terms(self, text: str) -> tuple[int, ...]:
@@ -656,6 +670,41 @@ def _historical_in_sentence(ent: Any) -> bool:
         if title is None or not len(title) or not title.start <= start < title.end:
             return True
     return False
+
+
+_UNSAID = frozenset([Assertion.NEGATED, Assertion.HYPOTHETICAL])
+"""Mentions no setting codes: their words lead no other mention's walk down the index
+("Headache; no tension-type features" reaches no "Headache, tension"). A family member's
+keep theirs: ConText's family cue reaches far ("no family history of interest, personal
+history of ... congenital torticollis" reads "congenital" as the family's)."""
+_DOUBTED = frozenset([Assertion.UNCERTAIN])
+"""Mentions coded as established in inpatient care only (OCG II.H, IV.H): outside it their
+words lead no other mention's walk ("Headache - possible migraine" is R51.9, not G43.909)."""
+
+
+def _said(span: Any, unsaid: Sequence[Any], own: Any) -> str:
+    """Return a span's text with the words of the unsaid mentions in it blanked.
+
+    Not ``own``'s, nor those of a mention written against it, one term with it: ConText may
+    read "respiratory" of "without evidence of bleeding, ... respiratory failure" as negated
+    and "failure" not; the failure is still respiratory.
+    """
+    text = span.text
+    inside = [
+        e
+        for e in unsaid
+        if e is not own
+        and span.start_char <= e.start_char
+        and e.end_char <= span.end_char
+        and e.end != own.start
+        and e.start != own.end
+    ]
+    if not inside:
+        return str(text)
+    chars = list(text)
+    for e in inside:
+        chars[e.start_char - span.start_char : e.end_char - span.start_char] = " " * len(e.text)
+    return " ".join("".join(chars).split())
 
 
 def _clause_query(ent: Any) -> str:

@@ -360,3 +360,29 @@ def test_a_risk_is_hypothetical_its_factors_are_not(text: str, assertion: Assert
     finder = MentionFinder({"sepsis": (1,)})
     sepsis = next(m for m in finder.find(text) if m.text.lower() == "sepsis")
     assert sepsis.assertion is assertion
+
+
+def test_a_denied_condition_lends_no_words_to_the_walk_of_another(finder: MentionFinder) -> None:
+    chest_pain, diabetes = finder.find("Chest pain at rest, no diabetes.")
+    assert diabetes.assertion is Assertion.NEGATED
+    assert "diabetes" not in chest_pain.walk_sentence("inpatient")
+    assert "chest pain" in chest_pain.walk_sentence("inpatient").lower()
+    assert "diabetes" in diabetes.sentence
+
+
+@pytest.mark.parametrize(("setting", "kept"), [("inpatient", True), ("outpatient", False)])
+def test_a_doubted_condition_lends_its_words_in_inpatient_care_only(
+    finder: MentionFinder, setting: str, kept: bool
+) -> None:
+    chest_pain, pneumonia = finder.find("Chest pain, possible pneumonia.")
+    assert pneumonia.assertion is Assertion.UNCERTAIN
+    assert ("pneumonia" in chest_pain.walk_sentence(setting)) is kept
+    assert "pneumonia" in pneumonia.walk_sentence(setting)
+
+
+def test_a_word_of_the_same_term_stays_whatever_its_assertion(finder: MentionFinder) -> None:
+    mentions = finder.find("No chest pain diabetes, and pneumonia.")
+    assert [m.text for m in mentions] == ["chest pain", "diabetes", "pneumonia"]
+    chest_pain, diabetes, _pneumonia = mentions
+    assert chest_pain.assertion is Assertion.NEGATED
+    assert "chest pain" in diabetes.walk_sentence("inpatient")
