@@ -190,15 +190,16 @@ class Mention:
     main_terms: tuple[int, ...]
     ruled_out: bool = False
     """Negated by a work-up's result ("ruled out", "not confirmed"), not by a denial."""
+    said_sentence: str = ""
+    """The sentence without the words of the denied or hypothetical mentions beside it (empty:
+    as ``sentence``)."""
     certain_sentence: str = ""
-    """The sentence without the words of the uncertain mentions beside it either; empty: as
-    ``sentence``."""
+    """``said_sentence`` without the words of the uncertain mentions beside it either."""
 
     def walk_sentence(self, setting: str = "outpatient") -> str:
         """Return the words the walk may read: outside inpatient care, no doubted ones (IV.H)."""
-        if setting == "inpatient" or not self.certain_sentence:
-            return self.sentence
-        return self.certain_sentence
+        said = self.certain_sentence if setting != "inpatient" else self.said_sentence
+        return said or self.sentence
 
     def codeable(self, setting: str = "outpatient") -> bool:
         """Say whether the mention may yield a candidate in this setting (OCG II.H, IV.H)."""
@@ -337,11 +338,12 @@ class MentionFinder:
                 start=ent.start_char,
                 end=ent.end_char,
                 query=expand(_clause_query(ent)),
-                sentence=expand(_said(ent.sent, unsaid, ent))[:_MAX_SENTENCE_CHARS],
+                sentence=expand(ent.sent.text)[:_MAX_SENTENCE_CHARS],
                 assertion=assertion,
                 section=str(getattr(ent._, "section_category", None) or ""),
                 main_terms=self.main_terms(ent.text),
                 ruled_out=_ruled_out(ent),
+                said_sentence=expand(_said(ent.sent, unsaid, ent))[:_MAX_SENTENCE_CHARS],
                 certain_sentence=expand(_said(ent.sent, doubted, ent))[:_MAX_SENTENCE_CHARS],
             )
             for ent, assertion in zip(ents, assertions, strict=True)
