@@ -13,13 +13,14 @@ from typing import Any
 
 from clh_llm import AnswerFailure
 from clh_llm.answers import NO_LOGPROBS
-from graph.nodes.choice import ask_choice, below_pool_floor, decide
+from graph.nodes.choice import Decision, ask_choice, below_pool_floor, decide
 from graph.nodes.kit import AgentRun
 from graph.schemas import Candidate, Failure, Finding, Verdict
 from graph.state import ChapterTask
 from icd_resources import IndexEntry
 from prompts import render_prompt
 from tools.abbreviations import expand
+from tools.abnormal_findings import findings_only
 from tools.code_checks import Action, excludes
 from tools.code_cues import NoteCues, described_sides, note_contradicts, note_states
 from tools.conditions import Condition, Rival, group_conditions
@@ -57,10 +58,12 @@ async def score_candidates(
     conditions, lifted = _rivals_the_note_decides(
         run, task, conditions, shown, contradicted, scores
     )
+    conditions, observed = _observed_last(run, task, conditions, shown)
     choices = await _choices(run, task, conditions, shown)
     threshold, source = run.plan.threshold, run.plan.threshold_source
     stated = _stated(run, task, scores)
     decisions = decide(conditions, scores | lifted, choices, threshold, run.plan.choice, stated)
+    decisions = _observed_rivals(decisions, conditions, observed)
     pool_scores = {c.code: c.pool_score for c in shown if c.pool_score is not None}
     exempt = {*stated, *_stated_as_diagnoses(task, shown)}
     decisions = below_pool_floor(decisions, pool_scores, run.plan.pool_floor, exempt)
@@ -245,6 +248,50 @@ def _conditions(
         ],
         lambda a, b: excludes(icd, a, b) is not None,
     )
+
+
+def _observed_last(
+    run: AgentRun, task: ChapterTask, conditions: list[Condition], shown: list[Candidate]
+) -> tuple[list[Condition], frozenset[str]]:
+    """Put last in each condition the rivals whose only evidence is an observation or result.
+
+    The reconciler removes such a code (OCG III.B: the exam, vitals, labs, imaging are coded
+    when the provider states them); chosen over a rival the provider states, it would take
+    that rival with it ("pain 2/10" in the vitals, R52, over "Dx: Headache", R51.9).
+
+    Returns:
+        The conditions so ordered, and the codes put last.
+    """
+    if run.plan.findings != "remove":
+        return conditions, frozenset()
+    spans = _finding_spans(task["findings"])
+    starts = {c.code: [a for a, _b in spans.get(c.finding_id, ())] for c in shown}
+    descriptions = {c.code: c.description for c in shown}
+    rivalled = [code for c in conditions if len(c.codes) > 1 for code in c.codes]
+    observed = frozenset(findings_only(rivalled, starts, task["note"], descriptions))
+    ordered = []
+    for condition in conditions:
+        stated = [c for c in condition.codes if c not in observed]
+        seen = [c for c in condition.codes if c in observed]
+        ordered.append(Condition(tuple(stated + seen)) if stated and seen else condition)
+    return ordered, observed
+
+
+def _observed_rivals(
+    decisions: dict[str, Decision], conditions: list[Condition], observed: frozenset[str]
+) -> dict[str, Decision]:
+    """Say why an observed rival was not chosen: the provider states the one chosen."""
+    decided = dict(decisions)
+    for condition in conditions:
+        chosen = [c for c in condition.codes if c in decisions and decisions[c].selected]
+        for code in condition.codes:
+            if code in observed and code in decisions and chosen and code not in chosen:
+                decided[code] = Decision(
+                    False,
+                    f"a rival of {chosen[0]}, which the provider states: its own evidence is "
+                    "an observation or result only (OCG III.B)",
+                )
+    return decided
 
 
 def _rivals_the_note_decides(

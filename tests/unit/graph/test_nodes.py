@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from graph.context import Context
+from graph.nodes.choice import Decision
 from graph.nodes.code_reconciler import code_reconciler
 from graph.nodes.evidence_extractor import evidence_extractor
 from graph.nodes.index_navigator import index_navigator
@@ -469,6 +470,33 @@ def test_a_code_the_provider_states_as_a_diagnosis_is_exempt_from_the_pool_floor
         _lane_candidate("Z79.01"),
     ]
     assert _stated_as_diagnoses(task, shown) == {"S72.001A"}  # type: ignore[arg-type]
+
+
+def test_a_rival_seen_only_in_the_vitals_goes_after_the_one_the_provider_states() -> None:
+    from graph.nodes.scoring import _observed_last, _observed_rivals
+    from tools.conditions import Condition
+
+    note = "ED NOTE\n\nVitals: BP 118/74, pain 2/10.\n\nDx: Headache, tension-type ruled out.\n"
+    pain, headache = note.index("pain"), note.index("Headache")
+
+    def finding(id_: str, start: int, text: str) -> Finding:
+        return Finding(
+            id=id_, term=text, spans=[Span(text=text, start=start, end=start + len(text))]
+        )
+
+    task = {"note": note, "findings": [finding("m1", pain, "pain"), finding("m2", headache, "x")]}
+    shown = [
+        _lane_candidate("R52", "m1", description="Pain, unspecified"),
+        _lane_candidate("R51.9", "m2", description="Headache, unspecified"),
+    ]
+    run = SimpleNamespace(plan=SimpleNamespace(findings="remove"))
+    conditions, observed = _observed_last(run, task, [Condition(("R52", "R51.9"))], shown)  # type: ignore[arg-type]
+    assert conditions == [Condition(("R51.9", "R52"))] and observed == {"R52"}
+    decisions = {"R51.9": Decision(True, "chosen"), "R52": Decision(False, "a rival")}
+    why = _observed_rivals(decisions, conditions, observed)["R52"].why
+    assert "R51.9, which the provider states" in why and "OCG III.B" in why
+    keep = SimpleNamespace(plan=SimpleNamespace(findings="keep"))
+    assert _observed_last(keep, task, [Condition(("R52", "R51.9"))], shown)[1] == set()  # type: ignore[arg-type]
 
 
 def _lane_candidate(code: str, finding_id: str = "", **fields: Any) -> Candidate:
