@@ -237,6 +237,25 @@ def plurals(phrase: str) -> tuple[str, ...]:
     return tuple(forms)
 
 
+_NEGATIVE_MAIN_TERMS = ("lack of",)
+"""Main terms of the index that are also ConText's negations: "lack of appetite" is R63.0
+(Lack of, appetite), not a denied appetite. "Absence (of)" is left out: its sub-terms are
+organs, and "absence of kidney stones" denies the stones."""
+
+
+def negative_conditions(icd: IcdResources) -> tuple[str, ...]:
+    """Return "lack of X" for each sub-term X of the index's negative main terms."""
+    phrases: list[str] = []
+    for entry in icd.index_entries(IndexSource.INDEX):
+        title = " ".join(entry.title.lower().split())
+        if entry.level == 0 and title in _NEGATIVE_MAIN_TERMS:
+            phrases += [
+                f"{title} {child.title.split(',')[0].strip().lower()}"
+                for child in icd.index_children(entry.id)
+            ]
+    return tuple(sorted(set(phrases)))
+
+
 def mention_vocabulary(icd: IcdResources) -> dict[str, tuple[int, ...]]:
     """Map each look-up word of the disease and external-cause indexes to its main terms.
 
@@ -275,20 +294,30 @@ class MentionFinder:
 
     _lock = threading.Lock()
 
-    def __init__(self, vocabulary: dict[str, tuple[int, ...]]) -> None:
+    def __init__(
+        self, vocabulary: dict[str, tuple[int, ...]], conditions: Collection[str] = ()
+    ) -> None:
+        """Keep the vocabulary; the pipeline is built at the first note.
+
+        Args:
+            vocabulary: Each look-up phrase and its main terms (``mention_vocabulary``).
+            conditions: Phrases that begin with a negation and name a condition ("lack of
+                appetite", ``negative_conditions``).
+        """
         self.vocabulary = vocabulary
+        self.conditions = conditions
         self._nlp: Any = None
         self._reading = threading.Lock()
 
     @classmethod
     def for_release(cls, icd: IcdResources) -> MentionFinder:
         """Return the finder of a release's vocabulary."""
-        return cls(mention_vocabulary(icd))
+        return cls(mention_vocabulary(icd), negative_conditions(icd))
 
     def _pipeline(self) -> Any:
         with self._lock:
             if self._nlp is None:
-                self._nlp = _load_pipeline(self.vocabulary)
+                self._nlp = _load_pipeline(self.vocabulary, self.conditions)
             return self._nlp
 
     def find(self, text: str) -> list[Mention]:
@@ -400,7 +429,7 @@ def pieces(text: str, limit: int) -> list[tuple[int, str]]:
     return out
 
 
-def _load_pipeline(vocabulary: Collection[str]) -> Any:
+def _load_pipeline(vocabulary: Collection[str], conditions: Collection[str] = ()) -> Any:
     from loguru import logger
 
     logger.disable("PyRuSH")  # it logs every token at DEBUG level
@@ -439,8 +468,23 @@ def _load_pipeline(vocabulary: Collection[str]) -> Any:
         rule.max_scope = rule.max_scope or _MAX_SCOPE
     # medspaCy's rules cannot be removed from its pipe: a fresh one takes the rules kept.
     context = nlp.replace_pipe("medspacy_context", "medspacy_context", config={"rules": None})
-    context.add(rules + _added_rules(nlp))
+    context.add(rules + _added_rules(nlp) + _condition_rules(nlp, conditions))
     return nlp
+
+
+def _condition_rules(nlp: Any, conditions: Collection[str]) -> list[Any]:
+    """Return a PSEUDO rule per negative condition: the longer phrase outweighs "lack of"."""
+    from medspacy.context import ConTextRule
+
+    return [
+        ConTextRule(
+            phrase,
+            "CONDITION",
+            pattern=[{"LOWER": t.lower_} for t in nlp.tokenizer(phrase)],
+            direction="PSEUDO",
+        )
+        for phrase in sorted(conditions)
+    ]
 
 
 def _added_rules(nlp: Any) -> list[Any]:
@@ -647,7 +691,7 @@ def _cue_tokens(doc: Any) -> set[int]:
     return {
         token
         for modifier in doc._.context_graph.modifiers
-        if modifier.category != "CONJ"
+        if modifier.category != "CONJ" and modifier.direction != "PSEUDO"
         for token in range(*modifier.modifier_span)
     }
 

@@ -386,3 +386,15 @@ def test_a_word_of_the_same_term_stays_whatever_its_assertion(finder: MentionFin
     chest_pain, diabetes, _pneumonia = mentions
     assert chest_pain.assertion is Assertion.NEGATED
     assert "chest pain" in diabetes.walk_sentence("inpatient")
+
+
+@pytest.mark.parametrize(("conditions", "denied"), [(("lack of appetite",), False), ((), True)])
+def test_a_lack_the_index_names_is_a_condition_not_a_denial(
+    conditions: tuple[str, ...], denied: bool
+) -> None:
+    finder = MentionFinder({"appetite": (6,), "lack of": (7,), "pneumonia": (3,)}, conditions)
+    mentions = {m.text.lower(): m for m in finder.find("Weight loss and lack of appetite.")}
+    assert (mentions["appetite"].assertion is Assertion.NEGATED) is denied
+    assert ("lack of" in mentions) is not denied  # the main term Lack of, walked to "appetite"
+    (pneumonia,) = finder.find("Lack of pneumonia on imaging.")
+    assert pneumonia.assertion is Assertion.NEGATED
