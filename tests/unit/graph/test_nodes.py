@@ -455,14 +455,9 @@ def test_a_code_the_provider_states_as_a_diagnosis_is_exempt_from_the_pool_floor
     note = "HPI: 82M with hip pain after a fall.\n\nAssessment: closed fracture of the right hip."
     pain, fracture = note.index("hip pain"), note.index("fracture of")
 
-    def finding(id_: str, start: int, text: str) -> Finding:
-        return Finding(
-            id=id_, term=text, spans=[Span(text=text, start=start, end=start + len(text))]
-        )
-
     task = {
         "note": note,
-        "findings": [finding("m1", pain, "hip pain"), finding("m2", fracture, "fracture")],
+        "findings": [_finding("m1", pain, "hip pain"), _finding("m2", fracture, "fracture")],
     }
     shown = [
         _lane_candidate("M25.551", "m1"),
@@ -479,12 +474,10 @@ def test_a_rival_seen_only_in_the_vitals_goes_after_the_one_the_provider_states(
     note = "ED NOTE\n\nVitals: BP 118/74, pain 2/10.\n\nDx: Headache, tension-type ruled out.\n"
     pain, headache = note.index("pain"), note.index("Headache")
 
-    def finding(id_: str, start: int, text: str) -> Finding:
-        return Finding(
-            id=id_, term=text, spans=[Span(text=text, start=start, end=start + len(text))]
-        )
-
-    task = {"note": note, "findings": [finding("m1", pain, "pain"), finding("m2", headache, "x")]}
+    task = {
+        "note": note,
+        "findings": [_finding("m1", pain, "pain"), _finding("m2", headache, "Headache")],
+    }
     shown = [
         _lane_candidate("R52", "m1", description="Pain, unspecified"),
         _lane_candidate("R51.9", "m2", description="Headache, unspecified"),
@@ -497,6 +490,11 @@ def test_a_rival_seen_only_in_the_vitals_goes_after_the_one_the_provider_states(
     assert "R51.9, which the provider states" in why and "OCG III.B" in why
     keep = SimpleNamespace(plan=SimpleNamespace(findings="keep"))
     assert _observed_last(keep, task, [Condition(("R52", "R51.9"))], shown)[1] == set()  # type: ignore[arg-type]
+
+
+def _finding(id_: str, start: int, text: str) -> Finding:
+    """A finding of the note's words at ``start``."""
+    return Finding(id=id_, term=text, spans=[Span(text=text, start=start, end=start + len(text))])
 
 
 def _lane_candidate(code: str, finding_id: str = "", **fields: Any) -> Candidate:
