@@ -33,10 +33,12 @@ class Companion:
     code: str
     pattern: re.Pattern[str]
     why: str
+    current_use: bool = False
+    """Whether the words must name a drug the patient takes now (OCG I.C.21.c.3)."""
 
 
-def _rule(code: str, pattern: str, why: str) -> Companion:
-    return Companion(code, re.compile(pattern, re.IGNORECASE), why)
+def _rule(code: str, pattern: str, why: str, *, current_use: bool = False) -> Companion:
+    return Companion(code, re.compile(pattern, re.IGNORECASE), why, current_use)
 
 
 _DRUG_WORDS = {
@@ -113,6 +115,7 @@ COMPANIONS: tuple[Companion, ...] = (
             code,
             rf"\b(?:{words})\b",
             "Long-term drug therapy: 'use additional code' (OCG I.C.21.c.3)",
+            current_use=True,
         )
         for code, words in _DRUG_WORDS.items()
     ),
@@ -219,10 +222,49 @@ def documented(note: str) -> Iterator[tuple[Companion, str]]:
 def _documenting(companion: Companion, note: str) -> str | None:
     """Return the first sentence that documents a companion (None: none does)."""
     for sentence in _sentences(note):
-        match = companion.pattern.search(sentence)
-        if match and not NEGATION_RE.search(sentence[: match.start()]) and patients_own(match):
-            return sentence
+        for match in companion.pattern.finditer(sentence):
+            if NEGATION_RE.search(sentence[: match.start()]) or not patients_own(match):
+                break
+            if not companion.current_use or taken_now(match):
+                return sentence
     return None
+
+
+_NOT_TAKEN_BEFORE = re.compile(
+    r"\b(?:avoid\w*|stop|discontinu\w*|d/c|no longer|allerg\w*|intoleran\w*)\b", re.IGNORECASE
+)
+_NOT_TAKEN_AFTER = re.compile(
+    r"\b(?:(?:is |are )?to be started|will (?:be )?start\w*|to start|(?:was |were )?"
+    r"discontinued|d/c'?d)\b",
+    re.IGNORECASE,
+)
+
+
+def taken_now(match: re.Match[str]) -> bool:
+    """Say whether a drug's words name a drug the patient takes now, continuously.
+
+    OCG I.C.21.c.3: a Z79 code is for "a patient's continuous use of a prescribed drug": not
+    a drug to avoid or to stop, one the patient is allergic to, one discontinued, or one still to be
+    started ("apixaban to be started after the bleed risk is reviewed"). The words read are
+    the drug's own clause: a list in parentheses is one clause with the words before it
+    ("avoid NSAIDs (ibuprofen, naproxen, aspirin)"); "stop aspirin, start apixaban" is two.
+    """
+    text = match.string
+    before = text[: match.start()]
+    before = before[max(before.rfind(end) for end in ("\n", ". ", "; ")) + 1 :]
+    before = before[_clause_start(before) :]
+    after = re.split(r"[;,\n]|\.(?!\d)", text[match.end() : match.end() + 40])[0]
+    return not (_NOT_TAKEN_BEFORE.search(before) or _NOT_TAKEN_AFTER.search(after))
+
+
+def _clause_start(text: str) -> int:
+    """Return where the last clause of ``text`` starts: after its last comma outside brackets."""
+    depth, start = 0, 0
+    for i, char in enumerate(text):
+        depth += {"(": 1, ")": -1}.get(char, 0)
+        if char == "," and depth <= 0:
+            start, depth = i + 1, 0
+    return start
 
 
 def gestation_codes(note: str, weeks: frozenset[int]) -> list[str]:

@@ -46,6 +46,13 @@ def _codes(note: str) -> list[str]:
         ("Takes clopidogrel and aspirin 81 mg daily.", ["Z79.02", "Z79.82"]),
         ("Delivered a healthy male infant by spontaneous vaginal delivery.", ["Z37.0"]),
         ("No insulin use.", []),  # negated before the word
+        # OCG I.C.21.c.3: continuous use, not a drug to avoid, stop, start later or not take
+        ("Avoid NSAIDs (ibuprofen, naproxen, aspirin); resume omeprazole.", []),
+        ("AFib: rate controlled; apixaban to be started in 1 week.", []),
+        ("Stop aspirin, start apixaban 5 mg BID.", ["Z79.01"]),
+        ("Allergies: aspirin (hives). Meds: metformin 500 mg BID.", ["Z79.84"]),
+        ("Metformin was discontinued due to AKI.", []),
+        ("T1DM (insulin pump d/c'd 1 yr ago), now on glargine 20 units.", ["Z79.4"]),
         ("Code status: do not resuscitate (DNR), as discussed with the family.", ["Z66"]),
         ("Code status: full code.", []),
         ("The patient is not DNR.", []),
