@@ -26,6 +26,20 @@ from tools.words import GENERIC_WORDS, content_words
 FAMILY_HISTORY = ("Z80", "Z81", "Z82", "Z83", "Z84")
 """The categories of family history codes, the only ones a family member's condition yields."""
 
+_DISEASE_LETTERS = frozenset("ABCDEFGHIJKLMNOPQ")
+"""Chapters 1-17 (A00-Q99) classify diseases; 18-22 symptoms, injuries, causes, factors."""
+
+
+def names_a_disease(code: str) -> bool:
+    """Say whether a condition's code is a disease's, one a family member can pass on a risk of.
+
+    OCG I.C.21.c.4: family history codes are for "a family member(s) who has had a particular
+    disease that causes the patient to be at higher risk of also contracting the disease"; a
+    family member's symptom, injury or status ("healthy", "trauma", "donor") is none.
+    """
+    return code[:1].upper() in _DISEASE_LETTERS
+
+
 _CLASSIFIABLE = re.compile(r"classifiable (?:elsewhere )?(?:in|to) (.*)", re.IGNORECASE)
 _CODE = r"[A-Z]\d[0-9A-Z](?:\.[0-9A-Z]+)?"
 _RANGE = re.compile(rf"({_CODE})(?:\.-|-)?(?:-?({_CODE}))?")

@@ -32,7 +32,7 @@ from tools.companions import (
     gestation_codes,
     noncompliance,
 )
-from tools.history_codes import FAMILY_HISTORY, HistoryCodes, history_codes
+from tools.history_codes import FAMILY_HISTORY, HistoryCodes, history_codes, names_a_disease
 from tools.index_search import EmptyQueryError, Searcher
 from tools.index_walk import IndexWalker
 from tools.lanes import FUSED_LANES, Lane
@@ -305,7 +305,12 @@ def _pool_family(
     run: CompanionRun,
     k: int,
 ) -> None:
-    """Pool each family clause's history code: the Tabular's, else a search's best two."""
+    """Pool each family clause's history code: the Tabular's, else a search's best two.
+
+    A clause that names no disease ("a 28-year-old mother and a 30-year-old father, healthy")
+    yields none: its words lead to no code of chapters 1-17 (OCG I.C.21.c.4), nor to a family
+    history code of their own ("consanguinity": Z84.3).
+    """
     clauses: dict[str, list[Mention]] = {}
     for mention in family:  # "colon cancer" is two mentions of one clause
         clauses.setdefault(family_query(mention), []).append(mention)
@@ -320,6 +325,9 @@ def _pool_family(
         if code is not None:
             pool.add_codes(Lane.COMPANION, query, [(code, _FAMILY_WHY)], sentence)
             continue
+        conditions = _condition_codes(mentions, searcher, walker)
+        if not any(names_a_disease(c) or c[:3] in FAMILY_HISTORY for c in conditions):
+            continue  # "parents healthy", "a family donor": no disease to be at risk of
         hits = [h for h in searcher.search(query, k=k) if h.via == "search"]
         pool.add_hits(Lane.COMPANION, query, hits, sentence, only=FAMILY_HISTORY, most=2)
 

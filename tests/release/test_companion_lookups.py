@@ -118,3 +118,28 @@ def test_a_drug_the_table_names_gets_its_cell_not_a_searchs_neighbours(
     pool = CandidatePool(real_icd)
     pool_companions("Chemo-induced neuropathy.", pool, searcher, IndexWalker(real_icd), frozenset())
     assert searcher.queries == ["Chemo adverse effect"]  # the table names no drug: searched
+
+
+class _FamilyHistoryHits(_Hits):
+    """A searcher that finds family history codes for "family history of ..." alone."""
+
+    def search(self, query: str, **_: object) -> list[SearchHit]:
+        hits = super().search(query)
+        return hits if query.startswith("family history of ") else []
+
+
+def test_a_family_clause_that_names_no_disease_is_no_family_history(
+    real_icd: IcdResources,
+) -> None:
+    # OCG I.C.21.c.4: the family member "has had a particular disease".
+    finder, walker = MentionFinder.for_release(real_icd), IndexWalker(real_icd)
+    for note, expected in [
+        ("Her mother and father are healthy.", []),
+        ("Her father has glaucoma.", ["Z83.511"]),
+    ]:
+        family = finder.find(note)
+        assert family and all(m.assertion is Assertion.FAMILY for m in family)
+        searcher = _FamilyHistoryHits(["Z83.438", "Z84.89"])  # any family history search's
+        pool = CandidatePool(real_icd)
+        pool_companions(note, pool, searcher, walker, frozenset(), family)
+        assert [c.code for c in pool.ranked()] == expected
