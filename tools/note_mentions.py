@@ -23,6 +23,8 @@ from tools.abbreviations import ABBREVIATIONS, expand
 _CLAUSE_WORDS = 5
 """Words kept on each side of a mention in its query (within its clause)."""
 _CLAUSE_STOPS = frozenset(",;:()[]")
+_AGE_UNITS = frozenset("year years yr yrs month months mo week weeks wk day days".split())
+"""The units of an age ("a 37-year-old man", "3 days old")."""
 _MIN_TERM_CHARS = 3
 _STEM_CHARS = 5
 """Forms of one word share their first characters (infarct/infarction, diabetes/diabetic)."""
@@ -353,7 +355,9 @@ class MentionFinder:
         ents = [
             ent
             for ent in doc.ents
-            if not _in_section_title(ent) and not cues & set(range(ent.start, ent.end))
+            if not _in_section_title(ent)
+            and not cues & set(range(ent.start, ent.end))
+            and not _an_age(ent)
         ]
         assertions = [_assertion(ent) for ent in ents]
         unsaid = [ent for ent, a in zip(ents, assertions, strict=True) if a in _UNSAID]
@@ -694,6 +698,18 @@ def _cue_tokens(doc: Any) -> set[int]:
         if modifier.category != "CONJ" and modifier.direction != "PSEUDO"
         for token in range(*modifier.modifier_span)
     }
+
+
+def _an_age(ent: Any) -> bool:
+    """Say whether a mention is the "old" of an age: "Old (previous)" is an old infarction.
+
+    The index's main term "Old (previous)" codes I25.2 (old myocardial infarction); "a
+    37-year-old man" states an age.
+    """
+    if ent.text.lower() != "old":
+        return False
+    before = [t.lower_ for t in ent.doc[max(0, ent.start - 2) : ent.start] if t.text != "-"]
+    return bool(before) and before[-1] in _AGE_UNITS
 
 
 def _in_section_title(ent: Any) -> bool:

@@ -398,3 +398,11 @@ def test_a_lack_the_index_names_is_a_condition_not_a_denial(
     assert ("lack of" in mentions) is not denied  # the main term Lack of, walked to "appetite"
     (pneumonia,) = finder.find("Lack of pneumonia on imaging.")
     assert pneumonia.assertion is Assertion.NEGATED
+
+
+def test_the_old_of_an_age_is_no_mention() -> None:
+    # "Old (previous)" is a main term of the index (I25.2, old myocardial infarction).
+    finder = MentionFinder({"old": (6,), "pneumonia": (3,)})
+    texts = [m.text for m in finder.find("A 37-year-old man, 3 days old, with old pneumonia.")]
+    assert texts == ["old", "pneumonia"]
+    assert [m.start for m in finder.find("Old infarct in a 70 year old.")] == [0]
