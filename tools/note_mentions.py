@@ -99,11 +99,25 @@ _CONTRASTS = ("vs", "vs.", "versus")
 side is uncertain (OCG II.D codes both as confirmed in inpatient care, IV.H neither outside it).
 Two tokens each way: "diabetes, CKD vs AKI, anemia" doubts only CKD and AKI."""
 _CONTRAST_SCOPE = 2
-_VACCINES_AFTER = ("vaccine", "vaccines", "vaccination", "vaccinations", "immunization", "booster")
+_VACCINES_AFTER = (
+    "vaccine",
+    "vaccines",
+    "vaccination",
+    "vaccinations",
+    "immunization",
+    "booster",
+    "shot",
+    "toxoid",
+    "up to date",
+    "utd",
+)
 _VACCINES_BEFORE = ("vaccinated against", "vaccination against", "immunized against")
 """A disease named for its vaccine has not happened: "influenza vaccine given today", "tetanus
-booster", "vaccinated against hepatitis B" (three tokens back, twelve forward). The encounter
-for vaccination is Z23 (OCG I.C.21.c.2), not the disease."""
+booster", "vaccinated against hepatitis B" (three tokens back, twelve forward); nor has one
+whose last dose a note dates ("Tetanus last 2019", "Tetanus up to date"). The encounter for
+vaccination is Z23 (OCG I.C.21.c.2), not the disease."""
+_LAST_DOSE = [{"LOWER": "last"}, {"SHAPE": "dddd"}]
+"""'Tetanus last 2019': the year of the last dose, read back over the one word before it."""
 _VACCINE_SCOPE = 3
 _SHORT_NEGATIONS = ("w/o",)
 """Negations written short, forward like "without": "Radial site w/o hematoma"."""
@@ -562,6 +576,11 @@ def _doubt_rules(words: Callable[[str], list[dict[str, str]]]) -> list[Any]:
         + [
             ConTextRule(w, "HYPOTHETICAL", pattern=words(w), direction="FORWARD")
             for w in _VACCINES_BEFORE
+        ]
+        + [
+            ConTextRule(
+                "last dose", "HYPOTHETICAL", pattern=_LAST_DOSE, direction="BACKWARD", max_scope=1
+            )
         ]
         + [
             ConTextRule(

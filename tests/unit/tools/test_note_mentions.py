@@ -112,13 +112,27 @@ def test_contrasting_diagnoses_are_each_uncertain_and_their_neighbours_are_not(
 
 @pytest.mark.parametrize(
     "text",
-    ["Influenza vaccine given today.", "Vaccinated against pneumonia.", "Pneumonia vaccine: UTD."],
+    [
+        "Influenza vaccine given today.",
+        "Vaccinated against pneumonia.",
+        "Pneumonia vaccine: UTD.",
+        "Cut his finger at home. Influenza last 2019. No numbness.",
+        "Influenza up to date.",
+        "Influenza toxoid given.",
+    ],
 )
 def test_a_disease_named_for_its_vaccine_has_not_happened(text: str) -> None:
     # The vaccination encounter is Z23 (OCG I.C.21.c.2), not the disease.
     finder_with_flu = MentionFinder({**VOCABULARY, "influenza": (6,)})
     (mention,) = finder_with_flu.find(text)
     assert mention.assertion is Assertion.HYPOTHETICAL and not mention.codeable("inpatient")
+
+
+def test_a_dated_episode_of_a_disease_is_still_the_patients() -> None:
+    # "last 2019" is a last dose's date only right after the disease's name.
+    finder_with_flu = MentionFinder({**VOCABULARY, "influenza": (6,)})
+    (mention,) = finder_with_flu.find("Influenza in March, hospitalized, last 2019.")
+    assert mention.assertion is not Assertion.HYPOTHETICAL
 
 
 def test_a_present_mention_is_codeable_and_its_query_is_its_clause(
