@@ -199,6 +199,9 @@ CAUSE_ALONE = "An external cause goes with the injury or condition it caused (OC
 NAMED_SYMPTOM = "A symptom the combination code names (OCG I.B.9)"
 NAMED_CONDITION = "A condition the combination code names (OCG I.B.9)"
 COVID_FIRST = "COVID-19 before its respiratory manifestations (OCG I.C.1.g.1.c)"
+ANTIDIABETIC_USE = (
+    "Long-term antidiabetic drug use where the diabetes code asks for it (OCG I.C.4.a.3, I.C.15.i)"
+)
 
 
 def run_checks(
@@ -927,6 +930,39 @@ def _use_additional(run: _Run, codes: list[str]) -> list[str]:
     return codes
 
 
+_ANTIDIABETICS = ("Z79.4", "Z79.84", "Z79.85")
+_DIABETES = ("E08", "E09", "E10", "E11", "E13", "O24")
+
+
+def _antidiabetic_use(run: _Run, codes: list[str]) -> list[str]:
+    # OCG I.C.4.a.3, I.C.4.a.6.a: a Z79 code identifies how type 2 or secondary diabetes is
+    # controlled, and E08, E09, E11, E13 (O24.1, O24.3 ...) ask for it by a "use additional
+    # code" note; type 1 (E10, O24.0) has none, its insulin being the disease's treatment, and
+    # I.C.15.i: "should not be assigned with codes from subcategory O24.4". Beside a diabetes
+    # code none of whose notes names it, the drug code goes; with no diabetes code it stays.
+    drugs = [c for c in codes if c in _ANTIDIABETICS]
+    diabetes = [c for c in codes if c[:3] in _DIABETES]
+    if not drugs or not diabetes:
+        return codes
+    asked = _SortedCodes(drugs)
+    named = {
+        drug
+        for code in diabetes
+        for note in run.notes(code, NoteKind.USE_ADDITIONAL_CODE)
+        for ref in run.refs(note)
+        for drug in asked.covered(ref)
+    }
+    for drug in (d for d in drugs if d not in named):
+        run.record(
+            ANTIDIABETIC_USE,
+            [diabetes[0], drug],
+            f"removed {drug}",
+            f"{drug} ({run.description(drug)}) beside {', '.join(diabetes)}: no note of "
+            "theirs asks for it.",
+        )
+    return [c for c in codes if c not in drugs or c in named]
+
+
 _TREATMENT_ENCOUNTERS = ("Z51.0", "Z51.11", "Z51.12")
 _ENCOUNTER_REASONS = ("Z12.11", "Z00.121", "Z00.129", "Z38.00", "Z38.01")
 """The encounter codes tools/companions.py pools only where the note states the visit is
@@ -1040,6 +1076,7 @@ RULES: tuple[tuple[str, Rule], ...] = (
     ("symptom_first", _symptom_first),
     ("named_symptom", _named_symptom),
     ("integral", _integral),
+    ("antidiabetic_use", _antidiabetic_use),
     ("use_additional", _use_additional),
     ("poisoning_first", _poisoning_first),
     ("covid_first", _covid_first),

@@ -42,6 +42,7 @@ HTN_HEART = "is assigned to a code from category I11"
 HTN_CKD = "Assign codes from category I12"
 HTN_BOTH = "Assign codes from combination category I13"
 COMBINATION = "Assign only the combination code when that code fully identifies"
+ANTIDIABETIC = "to identify the long-term (current) use of insulin"
 LATERALITY = (
     "If the side is not identified in the medical record, assign the code for the unspecified side"
 )
@@ -629,6 +630,33 @@ CASES = [
         SEVENTH,
     ),
     Case("a code reported once", ["I10", "I10"], ["I10"], "Report a code once", "I.B.12", ONCE),
+    # OCG I.C.4.a.3 / I.C.15.i: the Z79 code of an antidiabetic goes with the diabetes codes
+    # whose "use additional code" notes ask for it: E11 does, E10 and O24.4 do not.
+    Case(
+        "type 2 with insulin",
+        ["E11.9", "Z79.4"],
+        ["E11.9", "Z79.4"],
+        None,
+        "I.C.4.a.3",
+        ANTIDIABETIC,
+    ),
+    Case(
+        "type 1: insulin is its treatment",
+        ["E10.9", "Z79.4"],
+        ["E10.9"],
+        "antidiabetic",
+        "I.C.4.a.3",
+        ANTIDIABETIC,
+    ),
+    Case(
+        "gestational diabetes on insulin",
+        ["O24.414", "Z3A.30", "Z79.4"],
+        ["O24.414", "Z3A.30"],
+        "antidiabetic",
+        "I.C.15.i",
+        "should not be assigned with codes from subcategory O24.4",
+    ),
+    Case("insulin without a diabetes code", ["Z79.4"], ["Z79.4"], None, "I.C.4.a.3", ANTIDIABETIC),
     # OCG I.A.13 "use additional code": the CKD stage named by a range is found.
     Case(
         "E11.22 with N18.4: stage present",
