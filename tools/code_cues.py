@@ -251,11 +251,16 @@ def _pediatric_bmi(note: str) -> str | None:
     return "Z68.54"
 
 
-def patients_own(match: re.Match[str]) -> bool:
-    """Say whether a smoking phrase is the patient's: not negated, not a household member's."""
+def words_before(match: re.Match[str]) -> str:
+    """Return the words before a match in its sentence (after a line, sentence or ";" break)."""
     text = match.string
     start = max(text.rfind(end, 0, match.start()) for end in ("\n", ". ", "; ")) + 1
-    before = text[start : match.start()]
+    return text[start : match.start()]
+
+
+def patients_own(match: re.Match[str]) -> bool:
+    """Say whether a smoking phrase is the patient's: not negated, not a household member's."""
+    before = words_before(match)
     return OTHERS_SMOKING.search(before) is None and NEGATION_RE.search(before) is None
 
 

@@ -23,6 +23,7 @@ from tools.code_cues import (
     bmi_code,
     bmi_reportable,
     patients_own,
+    words_before,
 )
 
 
@@ -249,11 +250,9 @@ def taken_now(match: re.Match[str]) -> bool:
     the drug's own clause: a list in parentheses is one clause with the words before it
     ("avoid NSAIDs (ibuprofen, naproxen, aspirin)"); "stop aspirin, start apixaban" is two.
     """
-    text = match.string
-    before = text[: match.start()]
-    before = before[max(before.rfind(end) for end in ("\n", ". ", "; ")) + 1 :]
+    before = words_before(match)
     before = before[_clause_start(before) :]
-    after = re.split(r"[;,\n]|\.(?!\d)", text[match.end() : match.end() + 40])[0]
+    after = re.split(r"[;,\n]|\.(?!\d)", match.string[match.end() : match.end() + 40])[0]
     return not (_NOT_TAKEN_BEFORE.search(before) or _NOT_TAKEN_AFTER.search(after))
 
 

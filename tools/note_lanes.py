@@ -321,11 +321,11 @@ def _pool_family(
         sentence = mentions[0].sentence
         run.sentence_of[query], run.why_of[query] = sentence, _FAMILY_WHY
         run.spans_of[query] = [(m.start, m.end) for m in mentions]
-        code = _history_code(mentions, searcher, walker, history)
+        conditions: list[str] = []
+        code = _history_code(mentions, searcher, walker, history, conditions)
         if code is not None:
             pool.add_codes(Lane.COMPANION, query, [(code, _FAMILY_WHY)], sentence)
             continue
-        conditions = _condition_codes(mentions, searcher, walker)
         if not any(names_a_disease(c) or c[:3] in FAMILY_HISTORY for c in conditions):
             continue  # "parents healthy", "a family donor": no disease to be at risk of
         hits = [h for h in searcher.search(query, k=k) if h.via == "search"]
@@ -333,16 +333,23 @@ def _pool_family(
 
 
 def _history_code(
-    mentions: Sequence[Mention], searcher: Searcher, walker: IndexWalker, history: HistoryCodes
+    mentions: Sequence[Mention],
+    searcher: Searcher,
+    walker: IndexWalker,
+    history: HistoryCodes,
+    looked_up: list[str] | None = None,
 ) -> str | None:
     """Return the history code of the condition a clause names (None: none found).
 
     The condition is looked up as the patient's would be: the deepest entry the walk of its
     clause reaches, else a neoplasm in the Neoplasm Table by its site, else the clause's best
-    search hits, else the main term's own code.
+    search hits, else the main term's own code. ``looked_up`` receives each condition code
+    read (all of them when None is returned).
     """
     words = [m.text for m in mentions]
     for code in _condition_codes(mentions, searcher, walker):
+        if looked_up is not None:
+            looked_up.append(code)
         info = walker.icd.get(code)
         found = history.for_condition(code, [*words, info.description if info else ""])
         if found is not None:

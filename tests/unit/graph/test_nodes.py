@@ -453,12 +453,7 @@ def test_a_code_the_provider_states_as_a_diagnosis_is_exempt_from_the_pool_floor
     from graph.nodes.scoring import _stated_as_diagnoses
 
     note = "HPI: 82M with hip pain after a fall.\n\nAssessment: closed fracture of the right hip."
-    pain, fracture = note.index("hip pain"), note.index("fracture of")
-
-    task = {
-        "note": note,
-        "findings": [_finding("m1", pain, "hip pain"), _finding("m2", fracture, "fracture")],
-    }
+    task = _noted(note, "hip pain", "fracture")
     shown = [
         _lane_candidate("M25.551", "m1"),
         _lane_candidate("S72.001A", "m2"),
@@ -472,12 +467,7 @@ def test_a_rival_seen_only_in_the_vitals_goes_after_the_one_the_provider_states(
     from tools.conditions import Condition
 
     note = "ED NOTE\n\nVitals: BP 118/74, pain 2/10.\n\nDx: Headache, tension-type ruled out.\n"
-    pain, headache = note.index("pain"), note.index("Headache")
-
-    task = {
-        "note": note,
-        "findings": [_finding("m1", pain, "pain"), _finding("m2", headache, "Headache")],
-    }
+    task = _noted(note, "pain", "Headache")
     shown = [
         _lane_candidate("R52", "m1", description="Pain, unspecified"),
         _lane_candidate("R51.9", "m2", description="Headache, unspecified"),
@@ -495,6 +485,12 @@ def test_a_rival_seen_only_in_the_vitals_goes_after_the_one_the_provider_states(
 def _finding(id_: str, start: int, text: str) -> Finding:
     """A finding of the note's words at ``start``."""
     return Finding(id=id_, term=text, spans=[Span(text=text, start=start, end=start + len(text))])
+
+
+def _noted(note: str, *terms: str) -> dict[str, Any]:
+    """A task whose findings m1, m2, ... are the first places the note says ``terms``."""
+    findings = [_finding(f"m{i}", note.index(t), t) for i, t in enumerate(terms, 1)]
+    return {"note": note, "findings": findings}
 
 
 def _lane_candidate(code: str, finding_id: str = "", **fields: Any) -> Candidate:
