@@ -831,12 +831,16 @@ def _integral(run: _Run, codes: list[str]) -> list[str]:
     # not coded. The release tells which body system a chapter 18 block concerns; whether the
     # symptom is routine for the diagnosis is a coder's call (I.B.6), so the policy either
     # removes it (the decision, recorded) or flags it for review. A symptom the provider
-    # states as a problem of its own, no diagnosis in its statement, is neither.
+    # states as a problem of its own, no diagnosis in its statement, is neither; nor is one
+    # the classification says to code with its cause (I.B.5: "unless otherwise instructed").
     def same_system(symptom: str) -> Callable[[str], bool]:
-        if symptom in run.policy.own_problems:
+        if symptom in run.policy.own_problems or _coded_with_its_cause(run, symptom):
             return lambda _code: False
         systems = _body_systems(run.icd.block_of(symptom).description)
-        return lambda c: bool(systems & _body_systems(run.chapter_of(c).description))
+        return lambda c: (
+            bool(systems & _body_systems(run.chapter_of(c).description))
+            and not _paired_by_notes(run, symptom, c)
+        )
 
     def detail(symptom: str, diagnosis: str) -> str:
         return (
@@ -846,6 +850,25 @@ def _integral(run: _Run, codes: list[str]) -> list[str]:
         )
 
     return _symptoms_beside(run, codes, same_system, INTEGRAL, run.policy.integral, detail)
+
+
+_UNDERLYING = re.compile(r"\b(?:underlying|causal)\b", re.IGNORECASE)
+
+
+def _coded_with_its_cause(run: _Run, symptom: str) -> bool:
+    """Say whether the symptom's own notes tell when its cause makes it part of a diagnosis.
+
+    R35 (polyuria): "Code first, if applicable, any causal condition, such as: enlarged
+    prostate": polyuria is coded beside its cause. R31 (hematuria): Excludes1 "hematuria
+    included with underlying conditions, such as: acute cystitis with hematuria (N30.01)": it
+    is part of a condition whose code includes it, which the Excludes1 rule applies; beside
+    any other it is coded. Either way the classification decides, not the body system.
+    """
+    notes = run.notes(symptom, NoteKind.CODE_FIRST) + run.notes(symptom, NoteKind.EXCLUDES1)
+    return any(
+        not note.origin.startswith("Chapter") and _UNDERLYING.search(note.heading or note.text)
+        for note in notes
+    )
 
 
 def _named_symptom(run: _Run, codes: list[str]) -> list[str]:

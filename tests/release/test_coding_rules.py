@@ -36,6 +36,7 @@ class Case:
 
 EXCLUDES1 = "pure excludes note"
 INTEGRAL = "Signs and symptoms that are associated routinely with a disease process should not"
+INSTRUCTED = "unless otherwise instructed by the classification"
 CODE_FIRST = "requires the underlying condition be sequenced first"
 WITH = "presumes a causal relationship between the two conditions"
 HTN_HEART = "is assigned to a code from category I11"
@@ -526,6 +527,45 @@ CASES = [
         None,
         "I.B.5",
         INTEGRAL,
+    ),
+    # "... unless otherwise instructed by the classification": R31's Excludes1 lists the
+    # conditions whose codes include hematuria; beside any other it is coded.
+    Case(
+        "hematuria beside a kidney stone, the policy removes integral symptoms",
+        ["N20.0", "R31.9"],
+        ["N20.0", "R31.9"],
+        None,
+        "I.B.5",
+        INSTRUCTED,
+        CheckPolicy(integral=Action.REMOVE),
+    ),
+    Case(
+        "hematuria beside acute cystitis with hematuria",
+        ["N30.01", "R31.9"],
+        ["N30.01"],
+        "Excludes1",
+        "I.B.5",
+        INSTRUCTED,
+        CheckPolicy(excludes1=Action.REMOVE, integral=Action.REMOVE),
+    ),
+    # R35's "Code first, if applicable, any causal condition": polyuria beside its cause.
+    Case(
+        "polyuria beside hydronephrosis, the policy removes integral symptoms",
+        ["N13.30", "R35.89"],
+        ["N13.30", "R35.89"],
+        None,
+        "I.B.5",
+        INSTRUCTED,
+        CheckPolicy(integral=Action.REMOVE),
+    ),
+    Case(
+        "urinary retention, no such note, beside hydronephrosis",
+        ["N13.30", "R33.9"],
+        ["N13.30"],
+        "Signs and symptoms",
+        "I.B.5",
+        INTEGRAL,
+        CheckPolicy(integral=Action.REMOVE),
     ),
     # OCG I.C.2.e.2: the encounter for chemotherapy is first-listed, the neoplasm after it.
     Case(
