@@ -73,9 +73,9 @@ class CheckPolicy:
     excludes1: Action = Action.FLAG
     unspecified: Action = Action.FLAG
     residual: Action = Action.REMOVE
-    """A residual code (T14, X58, B99.9) beside a code that names its kind (OCG I.C.19.b), and
-    a "without complications" code beside one of its category that codes a complication (OCG
-    I.C.4.a): removed, as the guideline says (docs/evaluation.md has what it changes on the
+    """A residual code (T14, X58, B99.9, C80) beside a code that names its kind (OCG I.C.19.b,
+    I.C.2.j-k), and a "without complications" code beside one of its category that codes a
+    complication (OCG I.C.4.a): removed, as the guideline says (docs/evaluation.md has what it changes on the
     CodiEsp train notes the defaults fit on); the guideline's call, not a fitted one."""
     integral: Action = Action.FLAG
     named_symptom: Action = Action.FLAG
@@ -461,8 +461,21 @@ _RESIDUAL_KINDS: tuple[tuple[str, Callable[[str], bool]], ...] = (
     # "Exposure to other specified factors" beside an external cause that names the cause.
     ("X58.", lambda c: "V00" <= c[:3] <= "Y38" and not c.startswith("X58")),
     ("B99.9", lambda c: "A00" <= c[:3] <= "B99" and not c.startswith("B99")),
+    # Cancer of unspecified site "should only be used when no determination can be made as
+    # to the primary site" (OCG I.C.2.k): beside a malignant neoplasm of a stated primary site.
+    ("C80.1", lambda c: _primary_site_stated(c)),
+    # Disseminated cancer "should not be used in place of assigning codes for the primary site
+    # and all known secondary sites" (OCG I.C.2.j).
+    ("C80.0", lambda c: _primary_site_stated(c) or ("C77" <= c[:3] <= "C79" and c != "C79.9")),
 )
 """Residual codes that a specific code of another category codes more specifically."""
+
+
+def _primary_site_stated(code: str) -> bool:
+    """Say whether a code is a malignant neoplasm of a primary site it names."""
+    if code.startswith("C7A.0"):
+        return code != "C7A.00"  # malignant carcinoid tumor of unspecified site
+    return "C00" <= code[:3] <= "C76" or "C81" <= code[:3] <= "C96"
 
 
 def _of_kind(vague: str, other: str) -> bool:

@@ -374,6 +374,35 @@ CASES = [
         "I.A.9.b",
         UNSPECIFIED,
     ),
+    # OCG I.C.2.j-k: cancer of unspecified site, or disseminated, not in place of the sites.
+    Case(
+        "cancer of unspecified site beside a kidney cancer goes",
+        ["C64.1", "C80.1"],
+        ["C64.1"],
+        "Unspecified beside specific",
+        "I.C.2.k",
+        "should only be used when no determination can be made as to the primary site",
+        CheckPolicy(),
+    ),
+    Case(
+        "cancer of unspecified site beside metastases only stays",
+        ["C80.1", "C78.7", "C79.51"],
+        ["C80.1", "C78.7", "C79.51"],
+        None,
+        "I.C.2.k",
+        "should only be used when no determination can be made as to the primary site",
+        CheckPolicy(),
+    ),
+    Case(
+        "disseminated cancer beside a known secondary site goes",
+        ["C80.0", "C78.7"],
+        ["C78.7"],
+        "Unspecified beside specific",
+        "I.C.2.j",
+        "should not be used in place of assigning codes for the primary site and all known "
+        "secondary sites",
+        CheckPolicy(),
+    ),
     Case(
         "a residual injury code goes by default, with unspecified codes flagged",
         ["S93.401A", "T14.90XA", "W01.0XXA", "X58.XXXA"],
