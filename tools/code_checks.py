@@ -75,8 +75,9 @@ class CheckPolicy:
     residual: Action = Action.REMOVE
     """A residual code (T14, X58, B99.9, C80) beside a code that names its kind (OCG I.C.19.b,
     I.C.2.j-k), and a "without complications" code beside one of its category that codes a
-    complication (OCG I.C.4.a): removed, as the guideline says (docs/evaluation.md has what it changes on the
-    CodiEsp train notes the defaults fit on); the guideline's call, not a fitted one."""
+    complication (OCG I.C.4.a): removed, as the guideline says (docs/evaluation.md has what it
+    changes on the CodiEsp train notes the defaults fit on); the guideline's call, not a fitted
+    one."""
     integral: Action = Action.FLAG
     named_symptom: Action = Action.FLAG
     """A symptom a diagnosis's description names in full (R73.9 beside E11.65), or an
@@ -548,7 +549,7 @@ def _unspecified(run: _Run, codes: list[str]) -> list[str]:
             [vague, specific],
             f"removed {vague}" if remove else "flagged",
             f"{vague} ({run.description(vague)}) beside the more specific {specific} "
-            f"({run.description(specific)}) of the same category.",
+            f"({run.description(specific)}) of the same {'kind' if by_kind else 'category'}.",
         )
     return kept
 
