@@ -24,6 +24,14 @@ nowhere else. Their sub-terms ("Symptoms, menopausal") are walked as any."""
 
 
 _ALTERNATIVE_PREFIX = 4
+_CONDITION = "condition"
+"""The cross-reference of a modifier main term: "Cystic - see also condition"."""
+
+
+def _names_the_condition(entry: IndexEntry) -> bool:
+    """Say whether a main term sends the coder to the condition it modifies."""
+    references = (entry.see or "", entry.see_also or "")
+    return any(ref.strip().lower().startswith(_CONDITION) for ref in references)
 
 
 @functools.lru_cache(maxsize=131_072)
@@ -69,33 +77,50 @@ class IndexWalker:
             self._children[entry_id] = self.icd.index_children(entry_id)
         return self._children[entry_id]
 
-    def walk(self, main_term: int, sentence: str) -> list[WalkResult]:
+    def walk(self, main_term: int, sentence: str, named_with: str = "") -> list[WalkResult]:
         """Return the most specific entries under a main term the sentence supports.
 
         Deepest first, then the main term itself (when it has a code or a cross-reference):
         its default code is the answer when nothing more specific is documented.
+
+        A main term the index sends to the condition ("Cystic - see also condition",
+        "Inguinal", "Benign") is a modifier: its sub-term is the condition it modifies, so the
+        first level reads only ``named_with``, the mention and the words right after it
+        ("benign prostatic hyperplasia", not the kidney of "a cystic lesion in the kidney").
         """
         words = content_words(sentence)
-        found: list[WalkResult] = []
-        self._descend(main_term, words, 0, found)
-        found.sort(key=lambda r: (-r.depth, r.entry.id))
         entry = self.icd.index_entry(main_term)
+        found: list[WalkResult] = []
+        if named_with and _names_the_condition(entry):
+            self._descend(main_term, words, 0, found, first=content_words(named_with) & words)
+        else:
+            self._descend(main_term, words, 0, found)
+        found.sort(key=lambda r: (-r.depth, r.entry.id))
         # The default, after anything specific.
         if (entry.codes or entry.see or entry.see_also) and entry.title not in _NO_DEFAULT:
             found.append(WalkResult(entry, 0))
         return found
 
     def _descend(
-        self, entry_id: int, words: frozenset[str], depth: int, found: list[WalkResult]
+        self,
+        entry_id: int,
+        words: frozenset[str],
+        depth: int,
+        found: list[WalkResult],
+        first: frozenset[str] | None = None,
     ) -> bool:
-        """Add the deepest supported entries below ``entry_id``; say whether any was added."""
+        """Add the deepest supported entries below ``entry_id``; say whether any was added.
+
+        ``first``: the words this level's sub-terms must be in, where not the sentence's.
+        """
         if depth >= _MAX_DEPTH:
             return False
+        here = words if first is None else first
         added = False
         for child in self.children(entry_id):
             forms = title_forms(child.title)
-            needed = next((f for f in forms if f <= words), forms[0])
-            if needed and not needed <= words:
+            needed = next((f for f in forms if f <= here), forms[0])
+            if needed and not needed <= here:
                 continue
             deeper = self._descend(child.id, words, depth + 1, found)
             if not deeper and needed and (child.codes or child.see or child.see_also):

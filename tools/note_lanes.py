@@ -101,11 +101,13 @@ def _walk(
 ) -> list[list[IndexEntry]]:
     """Walk each of a mention's main terms and pool what is reached; return it per main term.
 
-    The walk reads the words the note asserts beside the mention (``Mention.walk_sentence``).
+    The walk reads the words the note asserts beside the mention (``Mention.walk_sentence``);
+    a modifier's first sub-term, the words it names (``Mention.named_with``).
     """
     reached = []
     for main_term in mention.main_terms:
-        found = [r.entry for r in walker.walk(main_term, mention.walk_sentence(setting))]
+        sentence = mention.walk_sentence(setting)
+        found = [r.entry for r in walker.walk(main_term, sentence, mention.named_with)]
         pool.add_entries(lane, mention.text, found, mention.sentence)
         reached.append(found)
     return reached

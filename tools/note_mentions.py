@@ -211,6 +211,9 @@ class Mention:
     as ``sentence``)."""
     certain_sentence: str = ""
     """``said_sentence`` without the words of the uncertain mentions beside it either."""
+    named_with: str = ""
+    """The mention and the few words after it in its clause ("cystic lesion in"): what a
+    modifier names (empty: unknown)."""
 
     def walk_sentence(self, setting: str = "outpatient") -> str:
         """Return the words the walk may read: outside inpatient care, no doubted ones (IV.H)."""
@@ -392,6 +395,7 @@ class MentionFinder:
                 ruled_out=_ruled_out(ent),
                 said_sentence=expand(_said(ent.sent, unsaid, ent))[:_MAX_SENTENCE_CHARS],
                 certain_sentence=expand(_said(ent.sent, doubted, ent))[:_MAX_SENTENCE_CHARS],
+                named_with=expand(_named_with(ent)),
             )
             for ent, assertion in zip(ents, assertions, strict=True)
         ]
@@ -786,6 +790,20 @@ def _said(span: Any, unsaid: Sequence[Any], own: Any) -> str:
     for e in inside:
         chars[e.start_char - span.start_char : e.end_char - span.start_char] = " " * len(e.text)
     return " ".join("".join(chars).split())
+
+
+_NAMED_WORDS = 3
+"""Words after a mention that a modifier may name ("benign prostatic hyperplasia")."""
+
+
+def _named_with(ent: Any) -> str:
+    """Return the mention and up to a few words after it, not crossing its clause."""
+    right = ent.end
+    while right < ent.sent.end and right - ent.end < _NAMED_WORDS:
+        if ent.doc[right].text in _CLAUSE_STOPS or ent.doc[right].is_sent_end:
+            break
+        right += 1
+    return " ".join([ent.text, *(t.text for t in ent.doc[ent.end : right] if not t.is_space)])
 
 
 def _clause_query(ent: Any) -> str:
