@@ -30,3 +30,16 @@ def test_a_sub_term_in_two_forms_is_reached_by_either(real_icd: IcdResources) ->
     found = walker.walk(infarct, "Acute myocardial infarction last year.")
     assert found[0].entry.title.startswith("myocardium, myocardial")
     assert "I21.9" in [c.code for c in found[0].entry.codes]
+
+
+def test_a_modifier_walks_to_the_condition_it_names(real_icd: IcdResources) -> None:
+    # "Cystic - see also condition": the sub-term is what the word modifies, right after it.
+    walker = IndexWalker(real_icd)
+    cystic = _main_term(real_icd, "Cystic")
+    sentence = "Ultrasound: a cystic lesion in the left kidney."
+    lesion = walker.walk(cystic, sentence, "cystic lesion in")
+    assert "Q61.9" not in [c.code for r in lesion for c in r.entry.codes]
+    named = walker.walk(cystic, "Bilateral cystic kidney on ultrasound.", "cystic kidney on")
+    assert "Q61.9" in [c.code for r in named for c in r.entry.codes]
+    # Without the words it names (another caller), the sentence decides as before.
+    assert "Q61.9" in [c.code for r in walker.walk(cystic, sentence) for c in r.entry.codes]

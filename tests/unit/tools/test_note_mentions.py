@@ -420,3 +420,9 @@ def test_the_old_of_an_age_is_no_mention() -> None:
     texts = [m.text for m in finder.find("A 37-year-old man, 3 days old, with old pneumonia.")]
     assert texts == ["old", "pneumonia"]
     assert [m.start for m in finder.find("Old infarct in a 70 year old.")] == [0]
+
+
+def test_a_mention_keeps_the_words_it_names() -> None:
+    finder = MentionFinder({"cystic": (9,), "pneumonia": (3,)})
+    (mention,) = finder.find("A cystic lesion in the left kidney, stable.")
+    assert mention.named_with == "cystic lesion in the"
