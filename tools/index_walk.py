@@ -99,7 +99,33 @@ class IndexWalker:
         # The default, after anything specific.
         if (entry.codes or entry.see or entry.see_also) and entry.title not in _NO_DEFAULT:
             found.append(WalkResult(entry, 0))
-        return found
+        return self._on_at_references(found, words)
+
+    def _on_at_references(self, found: list[WalkResult], words: frozenset[str]) -> list[WalkResult]:
+        """Go on down the sub-terms of where an entry's cross-reference leads.
+
+        OCG I.A.16: "see" sends the coder to another term, whose sub-terms apply as the main
+        term's would ("Smoker - see Dependence, drug, nicotine": "cigarettes" there is F17.210;
+        "Calculus, renal - see Calculus, kidney"). Only to a sub-term: a main term's whole tree
+        ("Pathology - see Disease") is read by its own mention's walk, with the words that
+        name it; the sentence's other words would find anything there. What the note supports
+        goes before the entry that referred to it, which stays as the default. The Neoplasm
+        Table's references are the table lane's (``tools.note_lanes``).
+        """
+        walked: list[WalkResult] = []
+        for result in found:
+            for target in self.icd.resolve_xref(result.entry.id):
+                if target.kind != "see" or target.entry_id is None or target.text.startswith("Neo"):
+                    continue
+                if self.icd.index_entry(target.entry_id).level == 0:
+                    continue
+                further: list[WalkResult] = []
+                self._descend(target.entry_id, words, result.depth, further)
+                further.sort(key=lambda r: (-r.depth, r.entry.id))
+                walked += further
+            walked.append(result)
+        first = {r.entry.id: r for r in reversed(walked)}  # each entry where it came first
+        return sorted(first.values(), key=walked.index)
 
     def _descend(
         self,

@@ -43,3 +43,15 @@ def test_a_modifier_walks_to_the_condition_it_names(real_icd: IcdResources) -> N
     assert "Q61.9" in [c.code for r in named for c in r.entry.codes]
     # Without the words it names (another caller), the sentence decides as before.
     assert "Q61.9" in [c.code for r in walker.walk(cystic, sentence) for c in r.entry.codes]
+
+
+def test_a_see_reference_walks_on_down_its_target(real_icd: IcdResources) -> None:
+    # OCG I.A.16: "Smoker - see Dependence, drug, nicotine"; "cigarettes" is a sub-term there.
+    walker = IndexWalker(real_icd)
+    smoker = _main_term(real_icd, "Smoker")
+    found = walker.walk(smoker, "A smoker of a pack of cigarettes a day.")
+    codes = [c.code for r in found for c in r.entry.codes]
+    assert codes[0] == "F17.210"
+    assert found[-1].entry.title == "Smoker"  # the referring entry stays, as the default
+    # With no sub-term of the target in the sentence, the reference's own codes decide.
+    assert [r.entry.title for r in walker.walk(smoker, "He is a smoker.")] == ["Smoker"]
