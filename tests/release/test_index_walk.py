@@ -55,3 +55,7 @@ def test_a_see_reference_walks_on_down_its_target(real_icd: IcdResources) -> Non
     assert found[-1].entry.title == "Smoker"  # the referring entry stays, as the default
     # With no sub-term of the target in the sentence, the reference's own codes decide.
     assert [r.entry.title for r in walker.walk(smoker, "He is a smoker.")] == ["Smoker"]
+    # A main term's whole tree is not read with the sentence's other words: "Labor - see
+    # Delivery" finds no "Delivery, spontaneous" (O80) from "spontaneous labor".
+    labor = _main_term(real_icd, "Labor")
+    assert [r.entry.title for r in walker.walk(labor, "Spontaneous labor at term.")] == ["Labor"]
