@@ -235,10 +235,11 @@ class Context:
         default="remove",
         metadata={
             "description": "A residual code (T14 injury of unspecified region, X58 other "
-            "specified factors, B99.9 unspecified infection) beside a code that names its "
-            "kind, and a 'without complications' code beside one of its category that codes "
-            "a complication (E11.9 beside E11.22): remove (OCG I.C.19.b, I.A.9.b, I.C.4.a) "
-            "or flag."
+            "specified factors, B99.9 unspecified infection, C80.1 cancer of unspecified "
+            "site, C80.0 disseminated cancer) beside a code that names its kind, and a "
+            "'without complications' code beside one of its category that codes a "
+            "complication (E11.9 beside E11.22): remove (OCG I.C.19.b, I.C.2.j-k, I.A.9.b, "
+            "I.C.4.a) or flag."
         },
     )
     evidence: Literal["any", "required"] = field(
