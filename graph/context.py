@@ -217,6 +217,16 @@ class Context:
             "the symptoms (OCG IV.H)."
         },
     )
+    coding: Literal["measured", "guidelines"] = field(
+        default="measured",
+        metadata={
+            "description": "'measured': each policy below as set (its default the one "
+            "measured best on CodiEsp's train notes, whose annotators code some of what the "
+            "guidelines leave out); 'guidelines': every such policy takes the Official "
+            "Guidelines' call whatever it is set to: excludes1, unspecified and "
+            "named_symptom remove, subterms exact, past_malignancy history (US coding)."
+        },
+    )
     excludes1: Literal["flag", "remove"] = field(
         default="flag",
         metadata={

@@ -10,6 +10,7 @@ shows it, the result carries it, and ``clh code --explain-plan`` prints it.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 from collections.abc import Mapping
 from typing import Any, Literal
 
@@ -114,6 +115,7 @@ def build_plan(
         CalibrationError: for a calibration fitted for another model, release or prompt.
         PoolRankerError: for a pool ranker file that cannot be read.
     """
+    context = _with_guideline_calls(context)
     decoding = {agent: settings.decoding_for(agent) for agent in AGENTS}
     scored = decoding[Node.TABULAR_VALIDATOR] == Decoding.SCORED
     ranker = load_pool_ranker(context.pool_ranker)
@@ -151,6 +153,20 @@ def build_plan(
         past_malignancy=context.past_malignancy,
         setting=Setting(context.setting),
         evidence_required=context.evidence == "required",
+    )
+
+
+def _with_guideline_calls(context: Context) -> Context:
+    """Return the context, each policy that follows CodiEsp at the guidelines' call if asked."""
+    if context.coding != "guidelines":
+        return context
+    return dataclasses.replace(
+        context,
+        excludes1="remove",  # OCG I.A.12.a: never reported together
+        unspecified="remove",  # OCG I.A.9.b, I.B.9: the specific code, not both
+        named_symptom="remove",  # OCG I.B.9: the combination code alone
+        subterms="exact",  # OCG I.A.7: the subterm the note states
+        past_malignancy="history",  # OCG I.C.2.d: Z85 for a malignancy no longer treated
     )
 
 

@@ -8,6 +8,7 @@ from clh_llm import Decoding, LLMSettings
 from graph.context import Context
 from graph.errors import CalibrationError
 from graph.plan import SCORED_PROMPT, build_plan
+from tools.code_checks import Action
 from tools.lanes import FUSED_LANES, RANKED_LANES, Lane
 from tools.pool_ranker import PACKAGED_FLOOR, load_pool_ranker
 
@@ -90,3 +91,13 @@ def test_the_plan_describes_itself_line_by_line() -> None:
     assert any(
         line.startswith("decoding: evidence_extractor=structured") for line in text.splitlines()
     )
+
+
+def test_guidelines_coding_takes_each_policy_at_the_guidelines_call() -> None:
+    measured = build_plan(Context(), EMBEDDED, model=QWEN, release=RELEASE)
+    context = Context(coding="guidelines", unspecified="flag", subterms="any")
+    plan = build_plan(context, EMBEDDED, model=QWEN, release=RELEASE)
+    assert (measured.excludes1, measured.unspecified, measured.named_symptom) == (Action.FLAG,) * 3
+    assert (plan.excludes1, plan.unspecified, plan.named_symptom) == (Action.REMOVE,) * 3
+    assert (plan.subterms, plan.past_malignancy) == ("exact", "history")
+    assert plan.integral == measured.integral == Action.REMOVE  # the guideline's already
