@@ -454,6 +454,13 @@ def _is_unspecified_side(run: _Run, vague: str, specific: str) -> bool:
     return a == b and a_unspecified > b_unspecified
 
 
+def _primary_site_stated(code: str) -> bool:
+    """Say whether a code is a malignant neoplasm of a primary site it names."""
+    if code.startswith("C7A.0"):
+        return code != "C7A.00"  # malignant carcinoid tumor of unspecified site
+    return "C00" <= code[:3] <= "C76" or "C81" <= code[:3] <= "C96"
+
+
 _RESIDUAL_KINDS: tuple[tuple[str, Callable[[str], bool]], ...] = (
     # An injury of unspecified body region beside an injury whose site is coded (OCG I.C.19.b
     # says of T07, unspecified multiple injuries: "unless information for a more specific
@@ -464,19 +471,12 @@ _RESIDUAL_KINDS: tuple[tuple[str, Callable[[str], bool]], ...] = (
     ("B99.9", lambda c: "A00" <= c[:3] <= "B99" and not c.startswith("B99")),
     # Cancer of unspecified site "should only be used when no determination can be made as
     # to the primary site" (OCG I.C.2.k): beside a malignant neoplasm of a stated primary site.
-    ("C80.1", lambda c: _primary_site_stated(c)),
+    ("C80.1", _primary_site_stated),
     # Disseminated cancer "should not be used in place of assigning codes for the primary site
     # and all known secondary sites" (OCG I.C.2.j).
     ("C80.0", lambda c: _primary_site_stated(c) or ("C77" <= c[:3] <= "C79" and c != "C79.9")),
 )
 """Residual codes that a specific code of another category codes more specifically."""
-
-
-def _primary_site_stated(code: str) -> bool:
-    """Say whether a code is a malignant neoplasm of a primary site it names."""
-    if code.startswith("C7A.0"):
-        return code != "C7A.00"  # malignant carcinoid tumor of unspecified site
-    return "C00" <= code[:3] <= "C76" or "C81" <= code[:3] <= "C96"
 
 
 def _of_kind(vague: str, other: str) -> bool:

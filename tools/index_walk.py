@@ -124,8 +124,13 @@ class IndexWalker:
                 further.sort(key=lambda r: (-r.depth, r.entry.id))
                 walked += further
             walked.append(result)
-        first = {r.entry.id: r for r in reversed(walked)}  # each entry where it came first
-        return sorted(first.values(), key=walked.index)
+        seen: set[int] = set()
+        unique: list[WalkResult] = []
+        for result in walked:  # each entry where it came first
+            if result.entry.id not in seen:
+                seen.add(result.entry.id)
+                unique.append(result)
+        return unique
 
     def _descend(
         self,
