@@ -1,0 +1,116 @@
+"""How well each score tells coded candidates from the rest: ``python -m evals.separation RUN...``.
+
+Among the candidates the verifier scored in a run (the final codes and the considered ones with
+a P(yes)), the area under the ROC curve of the model's P(yes) and of the pool ranker's
+P(coded): 0.5 is chance, 1.0 every coded candidate above every other. A candidate is coded when
+it is one of the note's gold codes (the 7th character aside, as the pool ranker is fitted). It
+says which of the two scores decides on a set of notes; it measures and fits nothing, so it
+reads dev and the US notes as well as train.
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from evals.reach import Reach, reach
+from evals.runner import read_rows
+
+
+@dataclass(frozen=True, slots=True)
+class ScoredCandidate:
+    """One candidate the verifier scored, its two scores and whether the gold holds it."""
+
+    code: str
+    p_yes: float
+    p_coded: float | None
+    """The pool ranker's probability; None for a code no ranked lane pooled (a companion)."""
+    coded: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Separation:
+    """A run's scored candidates and the AUC of each score over them."""
+
+    candidates: int
+    coded: int
+    auc_yes: float | None
+    ranked: int
+    """Candidates with a P(coded): the pool ranker's AUC is over these."""
+    auc_coded: float | None
+
+
+def scored_candidates(row: dict[str, Any]) -> list[ScoredCandidate]:
+    """Return the candidates of a coded note that carry a P(yes), final codes first."""
+    result = row["result"]
+    pool_scores: dict[str, float] = result["funnel"].get("pool_scores", {})
+    entries = [*result["codes"], *result["considered"]]
+    return [
+        ScoredCandidate(
+            e["code"],
+            float(e["score"]),
+            pool_scores.get(e["code"]),
+            any(reach(e["code"], gold) is Reach.DIRECT for gold in row["gold"]),
+        )
+        for e in entries
+        if e.get("score") is not None
+    ]
+
+
+def auc(scores: Sequence[float], labels: Sequence[bool]) -> float | None:
+    """Return the ROC AUC (Mann-Whitney, ties counted half); None without both classes."""
+    positives = sum(labels)
+    negatives = len(labels) - positives
+    if not positives or not negatives:
+        return None
+    order = sorted(range(len(scores)), key=lambda i: scores[i])
+    ranks = [0.0] * len(scores)
+    start = 0
+    while start < len(order):
+        end = start
+        while end + 1 < len(order) and scores[order[end + 1]] == scores[order[start]]:
+            end += 1
+        for i in order[start : end + 1]:
+            ranks[i] = (start + end) / 2 + 1
+        start = end + 1
+    positive_ranks = sum(r for r, label in zip(ranks, labels, strict=True) if label)
+    return (positive_ranks - positives * (positives + 1) / 2) / (positives * negatives)
+
+
+def separation(rows: Sequence[dict[str, Any]]) -> Separation:
+    """Return the AUC of P(yes) and of P(coded) over a run's scored candidates."""
+    scored = [c for row in rows if "error" not in row for c in scored_candidates(row)]
+    ranked = [c for c in scored if c.p_coded is not None]
+    return Separation(
+        candidates=len(scored),
+        coded=sum(c.coded for c in scored),
+        auc_yes=auc([c.p_yes for c in scored], [c.coded for c in scored]),
+        ranked=len(ranked),
+        auc_coded=auc([c.p_coded or 0.0 for c in ranked], [c.coded for c in ranked]),
+    )
+
+
+def _cell(value: float | None) -> str:
+    return "-" if value is None else f"{value:.3f}"
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Print one table row per run."""
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("runs", type=Path, nargs="+", help="evaluation directories")
+    args = parser.parse_args(argv)
+    print("| run | scored candidates (coded) | AUC P(yes) | with P(coded) | AUC P(coded) |")
+    print("|---|---:|---:|---:|---:|")
+    for run in args.runs:
+        s = separation(read_rows(run))
+        print(
+            f"| {run.name} | {s.candidates} ({s.coded}) | {_cell(s.auc_yes)} | {s.ranked} | "
+            f"{_cell(s.auc_coded)} |"
+        )
+
+
+if __name__ == "__main__":
+    main()
