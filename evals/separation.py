@@ -4,13 +4,16 @@ Among the candidates the verifier scored in a run (the final codes and the consi
 a P(yes)), the area under the ROC curve of the model's P(yes) and of the pool ranker's
 P(coded): 0.5 is chance, 1.0 every coded candidate above every other. A candidate is coded when
 it is one of the note's gold codes (the 7th character aside, as the pool ranker is fitted). It
-says which of the two scores decides on a set of notes; it measures and fits nothing, so it
-reads dev and the US notes as well as train.
+says which of the two scores decides on a set of notes. Then the conditions of the final codes
+(each final code with the considered codes grouped under it): how many hold a gold code, how many
+two or more (the annotators coded rivals a coder reports one of), and how often the code chosen
+is a gold one. It measures and fits nothing, so it reads dev and the US notes as well as train.
 """
 
 from __future__ import annotations
 
 import argparse
+from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -43,6 +46,22 @@ class Separation:
     auc_coded: float | None
 
 
+@dataclass(frozen=True, slots=True)
+class RivalGold:
+    """The conditions of several codes, by how many of their codes the gold holds."""
+
+    conditions: int
+    """Final codes with at least one rival grouped under them."""
+    with_gold: int
+    several_gold: int
+    chosen_gold: int
+    """Of ``with_gold``, those whose final code is a gold one."""
+
+
+def _is_gold(code: str, gold: Sequence[str]) -> bool:
+    return any(reach(code, g) is Reach.DIRECT for g in gold)
+
+
 def scored_candidates(row: dict[str, Any]) -> list[ScoredCandidate]:
     """Return the candidates of a coded note that carry a P(yes), final codes first."""
     result = row["result"]
@@ -53,7 +72,7 @@ def scored_candidates(row: dict[str, Any]) -> list[ScoredCandidate]:
             e["code"],
             float(e["score"]),
             pool_scores.get(e["code"]),
-            any(reach(e["code"], gold) is Reach.DIRECT for gold in row["gold"]),
+            _is_gold(e["code"], row["gold"]),
         )
         for e in entries
         if e.get("score") is not None
@@ -93,23 +112,51 @@ def separation(rows: Sequence[dict[str, Any]]) -> Separation:
     )
 
 
+def rival_gold(rows: Sequence[dict[str, Any]]) -> RivalGold:
+    """Count the conditions of several codes by the gold codes they hold."""
+    conditions = with_gold = several = chosen = 0
+    for row in rows:
+        if "error" in row:
+            continue
+        members: dict[str, list[str]] = defaultdict(list)
+        for entry in row["result"]["considered"]:
+            if entry.get("condition") and entry["condition"] != entry["code"]:
+                members[entry["condition"]].append(entry["code"])
+        for final in row["result"]["codes"]:
+            rivals = members.get(final["code"], [])
+            if not rivals:
+                continue
+            gold = [c for c in (final["code"], *rivals) if _is_gold(c, row["gold"])]
+            conditions += 1
+            with_gold += bool(gold)
+            several += len(gold) > 1
+            chosen += _is_gold(final["code"], row["gold"])
+    return RivalGold(conditions, with_gold, several, chosen)
+
+
 def _cell(value: float | None) -> str:
     return "-" if value is None else f"{value:.3f}"
 
 
 def main(argv: list[str] | None = None) -> None:
-    """Print one table row per run."""
+    """Print the two tables, one row per run."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("runs", type=Path, nargs="+", help="evaluation directories")
     args = parser.parse_args(argv)
+    rows = {run.name: read_rows(run) for run in args.runs}
     print("| run | scored candidates (coded) | AUC P(yes) | with P(coded) | AUC P(coded) |")
     print("|---|---:|---:|---:|---:|")
-    for run in args.runs:
-        s = separation(read_rows(run))
+    for name, run_rows in rows.items():
+        s = separation(run_rows)
         print(
-            f"| {run.name} | {s.candidates} ({s.coded}) | {_cell(s.auc_yes)} | {s.ranked} | "
+            f"| {name} | {s.candidates} ({s.coded}) | {_cell(s.auc_yes)} | {s.ranked} | "
             f"{_cell(s.auc_coded)} |"
         )
+    print("\n| run | conditions of several codes | holding gold | two gold or more | chosen gold |")
+    print("|---|---:|---:|---:|---:|")
+    for name, run_rows in rows.items():
+        r = rival_gold(run_rows)
+        print(f"| {name} | {r.conditions} | {r.with_gold} | {r.several_gold} | {r.chosen_gold} |")
 
 
 if __name__ == "__main__":

@@ -1,6 +1,6 @@
 import pytest
 
-from evals.separation import auc, scored_candidates, separation
+from evals.separation import auc, rival_gold, scored_candidates, separation
 
 
 def _row(gold: list[str], scored: list[tuple[str, float | None, float | None]]) -> dict:
@@ -48,3 +48,24 @@ def test_separation_scores_p_coded_over_the_ranked_candidates_only() -> None:
     assert (s.candidates, s.coded, s.ranked) == (3, 1, 2)
     assert s.auc_yes == 0.0  # the coded one has the lowest P(yes)
     assert s.auc_coded == 1.0
+
+
+def test_rival_gold_counts_the_conditions_by_their_gold_codes() -> None:
+    def entry(code: str, condition: str) -> dict:
+        return {"code": code, "score": 0.7, "condition": condition}
+
+    row = {
+        "id": "n1",
+        "gold": ["D64.9", "D50.9", "I10"],
+        "result": {
+            "codes": [entry("D64.9", "D64.9"), entry("I10", "I10"), entry("E11.9", "E11.9")],
+            "considered": [
+                entry("D50.9", "D64.9"),  # both gold: the annotators coded the rival too
+                entry("E11.65", "E11.9"),  # no gold in the condition
+                entry("R52", "R52"),  # removed alone, not a rival
+            ],
+            "funnel": {},
+        },
+    }
+    r = rival_gold([row])
+    assert (r.conditions, r.with_gold, r.several_gold, r.chosen_gold) == (2, 1, 1, 1)
