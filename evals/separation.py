@@ -144,6 +144,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("runs", type=Path, nargs="+", help="evaluation directories")
     args = parser.parse_args(argv)
     rows = {run.name: read_rows(run) for run in args.runs}
+    empty = [str(run) for run in args.runs if not rows[run.name]]
+    if empty:
+        parser.error(f"no coded notes (predictions.jsonl) in {', '.join(empty)}")
     print("| run | scored candidates (coded) | AUC P(yes) | with P(coded) | AUC P(coded) |")
     print("|---|---:|---:|---:|---:|")
     for name, run_rows in rows.items():

@@ -1,6 +1,6 @@
 import pytest
 
-from evals.separation import auc, rival_gold, scored_candidates, separation
+from evals.separation import auc, main, rival_gold, scored_candidates, separation
 
 
 def _row(gold: list[str], scored: list[tuple[str, float | None, float | None]]) -> dict:
@@ -69,3 +69,10 @@ def test_rival_gold_counts_the_conditions_by_their_gold_codes() -> None:
     }
     r = rival_gold([row])
     assert (r.conditions, r.with_gold, r.several_gold, r.chosen_gold) == (2, 1, 1, 1)
+
+
+def test_a_directory_without_predictions_is_a_clear_error(tmp_path, capsys) -> None:
+    with pytest.raises(SystemExit) as stopped:
+        main([str(tmp_path)])
+    assert stopped.value.code == 2
+    assert "no coded notes" in capsys.readouterr().err
