@@ -26,7 +26,7 @@ from numpy.typing import NDArray
 
 from evals.datasets import load
 from evals.doc_types import Doc
-from evals.reach import Reach, reach
+from evals.reach import Reach, is_coded, reach
 from evals.runner import data_fingerprint
 from icd_resources import IcdResources, ResourceSettings
 from tools.candidate_pool import CandidatePool, PooledCandidate, with_siblings
@@ -54,11 +54,6 @@ MIN_POOLED = 3
 a rarer code gets its category's rate, which its own two rows would hardly move)."""
 
 PooledNote = tuple[Doc, list[PooledCandidate]]
-
-
-def is_coded(code: str, gold: Sequence[str]) -> bool:
-    """Return whether a pooled code is one of a note's gold codes (CodiEsp's 7th aside)."""
-    return any(reach(code, g) is Reach.DIRECT for g in gold)
 
 
 def pooled_notes(

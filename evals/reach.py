@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from enum import IntEnum
 
 from icd_resources.codes import same_but_for_seventh, without_placeholders
@@ -28,3 +29,8 @@ def reach(found: str, gold: str) -> Reach:
     if g.startswith(f):
         return Reach.ANCESTOR
     return Reach.NONE
+
+
+def is_coded(code: str, gold: Iterable[str]) -> bool:
+    """Return whether a code is one of a note's gold codes (CodiEsp's 7th character aside)."""
+    return any(reach(code, g) is Reach.DIRECT for g in gold)

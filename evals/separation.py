@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from evals.reach import Reach, reach
+from evals.reach import is_coded
 from evals.runner import read_rows
 
 
@@ -58,10 +58,6 @@ class RivalGold:
     """Of ``with_gold``, those whose final code is a gold one."""
 
 
-def _is_gold(code: str, gold: Sequence[str]) -> bool:
-    return any(reach(code, g) is Reach.DIRECT for g in gold)
-
-
 def scored_candidates(row: dict[str, Any]) -> list[ScoredCandidate]:
     """Return the candidates of a coded note that carry a P(yes), final codes first."""
     result = row["result"]
@@ -72,7 +68,7 @@ def scored_candidates(row: dict[str, Any]) -> list[ScoredCandidate]:
             e["code"],
             float(e["score"]),
             pool_scores.get(e["code"]),
-            _is_gold(e["code"], row["gold"]),
+            is_coded(e["code"], row["gold"]),
         )
         for e in entries
         if e.get("score") is not None
@@ -126,11 +122,11 @@ def rival_gold(rows: Sequence[dict[str, Any]]) -> RivalGold:
             rivals = members.get(final["code"], [])
             if not rivals:
                 continue
-            gold = [c for c in (final["code"], *rivals) if _is_gold(c, row["gold"])]
+            gold = [c for c in (final["code"], *rivals) if is_coded(c, row["gold"])]
             conditions += 1
             with_gold += bool(gold)
             several += len(gold) > 1
-            chosen += _is_gold(final["code"], row["gold"])
+            chosen += is_coded(final["code"], row["gold"])
     return RivalGold(conditions, with_gold, several, chosen)
 
 
