@@ -167,8 +167,12 @@ def build_chat_model(settings: LLMSettings, endpoint: Endpoint) -> ChatOpenAI:
     Each call builds its own async HTTP client: an httpx client is bound to the event loop that
     first uses it, and langchain-openai would otherwise share one across loops (a second
     ``asyncio.run`` then fails with "Event loop is closed").
+
+    The timeout is a plain (connect, read, write, pool) tuple: openai hands it to httpx2 and this
+    client to httpx, and since httpx2 2.17 neither takes the other's ``Timeout`` object.
     """
-    timeout = httpx.Timeout(settings.timeout_s, connect=min(settings.timeout_s, _PROBE_TIMEOUT_S))
+    connect_s = min(settings.timeout_s, _PROBE_TIMEOUT_S)
+    timeout = (connect_s, settings.timeout_s, settings.timeout_s, settings.timeout_s)
     return ReasoningChatOpenAI(
         http_async_client=httpx.AsyncClient(timeout=timeout),
         base_url=endpoint.base_url,
