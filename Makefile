@@ -10,18 +10,20 @@ ifeq ($(origin CLH_ICD_DIR), undefined)
   endif
 endif
 
-.PHONY: setup run dev serve serve-setup test lint typecheck clean
+.PHONY: setup run dev serve serve-setup test lint typecheck clean constraints
 
 ## Two steps: what coding needs (make run), then what development and evaluation add (the
 ## linters, the test runner, LangGraph Studio, the plots), so first codes wait for no more.
-$(VENV)/.base: pyproject.toml
+## constraints.txt holds every package at the version CI passed with, so a new release of a
+## dependency we do not pin ourselves cannot reach a fresh install unseen.
+$(VENV)/.base: pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e .
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e .
 	touch $@
 
 $(VENV)/.installed: $(VENV)/.base
-	$(BIN)/python -m pip install --quiet -e '.[dev,eval]'
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev,eval]'
 	touch $@
 
 setup: $(VENV)/.installed
@@ -42,10 +44,10 @@ dev: setup
 ## The model is CLH_LLM_BASE_URL; the index must be built first (clh index build).
 SERVER_VENV := .venv-server
 WORKERS ?= 1
-$(SERVER_VENV)/.installed: pyproject.toml
+$(SERVER_VENV)/.installed: pyproject.toml constraints-server.txt
 	$(PYTHON) -m venv $(SERVER_VENV)
 	$(SERVER_VENV)/bin/python -m pip install --quiet --upgrade pip
-	$(SERVER_VENV)/bin/python -m pip install --quiet -e '.[server]'
+	$(SERVER_VENV)/bin/python -m pip install --quiet -c constraints-server.txt -e '.[server]'
 	touch $@
 
 serve-setup: $(SERVER_VENV)/.installed
@@ -63,6 +65,19 @@ typecheck: setup
 ## Everything CI runs: lint, types and the whole test suite.
 test: lint typecheck
 	$(BIN)/python -m pytest
+
+## After a change to pyproject.toml's pins: resolve both venvs afresh in a scratch venv and write
+## what they installed to the constraints files (then run .ci/run before committing them).
+LOCK_VENV := .venv-lock
+constraints:
+	rm -rf $(LOCK_VENV)
+	$(PYTHON) -m venv $(LOCK_VENV)
+	$(LOCK_VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(LOCK_VENV)/bin/python -m pip install --quiet -e '.[dev,eval]'
+	deploy/write-constraints.sh $(LOCK_VENV) "make setup" constraints.txt
+	$(LOCK_VENV)/bin/python -m pip install --quiet -e '.[server]'
+	deploy/write-constraints.sh $(LOCK_VENV) "the server extra" constraints-server.txt
+	rm -rf $(LOCK_VENV)
 
 clean:
 	rm -rf $(VENV) $(SERVER_VENV) .serve .mypy_cache .ruff_cache .pytest_cache
