@@ -130,6 +130,14 @@ def rival_gold(rows: Sequence[dict[str, Any]]) -> RivalGold:
     return RivalGold(conditions, with_gold, several, chosen)
 
 
+def _labels(runs: list[Path]) -> list[str]:
+    """Name each run by its directory, or by its whole path where two directories share a name."""
+    names = [run.name for run in runs]
+    return [
+        name if names.count(name) == 1 else str(run) for name, run in zip(names, runs, strict=True)
+    ]
+
+
 def _cell(value: float | None) -> str:
     return "-" if value is None else f"{value:.3f}"
 
@@ -139,8 +147,9 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("runs", type=Path, nargs="+", help="evaluation directories")
     args = parser.parse_args(argv)
-    rows = {run.name: read_rows(run) for run in args.runs}
-    empty = [str(run) for run in args.runs if not rows[run.name]]
+    labels = _labels(args.runs)
+    rows = {label: read_rows(run) for label, run in zip(labels, args.runs, strict=True)}
+    empty = [str(run) for label, run in zip(labels, args.runs, strict=True) if not rows[label]]
     if empty:
         parser.error(f"no coded notes (predictions.jsonl) in {', '.join(empty)}")
     print("| run | scored candidates (coded) | AUC P(yes) | with P(coded) | AUC P(coded) |")

@@ -1,3 +1,5 @@
+import json
+
 import pytest
 
 from evals.separation import auc, main, rival_gold, scored_candidates, separation
@@ -76,3 +78,17 @@ def test_a_directory_without_predictions_is_a_clear_error(tmp_path, capsys) -> N
         main([str(tmp_path)])
     assert stopped.value.code == 2
     assert "no coded notes" in capsys.readouterr().err
+
+
+def test_two_runs_of_one_name_are_two_rows_named_by_their_paths(tmp_path, capsys) -> None:
+    for parent, gold in (("a", ["J18.9"]), ("b", ["R05.9"])):
+        run = tmp_path / parent / "run"
+        run.mkdir(parents=True)
+        row = _row(gold, [("J18.9", 0.9, 0.8), ("R05.9", 0.4, 0.3)])
+        (run / "predictions.jsonl").write_text(json.dumps(row) + "\n")
+    main([str(tmp_path / "a" / "run"), str(tmp_path / "b" / "run")])
+    lines = capsys.readouterr().out.splitlines()
+    assert [line.split(" | ")[0] for line in lines if "/run |" in line] == [
+        f"| {tmp_path / 'a' / 'run'}",
+        f"| {tmp_path / 'b' / 'run'}",
+    ] * 2
