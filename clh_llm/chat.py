@@ -166,14 +166,14 @@ def build_chat_model(settings: LLMSettings, endpoint: Endpoint) -> ChatOpenAI:
 
     Each call builds its own async HTTP client: an httpx client is bound to the event loop that
     first uses it, and langchain-openai would otherwise share one across loops (a second
-    ``asyncio.run`` then fails with "Event loop is closed").
-
-    The timeout is a plain (connect, read, write, pool) tuple: openai hands it to httpx2 and this
-    client to httpx, and since httpx2 2.17 neither takes the other's ``Timeout`` object.
+    ``asyncio.run`` then fails with "Event loop is closed"). The sync client, never used, is
+    given too: langchain-openai would otherwise build one through openai's httpx2, which since
+    httpx2 2.17 refuses httpx's ``Timeout``; the timeout stays that object, as it is part of
+    every response cache's key (``request_timeout`` in the model's settings string).
     """
-    connect_s = min(settings.timeout_s, _PROBE_TIMEOUT_S)
-    timeout = (connect_s, settings.timeout_s, settings.timeout_s, settings.timeout_s)
+    timeout = httpx.Timeout(settings.timeout_s, connect=min(settings.timeout_s, _PROBE_TIMEOUT_S))
     return ReasoningChatOpenAI(
+        http_client=httpx.Client(timeout=timeout),
         http_async_client=httpx.AsyncClient(timeout=timeout),
         base_url=endpoint.base_url,
         api_key=SecretStr(settings.api_key or "not-needed"),

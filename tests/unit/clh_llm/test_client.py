@@ -306,6 +306,23 @@ def test_a_repeated_question_is_served_by_the_response_cache(tmp_path) -> None:
     assert summarize(records)["total"]["cache_hits"] == 1
 
 
+def test_a_cached_answer_is_served_under_another_timeout(tmp_path) -> None:
+    """The timeout is how long to wait, not what is asked: it must not be part of the key."""
+    import math
+
+    logprobs = {"yes": math.log(0.8), "no": math.log(0.2)}
+    server = FakeOpenAIServer().then("json", completion("yes", top_logprobs=logprobs))
+    cache = str(tmp_path / "answers.sqlite")
+    with server.running():
+        patient = client_for(server, decoding="scored", response_cache=cache, timeout_s=300)
+        asked = asyncio.run(patient.score_yes("tabular_validator", PROMPT))
+        hasty = client_for(server, decoding="scored", response_cache=cache, timeout_s=30)
+        again = asyncio.run(hasty.score_yes("tabular_validator", PROMPT))
+    assert asked.value == again.value == pytest.approx(0.8)
+    assert len(server.requests) == 1
+    assert [r.from_cache for r in hasty.ledger.records] == [True]
+
+
 def test_without_a_response_cache_every_question_is_asked() -> None:
     server = FakeOpenAIServer()
     for _ in range(2):
