@@ -19,7 +19,13 @@ from pathlib import Path
 from typing import Any
 
 from langchain_core.caches import RETURN_VAL_TYPE, BaseCache
-from langchain_core.load import dumps, loads
+from langchain_core.load import Serializable, dumps, loads
+from langchain_core.messages import AIMessage
+from langchain_core.outputs import ChatGeneration
+
+_CACHED_CLASSES: list[type[Serializable]] = [ChatGeneration, AIMessage]
+"""What a cached answer may revive: a file that holds anything else (a chat model's manifest
+with its own ``base_url``, say) is not trusted, and that answer is asked of the model again."""
 
 CACHE_HIT_MARK = "total_cost"
 """langchain-core marks an answer served from the cache by a zero ``total_cost`` in its usage."""
@@ -56,7 +62,7 @@ class SQLiteResponseCache(BaseCache):
         if row is None:
             return None
         try:
-            value: Any = loads(row[0])
+            value: Any = loads(row[0], allowed_objects=_CACHED_CLASSES)
         except (ValueError, TypeError, KeyError):
             return None  # written by another langchain version: ask the model again
         return list(value) if isinstance(value, list) else None
