@@ -23,6 +23,8 @@ from langchain_core.load import Serializable, dumps, loads
 from langchain_core.messages import AIMessage
 from langchain_core.outputs import ChatGeneration
 
+from clh_llm.errors import LLMConfigError
+
 _CACHED_CLASSES: list[type[Serializable]] = [ChatGeneration, AIMessage]
 """What a cached answer may revive: a file that holds anything else (a chat model's manifest
 with its own ``base_url``, say) is not trusted, and that answer is asked of the model again."""
@@ -41,17 +43,26 @@ class SQLiteResponseCache(BaseCache):
             path: the SQLite file.
             scope: which model answers: the model name for the embedded server (its URL is a
                 free port, new each run), the URL and model name for a server.
+
+        Raises:
+            LLMConfigError: when the file is not a SQLite database or cannot be written.
         """
-        path.parent.mkdir(parents=True, exist_ok=True)
         self.path = path
         self.scope = scope
         self._lock = threading.Lock()
-        self._db = sqlite3.connect(path, check_same_thread=False)
-        self._db.execute(
-            "CREATE TABLE IF NOT EXISTS responses (key TEXT PRIMARY KEY, value TEXT NOT NULL)"
-        )
-        self._db.commit()
-        os.chmod(path, 0o600)  # the prompts it keeps quote the notes
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            self._db = sqlite3.connect(path, check_same_thread=False)
+            self._db.execute(
+                "CREATE TABLE IF NOT EXISTS responses (key TEXT PRIMARY KEY, value TEXT NOT NULL)"
+            )
+            self._db.commit()
+            os.chmod(path, 0o600)  # the prompts it keeps quote the notes
+        except (sqlite3.Error, OSError) as exc:
+            raise LLMConfigError(
+                f"the response cache {path} cannot be used ({exc}): "
+                "pass another file to --response-cache, or remove this one"
+            ) from exc
 
     def lookup(self, prompt: str, llm_string: str) -> RETURN_VAL_TYPE | None:
         """Return the cached generations for this request, or None."""
