@@ -138,9 +138,14 @@ def _arguments() -> argparse.Namespace:
         "approximate graph",
     )
     parser.add_argument(
+        "--graph",
+        action="store_true",
+        help="build and search an HNSW graph instead of exact dense search",
+    )
+    parser.add_argument(
         "--hnsw-ef",
         type=int,
-        help="candidates a dense search explores in the HNSW graph (default: the settings')",
+        help="with --graph: candidates a dense search explores in it (default: the settings')",
     )
     return parser.parse_args()
 
@@ -149,7 +154,7 @@ def _open_searcher(
     icd: IcdResources, resources: ResourceSettings, args: argparse.Namespace
 ) -> IndexSearcher:
     """Build (once) and open the index, printing what it holds."""
-    settings = SearchSettings.resolve(hnsw_ef=args.hnsw_ef)
+    settings = SearchSettings.resolve(hnsw_ef=args.hnsw_ef, exact_dense=not args.graph)
     manifest, _ = build_index(icd, settings, resources.cache_dir)
     size = (
         sum(p.stat().st_size for p in Path(manifest.location).rglob("*") if p.is_file())
@@ -166,8 +171,12 @@ def _open_searcher(
     print(
         "dense vectors searched in: "
         + (", ".join(searcher.settings.dense_sources) or "no source (BM25 alone)")
-        + f"; HNSW m={settings.hnsw_m}, ef_construct={settings.hnsw_ef_construct}, "
-        f"search ef={settings.hnsw_ef or 'Qdrant default'}"
+        + (
+            f"; HNSW m={settings.hnsw_m}, ef_construct={settings.hnsw_ef_construct}, "
+            f"search ef={settings.hnsw_ef or 'Qdrant default'}"
+            if not settings.exact_dense
+            else "; exact dense search (no graph)"
+        )
     )
     print(
         f"collection: {manifest.points} entries, built in {manifest.seconds:.0f} s, "

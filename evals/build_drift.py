@@ -1,10 +1,11 @@
 """Do two builds of one index search alike? ``python -m evals.build_drift CACHE_A CACHE_B``.
 
-The HNSW graph is built at random, so two builds of the same collection may return different
-dense neighbours. This searches the lane queries of some CodiEsp dev notes (each codeable
-mention's query and each sentence, hybrid, as the lanes do) on the collections of two cache
-directories and prints how many give the same hits in the same order, at the settings' search
-ef and at Qdrant's default.
+An HNSW graph is built at random, so two builds of a collection searched through one may return
+different dense neighbours; exact dense search (the default) should not. This searches the lane
+queries of some CodiEsp dev notes (each codeable mention's query and each sentence, hybrid, as
+the lanes do) on the collections of two cache directories and prints how many give the same hits
+in the same order: by exact search, or with ``--graph`` at the settings' search ef and at
+Qdrant's default.
 """
 
 from __future__ import annotations
@@ -57,20 +58,27 @@ def main() -> None:
     parser.add_argument("--notes", type=int, default=60)
     parser.add_argument("-k", type=int, default=20)
     parser.add_argument("--dense-sources", help="comma-separated (default: the settings')")
+    parser.add_argument("--graph", action="store_true", help="builds searched by an HNSW graph")
     args = parser.parse_args()
     icd = IcdResources.load(ResourceSettings.resolve())
     dense = args.dense_sources.split(",") if args.dense_sources else None
-    settings = SearchSettings.resolve(dense_sources=dense)
+    settings = SearchSettings.resolve(dense_sources=dense, exact_dense=not args.graph)
     queries = lane_queries(icd, args.codiesp, args.notes)
     a = IndexSearcher.open(icd, settings, args.first)
     b = IndexSearcher.open(icd, settings, args.second)
     print(f"dense vectors in: {', '.join(IndexSource(s) for s in settings.dense_sources)}")
-    for ef in dict.fromkeys((settings.hnsw_ef, None)):
+    ways = {"exact search": settings}
+    if args.graph:
+        ways = {
+            f"search ef={ef or 'Qdrant default'}": dataclasses.replace(settings, hnsw_ef=ef)
+            for ef in dict.fromkeys((settings.hnsw_ef, None))
+        }
+    for label, way in ways.items():
         for searcher in (a, b):
-            searcher.backend.settings = dataclasses.replace(settings, hnsw_ef=ef)  # type: ignore[attr-defined]
+            searcher.backend.settings = way  # type: ignore[attr-defined]
         same, overlap = compare(a, b, queries, args.k)
         print(
-            f"search ef={ef or 'Qdrant default'}: {same}/{len(queries)} queries "
+            f"{label}: {same}/{len(queries)} queries "
             f"({same / max(len(queries), 1):.3f}) give the same {args.k} hits in the same "
             f"order on both builds; mean overlap {overlap:.4f}"
         )

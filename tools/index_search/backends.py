@@ -5,9 +5,10 @@ searched through an HNSW graph) per entry of the sources that carry one
 (``SearchSettings.dense_sources``). Both backends answer nearest-neighbour queries only; the
 ranking, and the reciprocal rank fusion of hybrid search, happen here, in one deterministic
 function (:func:`rank_hits`, :func:`fuse_rrf`): equal scores are ordered by entry id, so the same
-query gives the same hits in the same order on every run and on either backend. The HNSW graph
-is approximate and built at random: two builds of one index may differ in a few dense
-neighbours, which a wide search (``SearchSettings.hnsw_ef``) keeps rare.
+query gives the same hits in the same order on every run and on either backend. Dense search is
+exact by default (no graph is built), so two builds of one index search alike too; an HNSW
+graph (``SearchSettings.exact_dense=False``) is approximate and built at random: two builds may
+differ in a few dense neighbours, which a wide search (``SearchSettings.hnsw_ef``) keeps rare.
 """
 
 from __future__ import annotations
@@ -139,6 +140,15 @@ class Backend(Protocol):
         """Release the collection."""
 
 
+def _edge_params(settings: SearchSettings) -> Any:
+    """Return a dense query's search parameters: a full scan, or the graph's width."""
+    import qdrant_edge as qe
+
+    if settings.exact_dense:
+        return qe.SearchParams(exact=True)
+    return qe.SearchParams(hnsw_ef=settings.hnsw_ef)
+
+
 class EdgeBackend:
     """An embedded Qdrant Edge shard in a directory."""
 
@@ -183,7 +193,7 @@ class EdgeBackend:
         import qdrant_edge as qe
 
         hnsw = qe.HnswIndexConfig(
-            m=self.settings.hnsw_m,
+            m=self.settings.graph_m,
             ef_construct=self.settings.hnsw_ef_construct,
             full_scan_threshold=10_000,
         )
@@ -248,7 +258,7 @@ class EdgeBackend:
                 query=qe.Query.Nearest(query, using=using),
                 filter=where(dense_sources if using == DENSE and dense_sources else sources),
                 with_payload=True,
-                params=qe.SearchParams(hnsw_ef=self.settings.hnsw_ef) if using == DENSE else None,
+                params=_edge_params(self.settings) if using == DENSE else None,
             )
             try:
                 points = self._shard.query(request)
@@ -316,7 +326,7 @@ class ServerBackend:
                     size=dimension,
                     distance=models.Distance.COSINE,
                     hnsw_config=models.HnswConfigDiff(
-                        m=self.settings.hnsw_m, ef_construct=self.settings.hnsw_ef_construct
+                        m=self.settings.graph_m, ef_construct=self.settings.hnsw_ef_construct
                     ),
                 )
             },
@@ -387,7 +397,9 @@ class ServerBackend:
                     ),
                     limit=n,
                     with_payload=True,
-                    search_params=models.SearchParams(hnsw_ef=self.settings.hnsw_ef)
+                    search_params=models.SearchParams(
+                        hnsw_ef=self.settings.hnsw_ef, exact=self.settings.exact_dense
+                    )
                     if using == DENSE
                     else None,
                 )

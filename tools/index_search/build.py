@@ -24,7 +24,7 @@ INDEX_SCHEMA = "3"  # 2: tabular descriptions and inclusion terms; 3: int8 vecto
 _ENCODE_CHUNK = 2048
 Progress = Callable[[str, int, int], None]
 """Called with (phase, done, total): ``embedding`` counts distinct texts, ``storing`` entries;
-a phase with no count (``building the search graph``) is announced once with total 0."""
+a phase with no count (``indexing the collection``) is announced once with total 0."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,7 +54,7 @@ def index_key(icd: IcdResources, settings: SearchSettings) -> str:
         INDEX_SCHEMA,
         icd.artifact.name,
         settings.model,
-        str(settings.hnsw_m),
+        *(["exact"] if settings.exact_dense else [str(settings.hnsw_m)]),
         str(settings.hnsw_ef_construct),
         *(["slice", *settings.code_prefixes] if settings.code_prefixes else []),
         *(["dense", *sorted(settings.dense_sources)] if _some(settings.dense_sources) else []),
@@ -216,7 +216,7 @@ def _store(
     phases: dict[str, float],
     report: Progress,
 ) -> int:
-    """Add BM25 vectors, upsert every document, build the HNSW graph; return the point count."""
+    """Add BM25 vectors, upsert every document, index them (and any graph); return the count."""
     started = time.perf_counter()
     sparse = SparseEncoder()
     terms = [sparse.document(d.text) for d in docs]
@@ -229,7 +229,7 @@ def _store(
         report("storing", end, len(docs))
     phases["store"] = round(time.perf_counter() - started, 1)
     started = time.perf_counter()
-    report("building the search graph", 0, 0)
+    report("indexing the collection", 0, 0)
     backend.finish()
     points = backend.count()
     backend.close()

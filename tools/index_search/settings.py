@@ -37,12 +37,23 @@ class SearchSettings:
     qdrant_path: str | None = None
     collection: str = "clh-index"
     timeout_s: float = 10.0
+    exact_dense: bool = True
+    """Dense search compares the query with every vector: the true neighbours, the same on every
+    build of the index, for about 10 ms a query on 196,447 vectors. False builds an HNSW graph
+    (the settings below) and searches it: faster on a collection far larger than ICD-10-CM's,
+    but approximate and built at random, so two builds may differ (docs/search.md)."""
     hnsw_m: int = 32  # as in the paper, appendix D.1
     hnsw_ef_construct: int = 100  # Qdrant's default
     hnsw_ef: int | None = 512
     """Candidates a dense search explores in the HNSW graph (None: Qdrant's default). Far more
     than the neighbours fetched brings the approximate graph close to the exact neighbours, so
     two builds of one index, whose graphs differ, search nearly alike (docs/search.md)."""
+
+    @property
+    def graph_m(self) -> int:
+        """Return the HNSW graph's ``m`` to build with: 0 (no graph) under exact dense search."""
+        return 0 if self.exact_dense else self.hnsw_m
+
     rrf_k: int = 60
     prefetch: int = 100
     batch_size: int = 256

@@ -55,9 +55,24 @@ def test_dense_neighbours_are_searched_with_the_settings_ef_and_their_own_source
     from tools.index_search import SearchMode, SearchSettings
     from tools.index_search.backends import EdgeBackend
 
-    backend = EdgeBackend(Path("unused"), SearchSettings(hnsw_ef=512))
+    backend = EdgeBackend(Path("unused"), SearchSettings(exact_dense=False, hnsw_ef=512))
     backend._shard = _Recorder()
     backend.query([0.1, 0.2], ([1], [1.0]), SearchMode.HYBRID, 5, None, ["tabular"])
     dense, sparse = backend._shard.requests
-    assert dense.params.hnsw_ef == 512 and sparse.params is None
+    assert dense.params.hnsw_ef == 512 and not dense.params.exact and sparse.params is None
     assert "tabular" in repr(dense.filter) and sparse.filter is None
+
+
+def test_dense_search_is_exact_by_default_and_builds_no_graph() -> None:
+    from pathlib import Path
+
+    from tools.index_search import SearchMode, SearchSettings
+    from tools.index_search.backends import EdgeBackend
+
+    settings = SearchSettings()
+    backend = EdgeBackend(Path("unused"), settings)
+    backend._shard = _Recorder()
+    backend.query([0.1, 0.2], ([1], [1.0]), SearchMode.HYBRID, 5, None, None)
+    dense, sparse = backend._shard.requests
+    assert dense.params.exact and sparse.params is None
+    assert settings.graph_m == 0 and SearchSettings(exact_dense=False).graph_m == settings.hnsw_m

@@ -267,3 +267,20 @@ def test_sources_without_dense_vectors_are_searched_by_bm25_alone(
             searcher.search("penicillin", k=3, mode="dense", sources=[IndexSource.DRUG])
     finally:
         searcher.close()
+
+
+def test_an_exact_index_and_a_graph_index_are_two_collections_that_find_alike(
+    built: tuple[IcdResources, Path], tmp_path: Path, dense: DenseEncoder
+) -> None:
+    icd, _cache = built
+    graph, exact = SearchSettings(exact_dense=False), SearchSettings()
+    assert build_index(icd, graph, tmp_path)[0].key != build_index(icd, exact, tmp_path)[0].key
+    found = []
+    for settings in (graph, exact):
+        searcher = IndexSearcher.open(icd, settings, tmp_path)
+        searcher.dense = dense
+        try:
+            found.append(paths(searcher.search("cholera", k=5, mode="dense")))
+        finally:
+            searcher.close()
+    assert found[0] == found[1] and found[0]
