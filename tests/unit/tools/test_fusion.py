@@ -76,3 +76,21 @@ def test_dense_search_is_exact_by_default_and_builds_no_graph() -> None:
     dense, sparse = backend._shard.requests
     assert dense.params.exact and sparse.params is None
     assert settings.graph_m == 0 and SearchSettings(exact_dense=False).graph_m == settings.hnsw_m
+
+
+def test_the_environment_chooses_exact_or_graph_search_and_refuses_anything_else(
+    monkeypatch,
+) -> None:
+    import pytest
+
+    from tools.index_search import SearchSettings
+    from tools.index_search.errors import SearchError
+
+    monkeypatch.setenv("CLH_SEARCH_DENSE", "graph")
+    assert not SearchSettings.resolve().exact_dense
+    assert SearchSettings.resolve(exact_dense=True).exact_dense  # explicit beats the environment
+    monkeypatch.setenv("CLH_SEARCH_DENSE", "exact")
+    assert SearchSettings.resolve().exact_dense
+    monkeypatch.setenv("CLH_SEARCH_DENSE", "hnsw")
+    with pytest.raises(SearchError, match="CLH_SEARCH_DENSE='hnsw'.*exact.*graph"):
+        SearchSettings.resolve()
