@@ -1,7 +1,7 @@
 """One collection design, two backends: Qdrant Edge in-process, or a Qdrant server.
 
-Both hold a ``bm25`` sparse vector (IDF modifier) per entry, and a ``dense`` vector (cosine,
-searched through an HNSW graph) per entry of the sources that carry one
+Both hold a ``bm25`` sparse vector (IDF modifier) per entry, and a ``dense`` vector (cosine)
+per entry of the sources that carry one
 (``SearchSettings.dense_sources``). Both backends answer nearest-neighbour queries only; the
 ranking, and the reciprocal rank fusion of hybrid search, happen here, in one deterministic
 function (:func:`rank_hits`, :func:`fuse_rrf`): equal scores are ordered by entry id, so the same
