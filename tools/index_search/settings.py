@@ -85,11 +85,22 @@ class SearchSettings:
             values["exact_dense"] = _exact_from_env(dense)
         values.update({k: v for k, v in explicit.items() if v is not None})
         if "mode" in values:
-            values["mode"] = SearchMode(values["mode"])
+            values["mode"] = _mode(values["mode"])
         for name in ("sources", "dense_sources"):
             if name in values:
                 values[name] = tuple(IndexSource(s) for s in values[name])
         return replace(cls(), **values)
+
+
+def _mode(value: str | SearchMode) -> SearchMode:
+    """Read a search mode (``CLH_SEARCH_MODE`` or an explicit one): dense, sparse or hybrid."""
+    try:
+        return SearchMode(value)
+    except ValueError:
+        ways = ", ".join(mode.value for mode in SearchMode)
+        raise SearchError(
+            f"search mode {value!r} is not one clh knows: use {ways} (CLH_SEARCH_MODE)"
+        ) from None
 
 
 def _exact_from_env(value: str) -> bool:

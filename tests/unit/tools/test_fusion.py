@@ -94,3 +94,18 @@ def test_the_environment_chooses_exact_or_graph_search_and_refuses_anything_else
     monkeypatch.setenv("CLH_SEARCH_DENSE", "hnsw")
     with pytest.raises(SearchError, match="CLH_SEARCH_DENSE='hnsw'.*exact.*graph"):
         SearchSettings.resolve()
+
+
+def test_an_unknown_search_mode_in_the_environment_is_a_clear_error(monkeypatch) -> None:
+    import pytest
+
+    from tools.index_search import SearchMode, SearchSettings
+    from tools.index_search.errors import SearchError
+
+    monkeypatch.setenv("CLH_SEARCH_MODE", "sparse")
+    assert SearchSettings.resolve().mode is SearchMode.SPARSE
+    monkeypatch.setenv("CLH_SEARCH_MODE", "fuzzy")
+    with pytest.raises(
+        SearchError, match="'fuzzy' is not one clh knows: use dense, sparse, hybrid"
+    ):
+        SearchSettings.resolve()
