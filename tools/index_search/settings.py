@@ -49,12 +49,6 @@ class SearchSettings:
     """Candidates a dense search explores in the HNSW graph (None: Qdrant's default). Far more
     than the neighbours fetched brings the approximate graph close to the exact neighbours, so
     two builds of one index, whose graphs differ, search nearly alike (docs/search.md)."""
-
-    @property
-    def graph_m(self) -> int:
-        """Return the HNSW graph's ``m`` to build with: 0 (no graph) under exact dense search."""
-        return 0 if self.exact_dense else self.hnsw_m
-
     rrf_k: int = 60
     prefetch: int = 100
     batch_size: int = 256
@@ -65,6 +59,11 @@ class SearchSettings:
     code_prefixes: tuple[str, ...] = ()
     """A slice of the collection: only documents with a code under one of these prefixes
     (a small index for tests; empty: everything)."""
+
+    @property
+    def graph_m(self) -> int:
+        """Return the HNSW graph's ``m`` to build with: 0 (no graph) under exact dense search."""
+        return 0 if self.exact_dense else self.hnsw_m
 
     @property
     def backend(self) -> str:
